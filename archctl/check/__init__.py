@@ -1,0 +1,57 @@
+"""Checkers: model in, diagnostics out. They never print.
+
+One module per spec kind registers itself in ``CHECKERS`` by module path; the module is
+imported only when a spec of its kind is checked, so ``verify`` on a set of state machines
+never pays for importing the workflow or policy machinery (or z3, unless it is needed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from archctl.diagnostics import Diagnostic
+from archctl.model.spec import Spec
+
+#: spec kind -> "module:function"; the function takes (spec, CheckContext).
+CHECKERS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Knobs every checker honours. Timeouts are per solver query."""
+
+    timeout_ms: int = 10_000
+    max_states: int = 2_000_000
+
+
+@dataclass
+class CheckContext:
+    """What a checker may look at besides its own spec: the whole spec set and the options."""
+
+    specs: Sequence[Spec]
+    options: CheckOptions = field(default_factory=CheckOptions)
+
+
+Checker = Callable[[Spec, CheckContext], list[Diagnostic]]
+
+
+def checker_for(kind: str) -> Checker | None:
+    target = CHECKERS.get(kind)
+    if target is None:
+        return None
+    module_name, function = target.split(":")
+    found: Checker = getattr(importlib.import_module(module_name), function)
+    return found
+
+
+def run_checks(specs: Sequence[Spec], options: CheckOptions | None = None) -> list[Diagnostic]:
+    """Run the checker of each spec's kind; kinds without a checker yield nothing."""
+    context = CheckContext(specs, options or CheckOptions())
+    out: list[Diagnostic] = []
+    for spec in specs:
+        check = checker_for(spec.kind)
+        if check is not None:
+            out.extend(check(spec, context))
+    return out

@@ -1,0 +1,140 @@
+"""The archctl command line: parse options, call the layers, map results to exit codes.
+
+Kept thin on purpose: every command delegates to load/, check/, report/ (and friends), so
+the same behaviour is reachable from Python and tested there.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+from archctl import __version__
+
+app = typer.Typer(
+    name="archctl",
+    help="Model architecture specs (workflows, state machines, plugin graphs, access "
+    "policies) and prove properties about them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"archctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """archctl: prove, simulate and draw architecture specs."""
+
+
+@app.command()
+def verify(
+    paths: Annotated[list[str], typer.Argument(help="Spec files or folders (recursive).")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.text,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")
+    ] = FailOn.error,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout", help="Solver timeout per query, in milliseconds.")
+    ] = 10_000,
+) -> None:
+    """Load and check specs; exit 0 clean, 1 findings, 2 unloadable input, 3 internal error."""
+    from archctl.check import CheckOptions
+    from archctl.verify import exit_code, verify_paths
+
+    outcome = verify_paths(paths, CheckOptions(timeout_ms=timeout_ms))
+    if output_format is OutputFormat.json:
+        from archctl.report.json import render_json
+
+        sys.stdout.write(render_json(outcome.diagnostics, outcome.files, outcome.specs))
+    else:
+        from archctl.report.text import render_text
+
+        render_text(_console(), outcome.diagnostics, outcome.sources, outcome.files,
+                    outcome.specs)
+    raise typer.Exit(exit_code(outcome, fail_on.value))
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A finding code such as SM102.")]) -> None:
+    """Print what a finding code means."""
+    from archctl.codes import CODES, lookup
+
+    info = lookup(code)
+    if info is None:
+        typer.echo(f"error: unknown code '{code}'", err=True)
+        typer.echo("known codes: " + ", ".join(sorted(CODES)), err=True)
+        raise typer.Exit(EXIT_USAGE)
+    typer.echo(f"{info.code} {info.name} ({info.severity.value})")
+    typer.echo(f"  {info.summary}")
+    typer.echo("")
+    typer.echo(info.doc)
+
+
+@app.command()
+def schema(kind: Annotated[str, typer.Argument(help="workflow, statemachine, plugins or policy")]) -> None:
+    """Print the JSON Schema of one spec kind (for editor support)."""
+    from archctl.schemas import KINDS, schema_json
+
+    if kind not in KINDS:
+        typer.echo(f"error: unknown kind '{kind}'; expected one of {', '.join(KINDS)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    sys.stdout.write(schema_json(kind))
+
+
+def _console() -> object:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def main() -> NoReturn:
+    """Console entry point: one place maps unexpected exceptions to exit code 3."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the single top-level handler
+        if isinstance(error, typer.Abort):
+            sys.exit(130)
+        show = getattr(error, "show", None)
+        if isinstance(error, typer.TyperException) and callable(show):
+            show()  # a usage error: typer already says what is wrong and how to fix it
+            sys.exit(EXIT_USAGE)
+        typer.echo(f"archctl: internal error: {type(error).__name__}: {error}", err=True)
+        typer.echo("please report this with the input that caused it", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

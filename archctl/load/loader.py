@@ -1,0 +1,126 @@
+"""Entry point of the load layer: paths in, specs and load diagnostics out.
+
+Front ends are chosen by file extension. The YAML front end is always present; other front
+ends (the DSL, BPMN import) register themselves in ``FRONT_ENDS`` by module path, and are
+imported only when a file of theirs is loaded, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Sequence
+
+from archctl.codes import default_severity
+from archctl.diagnostics import Diagnostic
+from archctl.load.yaml_source import decode
+from archctl.model.spec import LoadResult
+from archctl.source import Span
+
+#: extension -> "module:function" taking (path, text) and returning a LoadResult.
+FRONT_ENDS: dict[str, str] = {
+    ".yaml": "archctl.load.yaml_loader:load_yaml_text",
+    ".yml": "archctl.load.yaml_loader:load_yaml_text",
+}
+
+
+def spec_extensions() -> tuple[str, ...]:
+    return tuple(sorted(FRONT_ENDS))
+
+
+def _front_end(extension: str) -> Callable[[str, str], LoadResult]:
+    module_name, function = FRONT_ENDS[extension].split(":")
+    loaded: Callable[[str, str], LoadResult] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return loaded
+
+
+def _path_error(path: str, message: str, help_text: str | None = None) -> Diagnostic:
+    return Diagnostic(
+        "LD010", default_severity("LD010"), message, Span.point(path, 1, 1), help=help_text
+    )
+
+
+def discover(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Expand folders into their spec files (sorted, hidden folders skipped)."""
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    extensions = spec_extensions()
+    for path in paths:
+        if os.path.isdir(path):
+            found = []
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in names:
+                    if name.endswith(extensions) and not name.startswith("."):
+                        found.append(os.path.join(root, name))
+            if not found:
+                listing = ", ".join(f"*{ext}" for ext in extensions)
+                problems.append(_path_error(path, f"folder has no spec files ({listing})"))
+            files.extend(sorted(found))
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            problems.append(_path_error(path, f"no such file or folder: {path}"))
+    return [_display(file) for file in files], problems
+
+
+def _display(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def load_file(path: str) -> LoadResult:
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in FRONT_ENDS:
+        result = LoadResult(files=[path])
+        listing = ", ".join(spec_extensions())
+        result.diagnostics.append(
+            _path_error(path, f"unsupported file type '{extension or path}'",
+                        f"spec files end in {listing}")
+        )
+        return result
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        result = LoadResult(files=[path])
+        result.diagnostics.append(_path_error(path, f"cannot read {path}: {error.strerror}"))
+        return result
+    text, problems = decode(path, data)
+    if text is None:
+        return LoadResult(diagnostics=problems, files=[path])
+    return _front_end(extension)(path, text)
+
+
+def load_paths(paths: Sequence[str]) -> LoadResult:
+    """Load every spec under ``paths`` and check names that must be unique across files."""
+    files, problems = discover(paths)
+    result = LoadResult(diagnostics=list(problems))
+    for file in files:
+        result.extend(load_file(file))
+    result.diagnostics.extend(_duplicate_specs(result))
+    return result
+
+
+def _duplicate_specs(result: LoadResult) -> list[Diagnostic]:
+    first: dict[tuple[str, str], Span] = {}
+    out = []
+    for spec in result.specs:
+        key = (spec.kind, spec.name)
+        if key in first:
+            where = first[key]
+            out.append(
+                Diagnostic(
+                    "LD006",
+                    default_severity("LD006"),
+                    f"{spec.kind} '{spec.name}' is defined twice",
+                    spec.span,
+                    spec=spec.name,
+                    subject=spec.name,
+                    help=f"first defined at {where.file}:{where.line}",
+                )
+            )
+        else:
+            first[key] = spec.span
+    return out

@@ -1,0 +1,1 @@
+"""The format-neutral model: frozen dataclasses every loader produces and every layer reads."""

@@ -1,0 +1,101 @@
+"""Workflows: BPMN-style nodes and flows with token semantics (see spec-format.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archctl.model.expr import Action, Expr
+from archctl.model.types import Variable
+from archctl.source import Span
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Duration of one attempt, milliseconds. ``kind``: fixed|uniform|exponential|normal|lognormal.
+
+    fixed uses ``value``; uniform ``low``/``high``; exponential ``mean``; normal and lognormal
+    ``mean``/``stddev`` of the resulting duration (never negative: normal is clipped at 0).
+    """
+
+    kind: str
+    value: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
+    mean: float = 0.0
+    stddev: float = 0.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    backoff_ms: int
+    multiplier: float
+    max_backoff_ms: int | None
+    span: Span
+
+    def delay_after(self, failed_attempt: int) -> float:
+        """Wait before the next attempt after the n-th failure (1-based), per spec-format.md."""
+        delay = self.backoff_ms * self.multiplier ** (failed_attempt - 1)
+        if self.max_backoff_ms is not None:
+            delay = min(delay, self.max_backoff_ms)
+        return delay
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    type: str  # "start" | "task" | "gateway" | "end"
+    span: Span
+    task: str | None = None  # service | user | script | subprocess
+    gateway: str | None = None  # exclusive | parallel | inclusive
+    process: str | None = None
+    process_span: Span | None = None
+    assignee: str | None = None
+    deadline_ms: int | None = None
+    retry: RetryPolicy | None = None
+    on_error: str | None = None
+    on_error_span: Span | None = None
+    sets: Action = ()
+    duration: Distribution | None = None
+    failure_rate: float = 0.0
+    result: str | None = None  # end: success | failure
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    index: int
+    source: str
+    target: str
+    when: Expr | None
+    default: bool
+    span: Span
+    description: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} -> {self.target}"
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    span: Span
+    variables: tuple[Variable, ...]
+    nodes: tuple[Node, ...]
+    flows: tuple[Flow, ...]
+    version: str | None = None
+    description: str | None = None
+    kind: str = "workflow"
+
+    def node(self, node_id: str) -> Node | None:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        return None
+
+    def outgoing(self, node_id: str) -> tuple[Flow, ...]:
+        return tuple(flow for flow in self.flows if flow.source == node_id)
+
+    def incoming(self, node_id: str) -> tuple[Flow, ...]:
+        return tuple(flow for flow in self.flows if flow.target == node_id)

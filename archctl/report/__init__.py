@@ -1,0 +1,1 @@
+"""Reporters: diagnostics in, text/JSON/CI formats out. One module per format."""

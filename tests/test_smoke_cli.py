@@ -1,0 +1,34 @@
+"""End-to-end smoke tests of the CLI on the shipped examples."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import EXAMPLES, ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "archctl", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_examples_verify_clean() -> None:
+    result = run("verify", str(EXAMPLES), "--format", "json")
+    report = json.loads(result.stdout)
+    errors = [d for d in report["diagnostics"] if d["severity"] != "info"]
+    assert errors == []
+    assert result.returncode == 0
+    assert report["summary"]["specs"] >= 11
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("archctl ")
