@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from archctl import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="archctl",
@@ -79,8 +82,7 @@ def verify(
     else:
         from archctl.report.text import render_text
 
-        render_text(_console(), outcome.diagnostics, outcome.sources, outcome.files,
-                    outcome.specs)
+        render_text(_console(), outcome.diagnostics, outcome.sources, outcome.files, outcome.specs)
     raise typer.Exit(exit_code(outcome, fail_on.value))
 
 
@@ -101,7 +103,9 @@ def explain(code: Annotated[str, typer.Argument(help="A finding code such as SM1
 
 
 @app.command()
-def schema(kind: Annotated[str, typer.Argument(help="workflow, statemachine, plugins or policy")]) -> None:
+def schema(
+    kind: Annotated[str, typer.Argument(help="workflow, statemachine, plugins or policy")],
+) -> None:
     """Print the JSON Schema of one spec kind (for editor support)."""
     from archctl.schemas import KINDS, schema_json
 
@@ -111,7 +115,7 @@ def schema(kind: Annotated[str, typer.Argument(help="workflow, statemachine, plu
     sys.stdout.write(schema_json(kind))
 
 
-def _console() -> object:
+def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False)
@@ -127,7 +131,7 @@ def main() -> NoReturn:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the single top-level handler
+    except Exception as error:
         if isinstance(error, typer.Abort):
             sys.exit(130)
         show = getattr(error, "show", None)

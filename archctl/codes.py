@@ -21,236 +21,371 @@ class CodeInfo:
     doc: str
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
-        "LD001", "syntax-error", E, "the file cannot be parsed (YAML, DSL, XML)",
+        "LD001",
+        "syntax-error",
+        E,
+        "the file cannot be parsed (YAML, DSL, XML)",
         "The file is not well-formed YAML, DSL or XML, is not UTF-8, or uses a construct that "
         "is refused for safety (an alias graph that expands exponentially, XML entities). The "
         "diagnostic points at the first position the parser could not accept. Fix the syntax; "
         "nothing else in the file is checked until it parses.",
     ),
     (
-        "LD002", "unknown-key", E, "a key that the spec format does not define",
+        "LD002",
+        "unknown-key",
+        E,
+        "a key that the spec format does not define",
         "Unknown keys are errors, never ignored, because a misspelt key (`gaurd:` for `guard:`) "
         "would otherwise silently drop meaning. The message names the allowed keys and, where "
         "one is close, suggests it.",
     ),
     (
-        "LD003", "missing-key", E, "a required key is absent",
+        "LD003",
+        "missing-key",
+        E,
+        "a required key is absent",
         "A document lacks a key the format requires (`kind`, `name`, `initial`, a node's "
         "`type`, ...), or the file holds no document at all.",
     ),
     (
-        "LD004", "invalid-value", E, "a value of the wrong type or form",
+        "LD004",
+        "invalid-value",
+        E,
+        "a value of the wrong type or form",
         "A value has the wrong type (a list where a mapping is expected) or does not parse: "
         "durations (`250ms`, `1m30s`), SemVer versions, version constraints (`^1.2`, "
         "`>=1.0, <2`), band intervals (`(0.3, 0.7]`), ranges, enum values, identifiers.",
     ),
     (
-        "LD005", "unknown-reference", E, "a name that refers to nothing",
+        "LD005",
+        "unknown-reference",
+        E,
+        "a name that refers to nothing",
         "A state, node, plugin, workflow, variable or attribute is referenced by a name that is "
         "not declared. The message suggests the closest declared name.",
     ),
     (
-        "LD006", "duplicate-id", E, "two elements share one id",
+        "LD006",
+        "duplicate-id",
+        E,
+        "two elements share one id",
         "Two states, nodes, rules, properties or specs of one kind in the file set share a "
         "name, or a mapping repeats a key. Ids must be unique so findings can name them.",
     ),
     (
-        "LD007", "expression-syntax", E, "an expression that does not parse",
+        "LD007",
+        "expression-syntax",
+        E,
+        "an expression that does not parse",
         "A guard, condition, rule body or assignment is not valid in the expression language "
         "(see the spec format). The caret points at the exact column inside the string.",
     ),
     (
-        "LD008", "expression-type", E, "an expression that is ill-typed",
+        "LD008",
+        "expression-type",
+        E,
+        "an expression that is ill-typed",
         "An expression compares values of different types, uses a value that is not in an "
         "enum, multiplies two variables (only linear arithmetic is allowed), assigns to a "
         "read-only name, or names an unknown variable.",
     ),
     (
-        "LD009", "unsupported-construct", W, "an imported element archctl cannot model",
+        "LD009",
+        "unsupported-construct",
+        W,
+        "an imported element archctl cannot model",
         "An importer (BPMN, SCXML) met an element or expression that archctl's model cannot "
         "express. It is skipped or approximated as the message says; results about the "
         "affected part are approximate.",
     ),
     (
-        "LD010", "path-error", E, "a path that cannot be used as input",
+        "LD010",
+        "path-error",
+        E,
+        "a path that cannot be used as input",
         "A path given on the command line does not exist, cannot be read, or is a folder with "
         "no spec files (*.yaml, *.yml, *.arch, *.bpmn).",
     ),
     (
-        "SM101", "unreachable-state", E, "no run reaches the state",
+        "SM101",
+        "unreachable-state",
+        E,
+        "no run reaches the state",
         "No run from the initial state and initial valuation reaches this state, taking guards "
         "and data into account: a state whose only way in has a guard that can never hold is "
         "unreachable even though an edge leads to it.",
     ),
     (
-        "SM102", "deadlock", E, "a reachable non-final state where nothing is enabled",
+        "SM102",
+        "deadlock",
+        E,
+        "a reachable non-final state where nothing is enabled",
         "Some reachable state and valuation is not final and no transition is enabled there, "
         "so the machine is stuck. The evidence is the shortest trace to it.",
     ),
     (
-        "SM103", "no-termination", E, "a reachable state from which no final state is reachable",
+        "SM103",
+        "no-termination",
+        E,
+        "a reachable state from which no final state is reachable",
         "From some reachable state and valuation no final state can ever be reached (a trap "
         "loop). The evidence is a trace to that state.",
     ),
     (
-        "SM104", "nondeterminism", W, "two transitions on one event whose guards can both hold",
+        "SM104",
+        "nondeterminism",
+        W,
+        "two transitions on one event whose guards can both hold",
         "Two transitions leave the same state on the same event and some valuation enables "
         "both, so the behaviour depends on which one the engine picks. The witness is such a "
         "valuation.",
     ),
     (
-        "SM105", "dead-transition", W, "a transition never enabled in a reachable state",
+        "SM105",
+        "dead-transition",
+        W,
+        "a transition never enabled in a reachable state",
         "The transition's source is never reached with a valuation that satisfies its guard, "
         "so it can never fire.",
     ),
     (
-        "SM106", "final-has-outgoing", W, "a final state with outgoing transitions",
+        "SM106",
+        "final-has-outgoing",
+        W,
+        "a final state with outgoing transitions",
         "A final state ends a run, yet transitions leave it. Either the state is not really "
         "final or the transitions are dead weight.",
     ),
     (
-        "SM107", "out-of-range", E, "an update can leave a variable's declared range",
+        "SM107",
+        "out-of-range",
+        E,
+        "an update can leave a variable's declared range",
         "A transition's `do` can assign a value outside the variable's declared range in some "
         "reachable valuation. The evidence is the trace to that step.",
     ),
     (
-        "SM201", "property-violated", E, "an always/never property fails",
+        "SM201",
+        "property-violated",
+        E,
+        "an always/never property fails",
         "A user property does not hold: an `always` condition is false, or a `never` condition "
         "is true, in some reachable state. The evidence is the shortest trace.",
     ),
     (
-        "SM202", "property-unreachable", E, "a reachable property fails",
+        "SM202",
+        "property-unreachable",
+        E,
+        "a reachable property fails",
         "A `reachable` property names a state (or condition) that no run reaches.",
     ),
     (
-        "SM901", "inconclusive", W, "the state machine proof was not completed",
+        "SM901",
+        "inconclusive",
+        W,
+        "the state machine proof was not completed",
         "The solver answered unknown, timed out, or an explicit search hit its bound, so a "
         "property could be neither proved nor refuted. This is never a pass; the message "
         "names what is undecided. Raise the timeout or bound, or shrink variable ranges.",
     ),
     (
-        "WF101", "bad-structure", E, "start/end/gateway arity or placement broken",
+        "WF101",
+        "bad-structure",
+        E,
+        "start/end/gateway arity or placement broken",
         "The workflow's structure is malformed: not exactly one start, a start with incoming "
         "flows, an end with outgoing flows, a task with no outgoing flow, a gateway with "
         "conditions on some flows and not others, a default flow off an exclusive/inclusive "
         "gateway, or several defaults.",
     ),
     (
-        "WF102", "unreachable-node", E, "no flow path from the start reaches the node",
+        "WF102",
+        "unreachable-node",
+        E,
+        "no flow path from the start reaches the node",
         "The node cannot be reached from the start event along flows at all.",
     ),
     (
-        "WF103", "deadlock", E, "a reachable marking with tokens left and nothing enabled",
+        "WF103",
+        "deadlock",
+        E,
+        "a reachable marking with tokens left and nothing enabled",
         "Some run reaches a marking where tokens are left but no node can fire: a parallel "
         "join waiting for a token that never comes, or an exclusive gateway where no "
         "condition holds. The evidence is the trace of fired nodes.",
     ),
     (
-        "WF104", "no-option-to-complete", E, "a reachable marking from which completion is impossible",
+        "WF104",
+        "no-option-to-complete",
+        E,
+        "a reachable marking from which completion is impossible",
         "Some run reaches a marking from which no sequence of firings empties the workflow "
         "(for example a loop without an exit). The evidence is the trace to it.",
     ),
     (
-        "WF105", "unsafe", E, "a flow can hold two tokens at once",
+        "WF105",
+        "unsafe",
+        E,
+        "a flow can hold two tokens at once",
         "Two tokens can sit on one flow at the same time (lack of synchronisation, e.g. a "
         "parallel split merged by an exclusive gateway). The evidence is the trace.",
     ),
     (
-        "WF106", "dead-task", E, "a task that no run executes",
+        "WF106",
+        "dead-task",
+        E,
+        "a task that no run executes",
         "The task is reachable in the flow graph but no run of the token game (with gateway "
         "conditions and data considered) ever executes it.",
     ),
     (
-        "WF107", "gateway-not-exhaustive", E, "a gateway without default where no condition may hold",
+        "WF107",
+        "gateway-not-exhaustive",
+        E,
+        "a gateway without default where no condition may hold",
         "An exclusive or inclusive gateway has no default flow and some valuation makes every "
         "condition false, so the token gets stuck. The witness is such a valuation.",
     ),
     (
-        "WF108", "gateway-overlap", W, "exclusive gateway conditions that can hold together",
+        "WF108",
+        "gateway-overlap",
+        W,
+        "exclusive gateway conditions that can hold together",
         "Two conditions of an exclusive gateway hold for one valuation; first-match order "
         "decides, which may make a later branch dead. The witness is such a valuation.",
     ),
     (
-        "WF109", "condition-unsatisfiable", W, "a flow condition that can never hold",
+        "WF109",
+        "condition-unsatisfiable",
+        W,
+        "a flow condition that can never hold",
         "A flow's condition is false for every valuation, so the branch is dead.",
     ),
     (
-        "WF110", "retry-policy", W, "a retry policy that cannot work as written",
+        "WF110",
+        "retry-policy",
+        W,
+        "a retry policy that cannot work as written",
         "The retry policy is inconsistent: max_backoff below backoff, a multiplier that does "
         "nothing over many attempts, an error handler on a task that cannot fail, or attempts "
         "times deadline beyond a bound given elsewhere.",
     ),
     (
-        "WF111", "subprocess", E, "a subprocess names a missing workflow or recursion",
+        "WF111",
+        "subprocess",
+        E,
+        "a subprocess names a missing workflow or recursion",
         "A subprocess task names a workflow that is not in the file set, or workflows call "
         "each other in a cycle (unbounded recursion).",
     ),
     (
-        "WF901", "inconclusive", W, "the workflow analysis was not completed",
+        "WF901",
+        "inconclusive",
+        W,
+        "the workflow analysis was not completed",
         "The state-space exploration hit its bound or the solver answered unknown, so the "
         "soundness verdict is not proved. Never a pass.",
     ),
     (
-        "PL101", "missing-dependency", E, "a required plugin is not declared",
+        "PL101",
+        "missing-dependency",
+        E,
+        "a required plugin is not declared",
         "A plugin requires another plugin that the spec does not declare.",
     ),
     (
-        "PL102", "dependency-cycle", E, "a cycle of required dependencies",
+        "PL102",
+        "dependency-cycle",
+        E,
+        "a cycle of required dependencies",
         "Required dependencies form a cycle, so no load order exists. The evidence is the "
         "ordered cycle; each strongly connected component is reported at least once.",
     ),
     (
-        "PL103", "no-matching-version", E, "no candidate version satisfies a constraint",
+        "PL103",
+        "no-matching-version",
+        E,
+        "no candidate version satisfies a constraint",
         "A constraint on a plugin matches none of its declared versions.",
     ),
     (
-        "PL104", "unresolvable", E, "no consistent selection exists for the install roots",
+        "PL104",
+        "unresolvable",
+        E,
+        "no consistent selection exists for the install roots",
         "No choice of one version per plugin honours every requirement and conflict. The "
         "message explains why as a short chain of facts.",
     ),
     (
-        "PL105", "conflict", E, "two plugins that declare a conflict are both selected",
+        "PL105",
+        "conflict",
+        E,
+        "two plugins that declare a conflict are both selected",
         "Two plugins declared as conflicting would both be loaded.",
     ),
     (
-        "PO101", "rule-never-applies", W, "the rule's condition is unsatisfiable",
+        "PO101",
+        "rule-never-applies",
+        W,
+        "the rule's condition is unsatisfiable",
         "No request satisfies the rule's condition, so it can never match.",
     ),
     (
-        "PO102", "shadowed-rule", E, "the rule never decides and is overridden",
+        "PO102",
+        "shadowed-rule",
+        E,
+        "the rule never decides and is overridden",
         "The rule never decides any request, and some request it matches gets a different "
         "decision from rules that take precedence (possibly several together). The witness is "
         "such a request.",
     ),
     (
-        "PO103", "redundant-rule", W, "removing the rule changes no decision",
+        "PO103",
+        "redundant-rule",
+        W,
+        "removing the rule changes no decision",
         "Every request the rule decides would get the same decision without it, and it is not "
         "shadowed.",
     ),
     (
-        "PO104", "conflicting-rules", I, "an allow and a deny rule match a common request",
+        "PO104",
+        "conflicting-rules",
+        INFO,
+        "an allow and a deny rule match a common request",
         "An allow rule and a deny rule both match some request; the combining algorithm "
         "decides. Under first-applicable it is a warning when the later rule never decides "
         "there.",
     ),
     (
-        "PO105", "decision-gap", E, "a request that no rule decides (default: none)",
+        "PO105",
+        "decision-gap",
+        E,
+        "a request that no rule decides (default: none)",
         "With `default: none`, some request matches no rule and gets no decision.",
     ),
     (
-        "PO106", "band-overlap", E, "two levels of a band share a value",
+        "PO106",
+        "band-overlap",
+        E,
+        "two levels of a band share a value",
         "Two levels of a band both contain some value of the attribute.",
     ),
     (
-        "PO107", "band-gap", E, "a value of the attribute falls in no level",
+        "PO107",
+        "band-gap",
+        E,
+        "a value of the attribute falls in no level",
         "Some value in the band attribute's range belongs to no level of the band.",
     ),
     (
-        "PO201", "assertion-violated", E, "an assert entry fails",
+        "PO201",
+        "assertion-violated",
+        E,
+        "an assert entry fails",
         "An `assert` entry does not hold; the witness is a request that breaks it.",
     ),
 )

@@ -1,4 +1,4 @@
-"""Where the lark grammars live: inside the wheel as archctl.grammars, or grammars/ in a checkout."""
+"""Where the lark grammars live: in the wheel as archctl.grammars, or grammars/ in a checkout."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
-    """A region of a source file; lines and columns are 1-based, end is inclusive of the last char."""
+    """A region of a file; lines and columns are 1-based, the end is the last character."""
 
     file: str
     line: int

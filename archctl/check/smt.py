@@ -95,9 +95,9 @@ def constant(value: Value, var_type: VarType, ctx: Any = None) -> Any:
     if kind is TypeKind.STRING:
         return z3.StringVal(str(value), ctx)
     if kind is TypeKind.REAL:
-        fraction = Fraction(value)  # type: ignore[arg-type]
+        fraction = Fraction(value)
         return z3.RealVal(fraction, ctx)
-    return z3.IntVal(int(value), ctx)  # type: ignore[arg-type]
+    return z3.IntVal(int(value), ctx)
 
 
 class Compiler:
@@ -112,7 +112,7 @@ class Compiler:
             assert expr.type is not None, "expressions must be type-checked before compiling"
             value = expr.value
             if expr.type.kind is TypeKind.REAL or isinstance(value, Fraction):
-                return z3.RealVal(Fraction(value), self.ctx)  # type: ignore[arg-type]
+                return z3.RealVal(Fraction(value), self.ctx)
             return constant(value, expr.type, self.ctx)
         if isinstance(expr, Name):
             return self.env[expr.name]
@@ -150,9 +150,7 @@ class Compiler:
         inside = z3.And(element >= expr.low, element <= expr.high)
         return z3.Not(inside) if expr.negated else inside
 
-    def action(
-        self, action: Action, fresh: Callable[[str], Any]
-    ) -> dict[str, Any]:
+    def action(self, action: Action, fresh: Callable[[str], Any]) -> dict[str, Any]:
         """Terms of the variables after a sequential action; ``any`` takes ``fresh(name)``."""
         current = dict(self.env)
         for assignment in action:
@@ -173,7 +171,7 @@ def value_of(model: Any, var: SmtVar) -> Value:
 def from_z3(raw: Any, var_type: VarType) -> Value:
     kind = var_type.kind
     if kind is TypeKind.BOOL:
-        return z3.is_true(raw)
+        return bool(z3.is_true(raw))
     if kind is TypeKind.ENUM:
         index = raw.as_long()
         return var_type.values[index] if 0 <= index < len(var_type.values) else str(index)
@@ -185,9 +183,7 @@ def from_z3(raw: Any, var_type: VarType) -> Value:
     return int(raw.as_long())
 
 
-def solve(
-    solver: Any, assumptions: Sequence[Any] = ()
-) -> Outcome:
+def solve(solver: Any, assumptions: Sequence[Any] = ()) -> Outcome:
     """Run ``check`` and map z3's answer; unknown (including timeouts) is its own outcome."""
     answer = solver.check(*assumptions)
     if answer == z3.sat:

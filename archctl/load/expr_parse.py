@@ -112,9 +112,13 @@ def _syntax_error(text: str, error: Any, locate: Locator) -> Diagnostic:
             help_text = "write 'not' for negation, '!=' for inequality"
     else:
         message = "invalid expression"
-    if help_text is None and "COMP_OP" in getattr(error, "expected", set()):
-        if isinstance(error, UnexpectedToken) and error.token.value == "=":
-            help_text = "use '==' to compare; '=' only assigns in `do`/`sets`"
+    if (
+        help_text is None
+        and isinstance(error, UnexpectedToken)
+        and error.token.value == "="
+        and "COMP_OP" in error.expected
+    ):
+        help_text = "use '==' to compare; '=' only assigns in `do`/`sets`"
     return Diagnostic(
         "LD007",
         default_severity("LD007"),
@@ -134,8 +138,8 @@ class _Builder:
         from lark import Token
 
         if isinstance(item, Token):
-            return self.locate(item.start_pos, item.end_pos)
-        return self.locate(item.meta.start_pos, item.meta.end_pos)
+            return self.locate(int(item.start_pos or 0), int(item.end_pos or 0))
+        return self.locate(int(item.meta.start_pos), int(item.meta.end_pos))
 
     def expr(self, node: Any) -> Expr:
         from lark import Token

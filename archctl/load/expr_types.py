@@ -17,7 +17,6 @@ from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.model.expr import (
     Action,
-    Assignment,
     Binary,
     Compare,
     Expr,
@@ -166,9 +165,7 @@ class TypeChecker:
                 return None
             return replace(expr, operand=operand, type=BOOL)
         if not operand.type.is_numeric:
-            self._error(
-                "LD008", f"'-' needs a number, found {_describe(operand.type)}", expr.span
-            )
+            self._error("LD008", f"'-' needs a number, found {_describe(operand.type)}", expr.span)
             return None
         result = INT if operand.type.kind is TypeKind.INT else REAL
         return replace(expr, operand=operand, type=result)
@@ -270,7 +267,7 @@ class TypeChecker:
                 "LD008",
                 f"'in \"...\"' tests CIDR membership of an ip, found {_describe(element.type)}",
                 expr.span,
-                "for a list of values write `x in [\"a\", \"b\"]`",
+                'for a list of values write `x in ["a", "b"]`',
             )
             return None
         try:

@@ -76,8 +76,9 @@ def load_file(path: str) -> LoadResult:
         result = LoadResult(files=[path])
         listing = ", ".join(spec_extensions())
         result.diagnostics.append(
-            _path_error(path, f"unsupported file type '{extension or path}'",
-                        f"spec files end in {listing}")
+            _path_error(
+                path, f"unsupported file type '{extension or path}'", f"spec files end in {listing}"
+            )
         )
         return result
     try:

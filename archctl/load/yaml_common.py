@@ -53,9 +53,7 @@ def declarations(reader: Reader, node: yaml.Node | None, what: str) -> tuple[Var
     return tuple(out)
 
 
-def declaration(
-    reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node
-) -> Variable | None:
+def declaration(reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node) -> Variable | None:
     span = reader.span(key_node)
     if isinstance(node, yaml.ScalarNode):
         type_name = reader.choice(node, f"the type of '{name}'", TYPE_NAMES)
@@ -66,7 +64,9 @@ def declaration(
             return None
         return Variable(name, _simple(type_name), None, span)
     fields = reader.mapping(
-        node, f"the declaration of '{name}'", ("type", "range", "values", "initial", "description"),
+        node,
+        f"the declaration of '{name}'",
+        ("type", "range", "values", "initial", "description"),
         ("type",),
     )
     if fields is None or "type" not in fields:
@@ -87,9 +87,7 @@ def declaration(
 
 
 def _simple(type_name: str) -> VarType:
-    return {"bool": BOOL, "string": STRING, "ip": IP}.get(
-        type_name, VarType(TypeKind(type_name))
-    )
+    return {"bool": BOOL, "string": STRING, "ip": IP}.get(type_name, VarType(TypeKind(type_name)))
 
 
 def _declared_type(reader: Reader, name: str, type_name: str, fields: Fields) -> VarType | None:
@@ -151,7 +149,7 @@ def _initial(reader: Reader, name: str, var_type: VarType, node: yaml.Node) -> V
         value = reader.boolean(node, f"the initial value of '{name}'")
     elif kind in (TypeKind.INT, TypeKind.REAL):
         number = reader.number(node, f"the initial value of '{name}'")
-        value = None if number is None else (number if kind is TypeKind.REAL else number)
+        value = number
         if kind is TypeKind.INT and number is not None and not isinstance(number, int):
             reader.error("LD004", f"the initial value of int '{name}' must be whole", node)
             return None
@@ -171,7 +169,7 @@ def _initial(reader: Reader, name: str, var_type: VarType, node: yaml.Node) -> V
     if not var_type.contains(value):
         reader.error(
             "LD004",
-            f"initial value {node.value!r} is not in {var_type.describe()}",  # type: ignore[attr-defined]
+            f"initial value {node.value!r} is not in {var_type.describe()}",
             node,
         )
         return None

@@ -14,10 +14,14 @@ from archctl.load.yaml_source import compose
 from archctl.model.spec import KINDS, LoadResult, Spec
 from archctl.source import SourceFile, Span
 
-_BUILDERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Reader, Fields],
-                                                                     Spec | None]]] = {
-    "statemachine": (yaml_statemachine.KEYS, ("kind", "name", "states", "initial"),
-                     yaml_statemachine.build_statemachine),
+_BUILDERS: dict[
+    str, tuple[tuple[str, ...], tuple[str, ...], Callable[[Reader, Fields], Spec | None]]
+] = {
+    "statemachine": (
+        yaml_statemachine.KEYS,
+        ("kind", "name", "states", "initial"),
+        yaml_statemachine.build_statemachine,
+    ),
     "workflow": (yaml_workflow.KEYS, ("kind", "name", "nodes"), yaml_workflow.build_workflow),
     "plugins": (yaml_plugins.KEYS, ("kind", "name", "plugins"), yaml_plugins.build_plugins),
     "policy": (yaml_policy.KEYS, ("kind", "name"), yaml_policy.build_policy),

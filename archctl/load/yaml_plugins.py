@@ -6,12 +6,15 @@ errors: the file is well-formed, the graph it describes is what is wrong.
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from archctl.load.values import parse_constraint, parse_version
 from archctl.load.yaml_common import HEADER_KEYS, header
 from archctl.load.yaml_reader import Fields, Reader
 from archctl.model.plugins import Plugin, PluginSet, PluginVersion, Requirement
+from archctl.source import Span
 
 KEYS = (*HEADER_KEYS, "plugins", "install")
 PLUGIN_KEYS = ("version", "versions", "requires", "optional", "conflicts", "description")
@@ -30,7 +33,7 @@ def build_plugins(reader: Reader, fields: Fields) -> PluginSet | None:
                 if plugin is not None:
                     plugins.append(plugin)
     install = None
-    install_spans = ()
+    install_spans: tuple[Span, ...] = ()
     install_node = fields.get("install")
     if install_node is not None:
         roots = reader.names(install_node, "an install root")
@@ -58,9 +61,7 @@ def build_plugins(reader: Reader, fields: Fields) -> PluginSet | None:
     )
 
 
-def _plugin(
-    reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node
-) -> Plugin | None:
+def _plugin(reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node) -> Plugin | None:
     what = f"plugin '{name}'"
     fields = reader.mapping(node, what, PLUGIN_KEYS)
     if fields is None:
@@ -80,15 +81,22 @@ def _plugin(
         assert version_node is not None
         parsed = _version(reader, version_node)
         if parsed is not None:
-            versions.append(PluginVersion(parsed, str(parsed), reader.span(version_node),
-                                          shared["requires"], shared["optional"],
-                                          shared["conflicts"]))
+            versions.append(
+                PluginVersion(
+                    parsed,
+                    str(parsed),
+                    reader.span(version_node),
+                    shared["requires"],
+                    shared["optional"],
+                    shared["conflicts"],
+                )
+            )
     else:
         versions_node = fields.get("versions")
         assert versions_node is not None
         entries = reader.mapping(versions_node, f"the versions of {what}", None)
         seen: dict[str, yaml.Node] = {}
-        for text, (version_key, version_value) in (entries.entries.items() if entries else []):
+        for text, (version_key, version_value) in entries.entries.items() if entries else []:
             parsed = _version(reader, version_key)
             if parsed is None:
                 continue
@@ -96,18 +104,23 @@ def _plugin(
                 reader.error("LD006", f"version {parsed} of {what} is listed twice", version_key)
                 continue
             seen[str(parsed)] = version_key
-            own = {key: () for key in VERSION_KEYS}
+            own: dict[str, tuple[Requirement, ...]] = {key: () for key in VERSION_KEYS}
             if not reader.is_null(version_value):
                 details = reader.mapping(version_value, f"{what} {text}", VERSION_KEYS)
                 if details is not None:
-                    own = {key: _requirements(reader, details.get(key), key)
-                           for key in VERSION_KEYS}
-            versions.append(PluginVersion(
-                parsed, str(parsed), reader.span(version_key),
-                shared["requires"] + own["requires"],
-                shared["optional"] + own["optional"],
-                shared["conflicts"] + own["conflicts"],
-            ))
+                    own = {
+                        key: _requirements(reader, details.get(key), key) for key in VERSION_KEYS
+                    }
+            versions.append(
+                PluginVersion(
+                    parsed,
+                    str(parsed),
+                    reader.span(version_key),
+                    shared["requires"] + own["requires"],
+                    shared["optional"] + own["optional"],
+                    shared["conflicts"] + own["conflicts"],
+                )
+            )
     if not versions:
         return None
     versions.sort(key=lambda candidate: candidate.version, reverse=True)
@@ -118,7 +131,8 @@ def _plugin(
     return Plugin(name, reader.span(key_node), tuple(versions), description)
 
 
-def _version(reader: Reader, node: yaml.Node) -> object | None:
+def _version(reader: Reader, node: yaml.Node) -> Any:
+    """The parsed version (semantic_version.Version), or None after reporting LD004."""
     text = reader.text(node, "a version")
     if text is None:
         return None
@@ -129,9 +143,7 @@ def _version(reader: Reader, node: yaml.Node) -> object | None:
         return None
 
 
-def _requirements(
-    reader: Reader, node: yaml.Node | None, what: str
-) -> tuple[Requirement, ...]:
+def _requirements(reader: Reader, node: yaml.Node | None, what: str) -> tuple[Requirement, ...]:
     if node is None:
         return ()
     if isinstance(node, yaml.SequenceNode):
@@ -158,7 +170,8 @@ def _requirements(
         span = reader.span(key_node)
         if not reader.is_null(value_node):
             value_span = reader.span(value_node)
-            span = type(span)(span.file, span.line, span.column, value_span.end_line,
-                              value_span.end_column)
+            span = type(span)(
+                span.file, span.line, span.column, value_span.end_line, value_span.end_column
+            )
         out.append(Requirement(name, text, span, matcher))
     return tuple(out)

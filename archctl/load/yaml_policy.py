@@ -56,9 +56,7 @@ def build_policy(reader: Reader, fields: Fields) -> Policy | None:
     )
 
 
-def _bands(
-    reader: Reader, node: yaml.Node | None, scope: dict[str, VarType]
-) -> tuple[Band, ...]:
+def _bands(reader: Reader, node: yaml.Node | None, scope: dict[str, VarType]) -> tuple[Band, ...]:
     if node is None:
         return ()
     fields = reader.mapping(node, "bands", None)
@@ -68,7 +66,9 @@ def _bands(
     out = []
     for band_name, (key_node, value_node) in fields.entries.items():
         band_fields = reader.mapping(
-            value_node, f"band '{band_name}'", ("over", "levels", "description"),
+            value_node,
+            f"band '{band_name}'",
+            ("over", "levels", "description"),
             ("over", "levels"),
         )
         if band_fields is None or "over" not in band_fields or "levels" not in band_fields:
@@ -107,8 +107,7 @@ def _levels(reader: Reader, node: yaml.Node, band: str) -> tuple[BandLevel, ...]
         except ValueError as error:
             reader.error("LD004", str(error), value_node)
             continue
-        out.append(BandLevel(level_name, low, low_closed, high, high_closed,
-                             reader.span(key_node)))
+        out.append(BandLevel(level_name, low, low_closed, high, high_closed, reader.span(key_node)))
     if not out and not fields.entries:
         reader.error("LD004", f"band '{band}' needs at least one level", node)
     return tuple(out)
@@ -137,8 +136,12 @@ def _rules(reader: Reader, node: yaml.Node | None, checker: TypeChecker) -> tupl
             when = reader.expression(when_node, "the rule condition", checker)
         if rule_id is not None and rule_id in seen:
             assert id_node is not None
-            reader.error("LD006", f"rule id '{rule_id}' is used twice", id_node,
-                         f"first used at line {seen[rule_id]}")
+            reader.error(
+                "LD006",
+                f"rule id '{rule_id}' is used twice",
+                id_node,
+                f"first used at line {seen[rule_id]}",
+            )
             continue
         if rule_id is None or effect is None or (when_node is not None and when is None):
             continue
@@ -151,9 +154,7 @@ def _rules(reader: Reader, node: yaml.Node | None, checker: TypeChecker) -> tupl
     return tuple(out)
 
 
-def _asserts(
-    reader: Reader, node: yaml.Node | None, checker: TypeChecker
-) -> tuple[Assertion, ...]:
+def _asserts(reader: Reader, node: yaml.Node | None, checker: TypeChecker) -> tuple[Assertion, ...]:
     if node is None:
         return ()
     items = reader.sequence(node, "assert")
@@ -167,8 +168,11 @@ def _asserts(
             continue
         kinds = [key for key in ("always", "never") if key in fields]
         if len(kinds) != 1:
-            reader.error("LD003" if not kinds else "LD004",
-                         "an assertion needs exactly one of `always` or `never`", item)
+            reader.error(
+                "LD003" if not kinds else "LD004",
+                "an assertion needs exactly one of `always` or `never`",
+                item,
+            )
             continue
         kind = kinds[0]
         effect_node = fields.get(kind)

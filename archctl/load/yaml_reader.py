@@ -7,7 +7,7 @@ returns None, so a loader keeps going and reports every problem in the file at o
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -232,34 +232,44 @@ class Reader:
         return locate
 
     def expression(self, node: yaml.Node, what: str, checker: TypeChecker) -> Expr | None:
-        return self._parse(node, what, checker, parse_expression, checker.condition)
-
-    def action(self, node: yaml.Node, what: str, checker: TypeChecker) -> Action | None:
-        return self._parse(node, what, checker, parse_action, checker.action)
-
-    def _parse(
-        self,
-        node: yaml.Node,
-        what: str,
-        checker: TypeChecker,
-        parse: Callable[[str, Locator], tuple[object, list[Diagnostic]]],
-        check: Callable[[object], object],
-    ) -> object:
-        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL_TAG and not node.style:
-            node = yaml.ScalarNode("tag:yaml.org,2002:str", node.value.lower(),
-                                   node.start_mark, node.end_mark, node.style)
-        text = self.text(node, what)
-        if text is None:
+        """Parse and type-check a condition; problems are located inside the string."""
+        scalar = self._expression_scalar(node, what)
+        if scalar is None:
             return None
-        assert isinstance(node, yaml.ScalarNode)
-        parsed, problems = parse(text, self.locator(node))
+        parsed, problems = parse_expression(str(scalar.value), self.locator(scalar))
         self.extend(problems)
         if parsed is None:
             return None
         before = len(checker.diagnostics)
-        typed = check(parsed)
+        typed = checker.condition(parsed)
         self.extend(checker.diagnostics[before:])
         return typed
+
+    def action(self, node: yaml.Node, what: str, checker: TypeChecker) -> Action | None:
+        """Parse and type-check ``x = expr; y = any``."""
+        scalar = self._expression_scalar(node, what)
+        if scalar is None:
+            return None
+        parsed, problems = parse_action(str(scalar.value), self.locator(scalar))
+        self.extend(problems)
+        if parsed is None:
+            return None
+        before = len(checker.diagnostics)
+        typed = checker.action(parsed)
+        self.extend(checker.diagnostics[before:])
+        return typed
+
+    def _expression_scalar(self, node: yaml.Node, what: str) -> yaml.ScalarNode | None:
+        """The scalar holding an expression; a bare YAML `true`/`yes` is the literal true."""
+        if not isinstance(node, yaml.ScalarNode) or self.is_null(node):
+            self.error("LD004", f"{what} must be a single value, found {_kind(node)}", node)
+            return None
+        if node.tag == _BOOL_TAG and not node.style:
+            truth = "true" if str(node.value).lower() in _TRUE else "false"
+            return yaml.ScalarNode(
+                "tag:yaml.org,2002:str", truth, node.start_mark, node.end_mark, node.style
+            )
+        return node
 
 
 def _kind(node: yaml.Node) -> str:
@@ -267,7 +277,7 @@ def _kind(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    if node.tag == _NULL_TAG and not node.style:
+    if isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not node.style:
         return "nothing"
     return f"'{node.value}'"
 

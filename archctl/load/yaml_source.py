@@ -80,13 +80,13 @@ def compose(source: SourceFile) -> tuple[list[yaml.Node], list[Diagnostic]]:
             )
         ]
     problems: list[Diagnostic] = []
-    kept = []
+    kept: list[yaml.Node] = []
     for document in documents:
-        problem = _alias_problem(source, document)
-        if problem is None:
+        refused = _alias_problem(source, document)
+        if refused is None:
             kept.append(document)
         else:
-            problems.append(problem)
+            problems.append(refused)
     return kept, problems
 
 

@@ -14,8 +14,16 @@ from archctl.model.expr import Action
 from archctl.model.statemachine import Property, State, StateMachine, Transition
 from archctl.model.types import enum_type
 
-KEYS = (*HEADER_KEYS, "variables", "states", "initial", "final", "events", "transitions",
-        "properties")
+KEYS = (
+    *HEADER_KEYS,
+    "variables",
+    "states",
+    "initial",
+    "final",
+    "events",
+    "transitions",
+    "properties",
+)
 TRANSITION_KEYS = ("from", "to", "on", "guard", "do", "description")
 SHORT_TRANSITION = re.compile(r"^\s*(\S+)\s*->\s*(\S+)(?:\s+on\s+(\S+))?\s*$")
 

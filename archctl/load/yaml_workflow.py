@@ -23,8 +23,17 @@ NODE_KEYS = {
     "end": ("type", "result", "description"),
     "gateway": ("type", "gateway", "description"),
     "task": (
-        "type", "task", "process", "assignee", "deadline", "retry", "on_error", "sets",
-        "duration", "failure_rate", "description",
+        "type",
+        "task",
+        "process",
+        "assignee",
+        "deadline",
+        "retry",
+        "on_error",
+        "sets",
+        "duration",
+        "failure_rate",
+        "description",
     ),
 }
 RETRY_KEYS = ("max_attempts", "backoff", "multiplier", "max_backoff")
@@ -64,9 +73,7 @@ def build_workflow(reader: Reader, fields: Fields) -> Workflow | None:
     )
 
 
-def _node_entries(
-    reader: Reader, node: yaml.Node | None
-) -> list[tuple[str, yaml.Node, yaml.Node]]:
+def _node_entries(reader: Reader, node: yaml.Node | None) -> list[tuple[str, yaml.Node, yaml.Node]]:
     if node is None:
         return []
     fields = reader.mapping(node, "nodes", None)
@@ -107,8 +114,11 @@ def _node(
     if node_type == "gateway":
         gateway_node = fields.get("gateway")
         if gateway_node is None:
-            reader.error("LD003", f"gateway '{node_id}' needs `gateway: exclusive|parallel|inclusive`",
-                         key_node)
+            reader.error(
+                "LD003",
+                f"gateway '{node_id}' needs `gateway: exclusive|parallel|inclusive`",
+                key_node,
+            )
             return None
         gateway = reader.choice(gateway_node, "gateway", GATEWAY_KINDS)
         if gateway is None:
@@ -225,8 +235,9 @@ def _distribution(reader: Reader, node: yaml.Node) -> Distribution | None:
     kind = reader.choice(dist_node, "dist", tuple(DIST_KEYS))
     if kind is None:
         return None
-    fields = reader.restrict(probe, f"a {kind} duration", ("dist", *DIST_KEYS[kind]),
-                             DIST_KEYS[kind])
+    fields = reader.restrict(
+        probe, f"a {kind} duration", ("dist", *DIST_KEYS[kind]), DIST_KEYS[kind]
+    )
     if any(key not in fields for key in DIST_KEYS[kind]):
         return None
     values: dict[str, float] = {}
@@ -276,8 +287,12 @@ def _flow(
             return None
         match = SHORT_FLOW.match(text)
         if not match:
-            reader.error("LD004", f"'{text}' is not a flow", node,
-                         "write `FROM -> TO` or a mapping {from, to, when, default}")
+            reader.error(
+                "LD004",
+                f"'{text}' is not a flow",
+                node,
+                "write `FROM -> TO` or a mapping {from, to, when, default}",
+            )
             return None
         locate = reader.locator(node)
         source = names.resolve(match.group(1), locate(match.start(1), match.end(1)))
@@ -303,8 +318,11 @@ def _flow(
     if default_node is not None:
         default = bool(reader.boolean(default_node, "default"))
     if default and when_node is not None:
-        reader.error("LD004", "a flow is either conditional (`when`) or the `default`, not both",
-                     default_node or node)
+        reader.error(
+            "LD004",
+            "a flow is either conditional (`when`) or the `default`, not both",
+            default_node or node,
+        )
         return None
     if source is None or target is None or (when_node is not None and when is None):
         return None

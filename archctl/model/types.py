@@ -40,7 +40,7 @@ class VarType:
             low = "" if self.low is None else _num(self.low)
             high = "" if self.high is None else _num(self.high)
             return f"{self.kind.value}[{low}..{high}]"
-        return self.kind.value
+        return str(self.kind.value)
 
     def contains(self, value: Value) -> bool:
         """Whether a concrete value belongs to this type (and its range)."""

@@ -1,14 +1,14 @@
 """Human report in the rustc/ruff style, rendered with rich.
 
-    error[SM102]: state 'frozen' can be reached with no enabled transition
-      --> examples/account.yaml:14:5
-       |
-    14 |   - {from: open, on: freeze, to: frozen}
-       |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-       = trace:
-           1. open  balance=0
-           2. --deposit--> open  balance=10
-       = help: ...
+error[SM102]: state 'frozen' can be reached with no enabled transition
+  --> examples/account.yaml:14:5
+   |
+14 |   - {from: open, on: freeze, to: frozen}
+   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = trace:
+       1. open  balance=0
+       2. --deposit--> open  balance=10
+   = help: ...
 """
 
 from __future__ import annotations
@@ -102,8 +102,11 @@ def render_diagnostic(diagnostic: Diagnostic, sources: Mapping[str, SourceFile])
     pad = " " * gutter
     for line in evidence_lines(diagnostic):
         prefix = "= " if not line.startswith(" ") else "  "
-        lines.append(f"{pad}[blue]{prefix}[/blue]{escape(line)}" if prefix == "= " else
-                     f"{pad}    {escape(line)}")
+        lines.append(
+            f"{pad}[blue]{prefix}[/blue]{escape(line)}"
+            if prefix == "= "
+            else f"{pad}    {escape(line)}"
+        )
     for note in diagnostic.notes:
         lines.append(f"{pad}[blue]=[/blue] note: {escape(note)}")
     if diagnostic.help:
@@ -128,7 +131,9 @@ def render_text(
     result = (
         f"{counts['errors']} error(s), {counts['warnings']} warning(s), {counts['infos']} info(s)"
     )
-    style = "bold red" if counts["errors"] else ("bold yellow" if counts["warnings"] else "bold green")
+    style = (
+        "bold red" if counts["errors"] else ("bold yellow" if counts["warnings"] else "bold green")
+    )
     if not diagnostics:
         result = "no findings"
     console.print(f"checked {', '.join(parts)}: [{style}]{result}[/{style}]", highlight=False)
