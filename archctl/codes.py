@@ -328,6 +328,14 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
         "Two plugins declared as conflicting would both be loaded.",
     ),
     (
+        "PL901",
+        "inconclusive",
+        W,
+        "the version resolution was not completed",
+        "The solver answered unknown or timed out while choosing plugin versions, so neither "
+        "a selection nor its impossibility is proved. Never a pass; raise --timeout.",
+    ),
+    (
         "PO101",
         "rule-never-applies",
         W,
