@@ -286,11 +286,13 @@ class TypeChecker:
 
 
 def is_constant(expr: Expr) -> bool:
-    """A literal number, possibly negated (the constant side of a linear product)."""
+    """A numeric expression without names (e.g. ``2``, ``-3``, ``2 * 4``): linear factors."""
     if isinstance(expr, Literal):
         return not isinstance(expr.value, (bool, str))
     if isinstance(expr, Unary) and expr.op == "-":
         return is_constant(expr.operand)
+    if isinstance(expr, Binary) and expr.op in ("+", "-", "*"):
+        return is_constant(expr.left) and is_constant(expr.right)
     return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import yaml
 
@@ -76,5 +77,13 @@ def _document(reader: Reader, node: yaml.Node) -> Spec | None:
     if kind is None:
         return None
     allowed, required, build = _BUILDERS[kind]
+    before = len(reader.diagnostics)
     fields = reader.restrict(probe, f"a {kind} spec", allowed, required)
-    return build(reader, fields)
+    spec = build(reader, fields)
+    name_node = probe.get("name")
+    if name_node is not None and isinstance(name_node, yaml.ScalarNode):
+        name = str(name_node.value)
+        reader.diagnostics[before:] = [
+            replace(diagnostic, spec=name) for diagnostic in reader.diagnostics[before:]
+        ]
+    return spec
