@@ -111,6 +111,14 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
         "no spec files (*.yaml, *.yml, *.arch, *.bpmn).",
     ),
     (
+        "LD011",
+        "unused-suppression",
+        W,
+        "an `archctl: ignore[...]` comment that suppresses nothing",
+        "An inline suppression names a code that no finding on that line has. Stale "
+        "suppressions hide nothing today but would hide a new problem tomorrow; remove them.",
+    ),
+    (
         "SM101",
         "unreachable-state",
         E,
@@ -395,6 +403,16 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
         E,
         "an assert entry fails",
         "An `assert` entry does not hold; the witness is a request that breaks it.",
+    ),
+    (
+        "PO901",
+        "inconclusive",
+        W,
+        "the policy proof was not completed",
+        "The solver answered unknown or timed out on a policy question (does a rule ever "
+        "decide, is it redundant, does an assertion hold), so it is neither proved nor refuted. "
+        "Never a pass; the message names the open question. Raise --timeout or simplify the "
+        "conditions (non-linear arithmetic, long string constraints).",
     ),
 )
 

@@ -16,6 +16,8 @@ from archctl.model.spec import Spec
 
 #: spec kind -> "module:function"; the function takes (spec, CheckContext).
 CHECKERS: dict[str, str] = {}
+CHECKERS["plugins"] = "archctl.check.plugins:check"
+CHECKERS["policy"] = "archctl.check.policy:check"
 
 
 @dataclass(frozen=True)
