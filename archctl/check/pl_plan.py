@@ -1,0 +1,62 @@
+"""One pass over a plugin set that both `verify` and `plan` use.
+
+The order matters: findings that no selection can avoid (PL101, PL103) come first, then the
+resolver picks versions (or explains why none fit: PL104, PL105, PL901), then the graph of
+the selection (or of the dependencies every candidate agrees on) is checked for cycles
+(PL102), and only a selection without cycles gets load stages. `verify` keeps the findings;
+`plan` also shows the selection and the stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archctl.check.pl_graph import (
+    cycle_findings,
+    edges_of_selection,
+    edges_without_selection,
+    load_stages,
+)
+from archctl.check.pl_index import build_index
+from archctl.check.pl_resolve import resolve
+from archctl.check.pl_static import static_findings
+from archctl.diagnostics import Diagnostic, sort_diagnostics
+from archctl.model.plugins import PluginSet
+
+
+@dataclass
+class PluginPlan:
+    """The outcome for one plugin set; ``selected``/``stages`` are None when not established."""
+
+    spec: PluginSet
+    diagnostics: list[Diagnostic]
+    selected: dict[str, str] | None
+    stages: list[list[str]] | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics and self.stages is not None
+
+
+def analyse(spec: PluginSet, timeout_ms: int = 10_000) -> PluginPlan:
+    """Check the plugin set and, when it is sound, compute the selection and load stages."""
+    index = build_index(spec)
+    diagnostics = static_findings(index)
+    resolution = resolve(index, timeout_ms)
+    diagnostics.extend(resolution.diagnostics)
+    if resolution.selected is not None:
+        edges = edges_of_selection(index, resolution.selected)
+    else:
+        edges = edges_without_selection(index)
+    cycles = cycle_findings(index, edges)
+    diagnostics.extend(cycles)
+    selected = None
+    stages = None
+    if resolution.selected is not None:
+        selected = {
+            name: index.plugins[name].versions[number].text
+            for name, number in sorted(resolution.selected.items())
+        }
+        if not cycles:
+            stages = load_stages(edges)
+    return PluginPlan(spec, sort_diagnostics(diagnostics), selected, stages)
