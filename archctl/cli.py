@@ -115,6 +115,46 @@ def schema(
     sys.stdout.write(schema_json(kind))
 
 
+@app.command()
+def plan(
+    path: Annotated[str, typer.Argument(help="A spec file holding a `kind: plugins` spec.")],
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="Which plugin spec, when the file has several.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Plan format.")
+    ] = OutputFormat.text,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout", help="Solver timeout per query, in milliseconds.")
+    ] = 10_000,
+) -> None:
+    """Select plugin versions and print the load stages; exit 1 with findings, 2 bad input."""
+    from archctl.check import CheckOptions
+    from archctl.plan import plan_file
+
+    outcome = plan_file(path, spec, CheckOptions(timeout_ms=timeout_ms))
+    if outcome.error is not None:
+        typer.echo(f"error: {outcome.error}", err=True)
+        raise typer.Exit(outcome.exit_code)
+    code = outcome.exit_code
+    json_out = output_format is OutputFormat.json
+    if code == EXIT_OK and outcome.plan is not None:
+        from archctl.report.plan import plan_json, plan_text
+
+        chosen = outcome.plan
+        render = plan_json if json_out else plan_text
+        sys.stdout.write(render(chosen.spec.name, chosen.selected or {}, chosen.stages or []))
+    elif json_out:
+        from archctl.report.json import render_json
+
+        sys.stdout.write(render_json(outcome.diagnostics, 1, 1))
+    else:
+        from archctl.report.text import render_text
+
+        render_text(_console(), outcome.diagnostics, outcome.sources, 1, 1)
+    raise typer.Exit(code)
+
+
 def _console() -> Console:
     from rich.console import Console
 

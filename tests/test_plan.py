@@ -1,0 +1,97 @@
+"""`archctl plan`: golden outputs for text and JSON, exit codes for findings and bad input.
+
+Set ARCHCTL_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archctl.cli import app
+from tests.conftest import CASES, EXAMPLES, ROOT
+
+GOLDEN = ROOT / "tests" / "golden" / "plan"
+PLANS = {
+    "plugin-manager": EXAMPLES / "plugin-manager.yaml",
+    "backtracking": CASES / "plugins" / "backtracking-clean.yaml",
+}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout
+
+
+def relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_plan_golden(name: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run("plan", relative(PLANS[name]), "--format", fmt)
+    golden = GOLDEN / f"{name}.{'txt' if fmt == 'text' else 'json'}"
+    if os.environ.get("ARCHCTL_UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert code == 0
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_plan_json_shape() -> None:
+    code, out = run("plan", str(EXAMPLES / "plugin-manager.yaml"), "--format", "json")
+    plan = json.loads(out)
+    assert code == 0
+    assert set(plan) == {"spec", "selected", "stages"}
+    assert plan["spec"] == "plugin-manager"
+    assert plan["stages"][0] == ["core"]
+    loaded = [name for stage in plan["stages"] for name in stage]
+    assert sorted(loaded) == sorted(plan["selected"])
+    for stage in plan["stages"]:
+        assert stage == sorted(stage)
+
+
+def test_plan_with_findings_prints_them_and_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run("plan", "tests/cases/plugins/diamond.yaml", "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert [d["code"] for d in report["diagnostics"]] == ["PL104"]
+    assert "stages" not in report
+    code, out = run("plan", "tests/cases/plugins/cycles.yaml")
+    assert code == 1
+    assert "error[PL102]" in out and "a -> b -> c -> a" in out
+
+
+def test_plan_load_error_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run("plan", "tests/cases/plugins/bad-versions.yaml")
+    assert code == 2
+    assert "error[LD004]" in out
+
+
+def test_plan_needs_spec_when_several(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    path = "tests/cases/plugins/duplicate-names-across-documents.yaml"
+    code, _ = run("plan", path)
+    assert code == 2
+    code, out = run("plan", path, "--spec", "second", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "spec": "second",
+        "selected": {"auth": "3.0.0", "core": "2.0.0"},
+        "stages": [["core"], ["auth"]],
+    }
+    code, _ = run("plan", path, "--spec", "third")
+    assert code == 2
+
+
+def test_plan_file_without_plugins_exits_2() -> None:
+    others = [p for p in sorted(EXAMPLES.glob("*.yaml")) if "kind: plugins" not in p.read_text()]
+    code, _ = run("plan", str(others[0]))
+    assert code == 2
