@@ -53,6 +53,8 @@ class RuleChecker:
         boxer = Boxer(types, self.policy.bands)
         self.boxes: list[Box] = [boxer.box(rule.when) for rule in self.policy.rules]
         self._suffix: list[Any] | None = None
+        #: rules already reported as never applying or shadowed: their conflicts are moot
+        self.silenced: set[int] = set()
 
     def run(self) -> None:
         for position in range(len(self.policy.rules)):
@@ -79,6 +81,7 @@ class RuleChecker:
 
     def _rule(self, position: int) -> None:
         if self.boxes[position] is None:
+            self.silenced.add(position)
             self.report.never_applies(position, proved_by="its conditions contradict each other")
             return
         rivals = self._near(position, takes_precedence(self.policy, position))
@@ -100,6 +103,7 @@ class RuleChecker:
             self.report.inconclusive(position, "whether its condition is satisfiable")
             return
         if outcome is Outcome.UNSAT:
+            self.silenced.add(position)
             self.report.never_applies(position, proved_by="no request satisfies it")
             return
         cover = self._minimal_cover(position, rivals, core)
@@ -108,6 +112,7 @@ class RuleChecker:
         if outcome is Outcome.UNKNOWN:
             self.report.inconclusive(position, "whether it is shadowed or redundant")
         elif outcome is Outcome.SAT:
+            self.silenced.add(position)
             self.report.shadowed(position, cover, request_of(self.enc, found))
         else:
             self.report.redundant(position, request_of(self.enc, model), cover=cover)
@@ -173,7 +178,7 @@ class RuleChecker:
         """One query: does the rule share a request with an earlier rule of the other effect?"""
         effect = self.policy.rules[position].effect
         earlier = [p for p in range(position) if self.policy.rules[p].effect != effect]
-        opposed = self._near(position, earlier)
+        opposed = [p for p in self._near(position, earlier) if p not in self.silenced]
         if not opposed:
             return
         any_opposed = _any([self.enc.matches[p] for p in opposed])
