@@ -155,6 +155,79 @@ def plan(
     raise typer.Exit(code)
 
 
+class GraphFormat(str, enum.Enum):
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+    mermaid = "mermaid"
+
+
+@app.command()
+def graph(
+    path: Annotated[str, typer.Argument(help="A spec file (or folder) to draw.")],
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="Which spec, when the file holds several.")
+    ] = None,
+    graph_format: Annotated[
+        GraphFormat, typer.Option("--format", "-f", help="dot, mermaid (text), svg, png.")
+    ] = GraphFormat.dot,
+    out: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="File, or folder (one file per spec); else stdout."),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Run verify, draw its findings.")] = False,
+    highlight: Annotated[
+        str | None, typer.Option("--highlight", help="Draw a trace (verify/simulate JSON).")
+    ] = None,
+) -> None:
+    """Draw specs as diagrams; exit 0 drawn, 2 bad input or unloadable spec."""
+    from rich.console import Console as RichConsole
+
+    from archctl.render.output import (
+        GraphError,
+        plan_outputs,
+        read_highlight,
+        render_spec,
+        select_specs,
+        write_output,
+    )
+    from archctl.report.text import render_text
+    from archctl.verify import verify_paths
+
+    if check:
+        outcome = verify_paths([path])
+        specs, diagnostics, failed = outcome.loaded, outcome.diagnostics, outcome.load_failed
+        sources, files = outcome.sources, outcome.files
+    else:
+        from archctl.diagnostics import Severity, sort_diagnostics
+        from archctl.load.loader import load_paths
+
+        loaded = load_paths([path])
+        specs, sources, files = loaded.specs, loaded.sources, len(loaded.files)
+        diagnostics = sort_diagnostics(loaded.diagnostics)
+        failed = any(d.severity is Severity.ERROR for d in diagnostics)
+    if failed:
+        errors = [d for d in diagnostics if d.code.startswith("LD")]
+        render_text(RichConsole(stderr=True, highlight=False), errors, sources, files, len(specs))
+        typer.echo("error: the spec cannot be drawn until it loads cleanly", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        chosen = select_specs(specs, spec, path)
+        if highlight is not None and len(chosen) > 1:
+            raise GraphError("--highlight draws on one spec: pass --spec NAME")
+        trace_text = read_highlight(highlight) if highlight is not None else None
+        targets = plan_outputs(chosen, out, graph_format.value, sys.stdout.isatty(), path)
+        for target in targets:
+            findings = diagnostics if check else None
+            data = render_spec(target.spec, graph_format.value, findings, trace_text)
+            write_output(target, data, sys.stdout.buffer)
+            if target.path is not None:
+                typer.echo(f"wrote {target.path}", err=True)
+    except GraphError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def _console() -> Console:
     from rich.console import Console
 

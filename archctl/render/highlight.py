@@ -1,0 +1,113 @@
+"""Read the path ``--highlight`` draws from what other commands write.
+
+Three shapes are accepted, so users can pass whatever they have at hand:
+
+* a ``verify --format json`` report: the first finding of the drawn spec whose evidence is a
+  trace or a cycle (report order, which is the canonical file/line order);
+* one evidence object: ``{"kind": "trace", "steps": [...]}`` or ``{"kind": "cycle", ...}``,
+  or one diagnostic object holding such an ``evidence``;
+* a simulate event log: a JSON array of event objects, or JSON lines (``--events-out``); events
+  naming a ``node`` or ``state`` (or a ``to`` target) make the path. When events carry an
+  ``instance`` field only the first instance is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from archctl.evidence import Cycle, Evidence, Trace, TraceStep
+
+
+class HighlightError(ValueError):
+    """The file is not a trace archctl can draw; the message says what was expected."""
+
+
+EXPECTED = (
+    "expected a `archctl verify --format json` report, an evidence object "
+    '({"kind": "trace", "steps": [...]}) or a simulate event log (JSON array or JSON lines)'
+)
+
+
+def parse_highlight(text: str, spec: str) -> Evidence:
+    """The trace or cycle to draw on spec ``spec`` from the text of a JSON file."""
+    data = _parse_json(text)
+    if isinstance(data, list):
+        return _from_events(data)
+    if not isinstance(data, dict):
+        raise HighlightError(EXPECTED)
+    if isinstance(data.get("diagnostics"), list):
+        for item in data["diagnostics"]:
+            if not isinstance(item, dict) or item.get("spec") not in (None, spec):
+                continue
+            evidence = item.get("evidence")
+            if isinstance(evidence, dict) and evidence.get("kind") in ("trace", "cycle"):
+                return _from_evidence(evidence)
+        raise HighlightError(f"the report has no finding with a trace or cycle for spec '{spec}'")
+    if isinstance(data.get("evidence"), dict):
+        return _from_evidence(data["evidence"])
+    if data.get("kind") in ("trace", "cycle"):
+        return _from_evidence(data)
+    return _from_events([data])
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as whole_error:
+        events = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                if number == 1:
+                    raise HighlightError(f"not JSON: {whole_error}; {EXPECTED}") from None
+                raise HighlightError(f"line {number} is not JSON; {EXPECTED}") from None
+        return events
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _from_evidence(evidence: dict[str, Any]) -> Evidence:
+    if evidence.get("kind") == "cycle":
+        path = evidence.get("path")
+        if not isinstance(path, list) or not all(isinstance(item, str) for item in path):
+            raise HighlightError("a cycle needs a 'path': a list of names")
+        return Cycle(tuple(path))
+    steps = evidence.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
+        raise HighlightError("a trace needs 'steps': a list of objects")
+    return Trace(
+        tuple(
+            TraceStep(
+                state=_text(step.get("state")),
+                event=_text(step.get("event")),
+                node=_text(step.get("node")),
+            )
+            for step in steps
+        )
+    )
+
+
+def _from_events(events: list[Any]) -> Trace:
+    records = [event for event in events if isinstance(event, dict)]
+    instances = [event["instance"] for event in records if "instance" in event]
+    if instances:
+        records = [event for event in records if event.get("instance") == instances[0]]
+    steps: list[TraceStep] = []
+    for event in records:
+        node = _text(event.get("node"))
+        if node is not None:
+            if not steps or steps[-1].node != node:
+                steps.append(TraceStep(node=node))
+            continue
+        state = _text(event.get("state")) or _text(event.get("to"))
+        if state is not None:
+            steps.append(TraceStep(state=state, event=_text(event.get("event"))))
+    if not steps:
+        raise HighlightError(f"no step names a node or a state; {EXPECTED}")
+    return Trace(tuple(steps))
