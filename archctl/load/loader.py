@@ -21,6 +21,7 @@ from archctl.source import Span
 FRONT_ENDS: dict[str, str] = {
     ".yaml": "archctl.load.yaml_loader:load_yaml_text",
     ".yml": "archctl.load.yaml_loader:load_yaml_text",
+    ".bpmn": "archctl.load.bpmn:load_bpmn_text",
 }
 
 

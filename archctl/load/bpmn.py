@@ -1,0 +1,258 @@
+"""BPMN 2.0 XML front end: ``.bpmn`` files as drawn in Camunda Modeler or bpmn.io.
+
+Each ``<process>`` becomes one :class:`Workflow` named after the process id, so a
+collaboration with several pools yields one workflow per pool (message flows are not
+modelled; one LD009 note says so). Conditions written in JUEL or FEEL are translated where
+archctl's expression language can say the same thing; otherwise their gateway becomes a free
+choice with an LD009 note. What the import approximates is listed in docs/bpmn.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+from archctl.codes import default_severity
+from archctl.diagnostics import Diagnostic
+from archctl.load.bpmn_conditions import Condition, translate
+from archctl.load.bpmn_graph import GFlow, Graph
+from archctl.load.bpmn_process import GATEWAYS, TASKS, ProcessImporter
+from archctl.load.bpmn_wiring import build_process
+from archctl.load.bpmn_xml import BPMN_MODEL, XElement, element_span, parse_xml
+from archctl.model.expr import Assignment, Expr, Literal
+from archctl.model.spec import LoadResult
+from archctl.model.types import BOOL, Variable
+from archctl.model.workflow import Flow, Node, Workflow
+from archctl.source import SourceFile
+
+FLOW_NODE_TAGS = (
+    *TASKS, *GATEWAYS, "callActivity", "subProcess", "transaction", "adHocSubProcess",
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+)  # fmt: skip
+
+
+def load_bpmn_text(path: str, text: str) -> LoadResult:
+    source = SourceFile(path, text)
+    result = LoadResult(sources={path: source}, files=[path])
+    root, problems = parse_xml(source)
+    result.diagnostics.extend(problems)
+    if root is None:
+        return result
+    if not (root.is_bpmn and root.tag == "definitions"):
+        where = f"{{{root.ns}}}" if root.ns else "no namespace "
+        result.diagnostics.append(
+            Diagnostic(
+                "LD004",
+                default_severity("LD004"),
+                f"not a BPMN 2.0 document: the root element is <{root.tag}> in {where}",
+                element_span(source, root),
+                help=f'BPMN files start with <definitions xmlns="{BPMN_MODEL}">',
+            )
+        )
+        return result
+    reserved = {element.attrs["id"] for element in _walk(root) if "id" in element.attrs}
+    language = root.attrs.get("expressionLanguage")
+    result.diagnostics.extend(_collaboration_notes(source, root))
+    names: set[str] = set()
+    for process in root.bpmn_children("process"):
+        if not any(_is_flow_node(child) for child in process.children):
+            continue  # an empty pool: nothing to check
+        name = _workflow_name(process.attrs.get("id", "process"), names)
+        graph = Graph(path, name, reserved=set(reserved))
+        importer = build_process(source, graph, process)
+        workflow = _workflow(source, graph, importer, process, language)
+        result.diagnostics.extend(graph.notes)
+        result.specs.append(workflow)
+    return result
+
+
+def _walk(element: XElement) -> list[XElement]:
+    out, stack = [], [element]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)
+    return out
+
+
+def _is_flow_node(element: XElement) -> bool:
+    return element.is_bpmn and element.tag in FLOW_NODE_TAGS
+
+
+def _workflow_name(process_id: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_-]", "_", process_id) or "process"
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}-{number}", number + 1
+    taken.add(name)
+    return name
+
+
+def _collaboration_notes(source: SourceFile, root: XElement) -> list[Diagnostic]:
+    """One LD009 per file for message flows; a pool naming a missing process is an LD005."""
+    out = []
+    processes = {p.attrs.get("id") for p in root.bpmn_children("process")}
+    for collaboration in root.bpmn_children("collaboration"):
+        flows = collaboration.bpmn_children("messageFlow")
+        if flows:
+            out.append(
+                Diagnostic(
+                    "LD009",
+                    default_severity("LD009"),
+                    f"collaboration '{collaboration.attrs.get('id', '?')}': {len(flows)} message "
+                    "flow(s) ignored; each process is checked on its own (a message that never "
+                    "arrives is not detected)",
+                    element_span(source, flows[0]),
+                    subject=collaboration.attrs.get("id"),
+                )
+            )
+        for participant in collaboration.bpmn_children("participant"):
+            ref = participant.attrs.get("processRef")
+            if ref and ref not in processes:
+                out.append(
+                    Diagnostic(
+                        "LD005",
+                        default_severity("LD005"),
+                        f"participant '{participant.attrs.get('id', '?')}' refers to a missing "
+                        f"process '{ref}'",
+                        element_span(source, participant),
+                        subject=participant.attrs.get("id"),
+                    )
+                )
+    return out
+
+
+def _workflow(
+    source: SourceFile,
+    graph: Graph,
+    importer: ProcessImporter,
+    process: XElement,
+    language: str | None,
+) -> Workflow:
+    whens, variables = _conditions(graph, importer, language)
+    nodes = []
+    for node in graph.nodes.values():
+        sets: tuple[Assignment, ...] = ()
+        if node.activity and variables:
+            # BPMN does not say which task writes which variable: any activity may write any.
+            sets = tuple(Assignment(v.name, None, node.span, node.span) for v in variables)
+        nodes.append(
+            Node(
+                node.id,
+                node.type,
+                node.span,
+                task=node.task if node.type == "task" else None,
+                gateway=node.gateway,
+                process=node.process,
+                process_span=node.span if node.process else None,
+                on_error=node.on_error,
+                on_error_span=node.span if node.on_error else None,
+                sets=sets,
+                result=node.result,
+                description=node.description,
+            )
+        )
+    flows = tuple(
+        Flow(
+            index,
+            flow.source,
+            flow.target,
+            whens.get(index),
+            flow.default,
+            flow.span,
+            flow.description,
+        )
+        for index, flow in enumerate(graph.flows)
+    )
+    name = process.attrs.get("name")
+    return Workflow(
+        name=graph.spec,
+        span=element_span(source, process),
+        variables=variables,
+        nodes=tuple(nodes),
+        flows=flows,
+        description=f"BPMN process {process.attrs.get('id', '?')}" + (f" '{name}'" if name else ""),
+    )
+
+
+def _conditions(
+    graph: Graph, importer: ProcessImporter, language: str | None
+) -> tuple[dict[int, Expr], tuple[Variable, ...]]:
+    """Decide every flow's ``when`` and ``default``; returns the conditions and variables."""
+    outgoing: dict[str, list[tuple[int, GFlow]]] = {}
+    for index, flow in enumerate(graph.flows):
+        outgoing.setdefault(flow.source, []).append((index, flow))
+    pending: list[Condition] = []
+    for node in graph.nodes.values():
+        flows = outgoing.get(node.id, [])
+        marked = [f for _, f in flows if f.condition is not None or f.default]
+        if not marked:
+            continue
+        if node.gateway == "parallel" or node.id in importer.free_choice:
+            graph.note(
+                "LD009",
+                f"conditions and defaults on the flows of gateway '{node.id}' "
+                "are ignored: it takes every flow or a free choice",
+                node.span,
+                node.id,
+            )
+            _clear(flows)
+            continue
+        if not any(f.condition is not None for _, f in flows):
+            graph.note(
+                "LD009",
+                f"gateway '{node.id}' marks a default flow but no conditions: "
+                "modelled as a free choice",
+                node.span,
+                node.id,
+            )
+            _clear(flows)
+            continue
+        for index, flow in flows:
+            if flow.condition is not None and not flow.default:
+                lang = flow.condition.attrs.get("language") or language
+                pending.append(Condition(index, flow.condition.text, lang, flow.span))
+    translation = translate(pending)
+    whens: dict[int, Expr] = {}
+    for node in graph.nodes.values():
+        flows = outgoing.get(node.id, [])
+        keys = [index for index, f in flows if f.condition is not None and not f.default]
+        if not keys:
+            continue
+        failed = [index for index in keys if index not in translation.conditions]
+        if failed:
+            flow = graph.flows[failed[0]]
+            text = flow.condition.text.strip() if flow.condition is not None else ""
+            graph.note(
+                "LD009",
+                f"gateway '{node.id}': condition {text!r} of {flow.description} cannot be "
+                f"expressed in archctl ({translation.failures.get(failed[0], 'unsupported')}): "
+                "the gateway is modelled as a free choice",
+                flow.span,
+                node.id,
+            )
+            _clear(flows)
+            continue
+        for index, flow in flows:
+            if index in translation.conditions:
+                whens[index] = translation.conditions[index]
+            elif not flow.default:
+                graph.note(
+                    "LD009",
+                    f"{flow.description} has no condition on a conditional "
+                    "gateway: BPMN takes it as always true",
+                    flow.span,
+                    node.id,
+                )
+                whens[index] = Literal(True, flow.span, BOOL)
+    used: set[str] = set()
+    from archctl.model.expr import names_in
+
+    for expr in whens.values():
+        used |= names_in(expr)
+    return whens, tuple(v for v in translation.variables if v.name in used)
+
+
+def _clear(flows: list[tuple[int, GFlow]]) -> None:
+    for _, flow in flows:
+        flow.condition = None
+        flow.default = False
