@@ -18,6 +18,7 @@ from archctl.model.spec import Spec
 CHECKERS: dict[str, str] = {}
 CHECKERS["plugins"] = "archctl.check.plugins:check"
 CHECKERS["policy"] = "archctl.check.policy:check"
+CHECKERS["statemachine"] = "archctl.check.statemachine:check"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,191 @@
+"""Findings of the state machine checker: one place for messages, spans, subjects, traces.
+
+All three engines (control graph, explicit states, symbolic) report through these helpers,
+so a finding reads the same whichever engine decided it; only the engine note differs.
+
+Subjects: the state name for SM101/SM102/SM103/SM106, the transition label
+(``source -> target on event``) for SM104 (the later of the two overlapping transitions),
+SM105 and SM107, the property name for SM201/SM202, and the undecided item for SM901.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from archctl.codes import default_severity
+from archctl.diagnostics import Diagnostic
+from archctl.evidence import Evidence, Trace, TraceStep, Value, Witness
+from archctl.model.expr import Assignment, to_source
+from archctl.model.statemachine import Property, StateMachine, Transition
+from archctl.model.types import VarType, format_value
+from archctl.source import Span
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a concrete run: the transition taken (None for the start) and the result."""
+
+    state: str
+    values: Mapping[str, Value]
+    transition: Transition | None = None
+    note: str | None = None
+
+
+def make_trace(steps: Sequence[Step] | None) -> Trace | None:
+    if steps is None:
+        return None
+    return Trace(
+        tuple(
+            TraceStep(
+                state=step.state,
+                event=None if step.transition is None else step.transition.event,
+                values=dict(step.values),
+                note=step.note,
+            )
+            for step in steps
+        )
+    )
+
+
+@dataclass
+class Findings:
+    """Collects the findings of one machine; ``note`` names the engine that decided them."""
+
+    machine: StateMachine
+    note: str
+    out: list[Diagnostic] = field(default_factory=list)
+    #: how the next findings were decided, when it differs per query (symbolic engine)
+    detail: str | None = None
+
+    def _add(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        subject: str,
+        evidence: Evidence | None = None,
+        notes: Sequence[str] = (),
+        help_text: str | None = None,
+    ) -> None:
+        self.out.append(
+            Diagnostic(
+                code,
+                default_severity(code),
+                message,
+                span,
+                spec=self.machine.name,
+                subject=subject,
+                evidence=evidence,
+                help=help_text,
+                notes=(*notes, self.detail or self.note),
+            )
+        )
+
+    def _state_span(self, name: str) -> Span:
+        state = self.machine.state(name)
+        return state.span if state is not None else self.machine.span
+
+    def unreachable(self, state: str) -> None:
+        self._add(
+            "SM101",
+            f"state '{state}' is unreachable: no run from '{self.machine.initial}' gets there",
+            self._state_span(state),
+            state,
+            help_text="add a transition into it, relax the guards on the way, or remove it",
+        )
+
+    def deadlock(self, state: str, steps: Sequence[Step] | None) -> None:
+        self._add(
+            "SM102",
+            f"state '{state}' can be reached with no enabled transition",
+            self._state_span(state),
+            state,
+            make_trace(steps),
+            help_text="add a transition for this case, make the state final, or widen a guard",
+        )
+
+    def no_termination(self, state: str, steps: Sequence[Step] | None) -> None:
+        self._add(
+            "SM103",
+            f"no final state can be reached from state '{state}'",
+            self._state_span(state),
+            state,
+            make_trace(steps),
+            help_text="add a way out of the loop towards a final state",
+        )
+
+    def nondeterminism(
+        self, first: Transition, second: Transition, values: Mapping[str, Value]
+    ) -> None:
+        self._add(
+            "SM104",
+            f"transitions '{first.label}' (line {first.span.line}) and '{second.label}' "
+            f"can both fire on '{second.event}'",
+            second.span,
+            second.label,
+            Witness(dict(values)),
+            help_text="make the guards exclusive, or use distinct events",
+        )
+
+    def dead_transition(self, transition: Transition) -> None:
+        self._add(
+            "SM105",
+            f"transition '{transition.label}' is never enabled in a reachable state",
+            transition.span,
+            transition.label,
+            help_text="its guard never holds where the machine can be in its source state",
+        )
+
+    def final_outgoing(self, state: str, transitions: Sequence[Transition]) -> None:
+        lines = ", ".join(str(t.span.line) for t in transitions)
+        self._add(
+            "SM106",
+            f"final state '{state}' has outgoing transitions (line {lines})",
+            self._state_span(state),
+            state,
+        )
+
+    def out_of_range(
+        self,
+        transition: Transition,
+        assignment: Assignment,
+        value: Value,
+        var_type: VarType,
+        steps: Sequence[Step] | None,
+    ) -> None:
+        shown = format_value(value, var_type)
+        text = "any" if assignment.value is None else to_source(assignment.value)
+        self._add(
+            "SM107",
+            f"'{assignment.target} = {text}' on '{transition.label}' can set "
+            f"{assignment.target} to {shown}, outside {var_type.describe()}",
+            assignment.span,
+            transition.label,
+            make_trace(steps),
+            help_text="guard the transition or clamp the update",
+        )
+
+    def violated(
+        self, prop: Property, steps: Sequence[Step] | None, extra: Sequence[str] = ()
+    ) -> None:
+        condition = to_source(prop.condition) if prop.condition is not None else ""
+        self._add(
+            "SM201",
+            f"property '{prop.name}' ({prop.kind} {condition}) is violated",
+            prop.span,
+            prop.name,
+            make_trace(steps),
+            extra,
+        )
+
+    def unreachable_property(self, prop: Property) -> None:
+        self._add(
+            "SM202",
+            f"property '{prop.name}' fails: state '{prop.state}' is unreachable",
+            prop.span,
+            prop.name,
+        )
+
+    def inconclusive(self, subject: str, what: str, span: Span, reason: str) -> None:
+        self._add("SM901", f"could not decide {what}: {reason}", span, subject)

@@ -1,0 +1,56 @@
+"""The state machine checker: picks the engine that can decide the machine, and says which.
+
+- no variables and no guards: the control graph decides everything (networkx, linear time);
+- every variable finite and the product of domains within budget: exhaustive explicit-state
+  search, whose answers are proofs;
+- otherwise (unbounded or large domains, reals, strings): symbolic proof with Z3, Spacer
+  (constrained Horn clauses) for unreachability with an inductive invariant and bounded model
+  checking for the shortest concrete trace. Whatever Z3 cannot decide becomes SM901.
+"""
+
+from __future__ import annotations
+
+from archctl.check import CheckContext
+from archctl.diagnostics import Diagnostic
+from archctl.model.spec import Spec
+from archctl.model.statemachine import StateMachine
+
+#: Largest configuration space searched explicitly (also capped by --max-states).
+EXPLICIT_LIMIT = 300_000
+
+
+def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
+    if not isinstance(spec, StateMachine) or spec.state(spec.initial) is None:
+        return []
+    from archctl.check.sm_evidence import Findings
+    from archctl.check.sm_explicit import space_size
+    from archctl.check.sm_graph import check_control, final_outgoing
+
+    machine = spec
+    if not machine.variables and all(t.guard is None for t in machine.transitions):
+        findings = Findings(
+            machine, f"decided by control-level graph search over {len(machine.states):,} states"
+        )
+        check_control(machine, findings)
+        return findings.out
+    size = space_size(machine)
+    limit = min(EXPLICIT_LIMIT, context.options.max_states)
+    if size is not None and size <= limit:
+        from archctl.check.sm_explicit import explore
+        from archctl.check.sm_explicit_report import report
+
+        space = explore(machine)
+        findings = Findings(
+            machine,
+            f"decided by explicit-state search over {len(space.state_of):,} reachable "
+            "(state, valuation) configurations",
+        )
+        final_outgoing(machine, findings)
+        report(space, findings)
+        return findings.out
+    from archctl.check.sm_symbolic_checks import check_symbolic
+
+    findings = Findings(machine, "decided symbolically with Z3")
+    final_outgoing(machine, findings)
+    check_symbolic(machine, findings, context.options.timeout_ms)
+    return findings.out
