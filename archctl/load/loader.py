@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Callable, Sequence
 
 from archctl.codes import default_severity
@@ -43,8 +44,10 @@ def _path_error(path: str, message: str, help_text: str | None = None) -> Diagno
     )
 
 
-def discover(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
-    """Expand folders into their spec files (sorted, hidden folders skipped)."""
+def discover(
+    paths: Sequence[str], exclude: Callable[[str], bool] | None = None
+) -> tuple[list[str], list[Diagnostic]]:
+    """Expand folders into their spec files (sorted, hidden folders and ``exclude`` skipped)."""
     files: list[str] = []
     problems: list[Diagnostic] = []
     extensions = spec_extensions()
@@ -55,7 +58,9 @@ def discover(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in names:
                     if name.endswith(extensions) and not name.startswith("."):
-                        found.append(os.path.join(root, name))
+                        candidate = os.path.join(root, name)
+                        if exclude is None or not exclude(_display(candidate)):
+                            found.append(candidate)
             if not found:
                 listing = ", ".join(f"*{ext}" for ext in extensions)
                 problems.append(_path_error(path, f"folder has no spec files ({listing})"))
@@ -95,9 +100,35 @@ def load_file(path: str) -> LoadResult:
     return _front_end(extension)(path, text)
 
 
-def load_paths(paths: Sequence[str]) -> LoadResult:
+def looks_like_spec(path: str) -> bool:
+    """Whether a YAML file declares a ``kind:`` at the top level of some document.
+
+    Used by ``--specs-only`` (the pre-commit hook), where every staged YAML file is passed in
+    and CI configs, Helm values and the like must be skipped, not reported. A file that has a
+    ``kind:`` (even a wrong one) is a spec and gets full diagnostics.
+    """
+    if not path.endswith((".yaml", ".yml")):
+        return True
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return any(_TOP_KIND.match(line) for line in handle)
+    except OSError:
+        return True
+
+
+_TOP_KIND = re.compile(r"^kind\s*:")
+
+
+def load_paths(
+    paths: Sequence[str],
+    exclude: Callable[[str], bool] | None = None,
+    specs_only: bool = False,
+) -> LoadResult:
     """Load every spec under ``paths`` and check names that must be unique across files."""
-    files, problems = discover(paths)
+    files, problems = discover(paths, exclude)
+    if specs_only:
+        files = [file for file in files if looks_like_spec(file)]
+        problems = [p for p in problems if "no spec files" not in p.message]
     result = LoadResult(diagnostics=list(problems))
     for file in files:
         result.extend(load_file(file))

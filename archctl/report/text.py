@@ -137,3 +137,19 @@ def render_text(
     if not diagnostics:
         result = "no findings"
     console.print(f"checked {', '.join(parts)}: [{style}]{result}[/{style}]", highlight=False)
+
+
+def render_plain(
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, SourceFile],
+    files: int,
+    specs: int,
+) -> str:
+    """The human report without colour, for ``--output FILE``."""
+    import io
+
+    buffer = io.StringIO()
+    render_text(
+        Console(file=buffer, color_system=None, width=120), diagnostics, sources, files, specs
+    )
+    return buffer.getvalue()

@@ -1,0 +1,122 @@
+"""CI formats: SARIF (validated against the official schema), JUnit, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archctl.diagnostics import Diagnostic, Severity
+from archctl.report.github import render_github
+from archctl.source import Span
+from tests.conftest import CASES, ROOT
+
+SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "archctl", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_sarif_of_all_cases_is_valid_against_the_official_schema() -> None:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"official SARIF schema not found at {SARIF_SCHEMA}")
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    result = run("verify", "--format", "sarif", "tests/cases")
+    document = json.loads(result.stdout)
+    jsonschema.Draft4Validator(schema).validate(document)
+    run_ = document["runs"][0]
+    results = run_["results"]
+    assert results, "the test cases have findings"
+    rule_ids = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    assert rule_ids == sorted(set(rule_ids))
+    for item in results:
+        assert rule_ids[item["ruleIndex"]] == item["ruleId"]
+        location = item["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].startswith("tests/cases/")
+        assert location["region"]["startLine"] >= 1
+        assert item["partialFingerprints"]["archctlFinding/v1"]
+
+
+def test_sarif_fingerprints_survive_moved_lines(tmp_path: Path) -> None:
+    case = (CASES / "load" / "several-errors.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(case)
+    first = json.loads(run("verify", "-f", "sarif", "a.yaml", cwd=tmp_path).stdout)
+    (tmp_path / "a.yaml").write_text("# a new comment line\n" + case)
+    second = json.loads(run("verify", "-f", "sarif", "a.yaml", cwd=tmp_path).stdout)
+
+    def prints(document: dict[str, object]) -> list[str]:
+        results = document["runs"][0]["results"]  # type: ignore[index]
+        return sorted(r["partialFingerprints"]["archctlFinding/v1"] for r in results)
+
+    def lines(document: dict[str, object]) -> list[int]:
+        results = document["runs"][0]["results"]  # type: ignore[index]
+        return sorted(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results)
+
+    assert prints(first) == prints(second)
+    assert [line + 1 for line in lines(first)] == lines(second)
+
+
+def test_junit_parses_with_a_junit_reader(tmp_path: Path) -> None:
+    from junitparser import JUnitXml
+
+    out = tmp_path / "report.xml"
+    result = run("verify", "--format", "junit", "--output", str(out), "tests/cases", "examples")
+    assert result.returncode == 2  # the load cases cannot be loaded
+    assert "checked" in result.stdout  # the terminal keeps the human report
+    xml = JUnitXml.fromfile(str(out))
+    suites = list(xml)
+    assert len(suites) > 5
+    names = {suite.name for suite in suites}
+    assert "tests/cases/load/several-errors.yaml" in names
+    failures = 0
+    passes = 0
+    for suite in suites:
+        for case in suite:
+            if case.is_passed:
+                passes += 1
+            else:
+                failures += 1
+                assert case.result[0].message
+    assert failures >= 1
+    assert passes > failures
+
+
+def test_github_annotations_escape_properties_and_data() -> None:
+    diagnostic = Diagnostic(
+        "WF108",
+        Severity.WARNING,
+        "conditions overlap: 100% of\nrequests",
+        Span("dir,x/a:b.yaml", 3, 5, 3, 9),
+        help="reorder",
+    )
+    line = render_github([diagnostic])
+    assert line == (
+        "::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=5,endLine=3,endColumn=9,title=WF108"
+        "::conditions overlap: 100%25 of%0Arequests%0Ahelp: reorder\n"
+    )
+
+
+def test_github_format_end_to_end() -> None:
+    result = run("verify", "--format", "github", "tests/cases/load/several-errors.yaml")
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()
+    assert len(lines) == 6
+    assert lines[0].startswith("::error file=tests/cases/load/several-errors.yaml,line=12,col=10,")
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("verify", "-f", "json", "-o", str(tmp_path / "missing" / "x.json"), "examples")
+    assert result.returncode == 2
+    assert "cannot write --output" in result.stdout
