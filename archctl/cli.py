@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 
@@ -33,6 +33,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
 
 
 class FailOn(str, enum.Enum):
@@ -59,31 +62,73 @@ def _root(
 
 @app.command()
 def verify(
-    paths: Annotated[list[str], typer.Argument(help="Spec files or folders (recursive).")],
+    paths: Annotated[
+        Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Argument(help="Spec files or folders (recursive); default: `paths` from config."),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.text,
+    output: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the report to FILE; the terminal keeps text."),
+    ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")
-    ] = FailOn.error,
+        Optional[FailOn],  # noqa: UP045
+        typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [error]."),
+    ] = None,
     timeout_ms: Annotated[
-        int, typer.Option("--timeout", help="Solver timeout per query, in milliseconds.")
-    ] = 10_000,
+        Optional[int],  # noqa: UP045
+        typer.Option("--timeout", help="Solver timeout per query, in ms [10000].", min=1),
+    ] = None,
+    config_file: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--config", help="Config file (default: nearest archctl.toml/pyproject)."),
+    ] = None,
+    select: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--select", help="Only these codes or prefixes, comma-separated."),
+    ] = None,
+    ignore: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--ignore", help="Skip these codes or prefixes, comma-separated."),
+    ] = None,
+    baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--baseline", help="Report only findings not recorded in this baseline."),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--write-baseline", help="Record the current findings as a baseline."),
+    ] = None,
+    specs_only: Annotated[
+        bool,
+        typer.Option(
+            "--specs-only", help="Skip YAML files without a top-level `kind:` (pre-commit)."
+        ),
+    ] = False,
 ) -> None:
     """Load and check specs; exit 0 clean, 1 findings, 2 unloadable input, 3 internal error."""
-    from archctl.check import CheckOptions
-    from archctl.verify import exit_code, verify_paths
+    from archctl.verify_command import VerifyRequest, run_verify
 
-    outcome = verify_paths(paths, CheckOptions(timeout_ms=timeout_ms))
-    if output_format is OutputFormat.json:
-        from archctl.report.json import render_json
+    request = VerifyRequest(
+        paths=tuple(paths or ()),
+        output_format=output_format.value,
+        output=output,
+        fail_on=fail_on.value if fail_on else None,
+        timeout_ms=timeout_ms,
+        config=config_file,
+        select=_codes(select),
+        ignore=_codes(ignore),
+        baseline=baseline,
+        write_baseline=write_baseline,
+        specs_only=specs_only,
+    )
+    raise typer.Exit(run_verify(request, _console()))
 
-        sys.stdout.write(render_json(outcome.diagnostics, outcome.files, outcome.specs))
-    else:
-        from archctl.report.text import render_text
 
-        render_text(_console(), outcome.diagnostics, outcome.sources, outcome.files, outcome.specs)
-    raise typer.Exit(exit_code(outcome, fail_on.value))
+def _codes(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip().upper() for part in (text or "").split(",") if part.strip())
 
 
 @app.command()
@@ -226,6 +271,72 @@ def graph(
     except GraphError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command()
+def simulate(
+    paths: Annotated[
+        list[str], typer.Argument(help="Spec file(s); subprocess workflows may be in others.")
+    ],
+    spec: Annotated[Optional[str], typer.Option("--spec", help="Which spec to run.")] = None,
+    instances: Annotated[int, typer.Option("--instances", "-n", help="Workflow instances.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same output.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", help="Processes to spread over.")] = 1,
+    until: Annotated[
+        Optional[str], typer.Option("--until", help="Cut instances at this virtual time (5m).")
+    ] = None,
+    max_steps: Annotated[
+        int, typer.Option("--max-steps", help="Cut an instance after this many steps.")
+    ] = 100_000,
+    events: Annotated[
+        Optional[str], typer.Option("--events", help="State machine: feed events a,b,c.")
+    ] = None,
+    steps: Annotated[
+        Optional[int], typer.Option("--steps", help="State machine: random walk of N steps.")
+    ] = None,
+    replay: Annotated[
+        Optional[str], typer.Option("--replay", help="Replay a trace (verify --format json).")
+    ] = None,
+    finding: Annotated[
+        Optional[str], typer.Option("--finding", help="With --replay: finding number or code.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (timeline/tables) or json (summary).")
+    ] = "text",
+    events_out: Annotated[
+        Optional[str], typer.Option("--events-out", help="Write every event as JSON lines.")
+    ] = None,
+) -> None:
+    """Run workflow or state machine instances on a virtual clock (see docs/simulate.md)."""
+    from archctl.simulate.command import SimOptions, load, load_errors
+    from archctl.simulate.command import simulate as run_simulation
+
+    if output_format not in ("text", "json"):
+        typer.echo(f"error: --format is text or json, not '{output_format}'", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    loaded = load(paths)
+    if load_errors(loaded):
+        from archctl.diagnostics import sort_diagnostics
+
+        shown = sort_diagnostics(loaded.diagnostics)
+        if output_format == "json":
+            from archctl.report.json import render_json
+
+            sys.stdout.write(render_json(shown, len(loaded.files), len(loaded.specs)))
+        else:
+            from archctl.report.text import render_text
+
+            render_text(_console(), shown, loaded.sources, len(loaded.files), len(loaded.specs))
+        typer.echo("error: the spec cannot be simulated until it loads cleanly", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    from rich.console import Console as RichConsole
+
+    options = SimOptions(
+        tuple(paths), spec, instances, seed, workers, until, max_steps, events, steps,
+        replay, finding, output_format, events_out,
+    )
+    err = RichConsole(stderr=True, highlight=False)
+    raise typer.Exit(run_simulation(loaded, options, _console(), err))
 
 
 def _console() -> Console:
