@@ -1,0 +1,178 @@
+"""Compile a workflow once into flat tables the engine runs many times.
+
+Node ids become indices; each node gets its kind code, its outgoing (target, flow) pairs,
+its gateway conditions compiled with the core's evaluator, its task timing and compiled
+``sets``. Nothing is looked up by name while instances run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from archctl.model.evaluate import compile_expr
+from archctl.model.expr import Expr
+from archctl.model.workflow import Workflow
+from archctl.simulate.timing import Timing, compile_timing
+from archctl.simulate.values import (
+    CompiledAssignment,
+    Draw,
+    Env,
+    compile_action,
+    initial_values,
+    literals,
+)
+
+START, TASK, XOR, AND, OR, END = range(6)
+_KIND = {"start": START, "task": TASK, "end": END}
+_GATEWAY = {"exclusive": XOR, "parallel": AND, "inclusive": OR}
+
+Condition = Callable[[Env], Any]
+#: (compiled condition or None for the default, target node, flow index)
+Route = tuple[Condition | None, int, int]
+
+
+class SimulationError(Exception):
+    """The spec cannot be simulated as asked (a clear message for the user, exit 2)."""
+
+
+@dataclass
+class Program:
+    """A compiled workflow. Lists are indexed by node index."""
+
+    name: str
+    ids: list[str]
+    kinds: list[int]
+    out: list[tuple[tuple[int, int], ...]]
+    routes: list[tuple[Route, ...]]
+    defaults: list[tuple[int, int] | None]
+    free: list[bool]
+    incoming: list[tuple[int, ...]]
+    timing: list[Timing | None]
+    sets: list[tuple[CompiledAssignment, ...]]
+    sub: list[Program | None]
+    on_error: list[int]
+    failure_end: list[bool]
+    starts: tuple[int, ...]
+    initial: Env
+    drawn: list[tuple[str, Draw]]
+    flow_source: list[int]
+    or_reach: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
+
+    def children(self) -> list[Program]:
+        """Subprocess programs, each once, in first-use order."""
+        seen: dict[str, Program] = {}
+        for child in self.sub:
+            if child is not None and child.name not in seen:
+                seen[child.name] = child
+        return list(seen.values())
+
+
+def compile_workflow(workflow: Workflow, workflows: Mapping[str, Workflow]) -> Program:
+    """Compile ``workflow`` and the subprocesses it calls (found by name in ``workflows``)."""
+    return _compile(workflow, workflows, {}, ())
+
+
+def _compile(
+    workflow: Workflow,
+    workflows: Mapping[str, Workflow],
+    done: dict[str, Program],
+    calling: tuple[str, ...],
+) -> Program:
+    if workflow.name in done:
+        return done[workflow.name]
+    index = {node.id: i for i, node in enumerate(workflow.nodes)}
+    exprs: list[Expr] = [flow.when for flow in workflow.flows if flow.when is not None]
+    exprs += [a.value for node in workflow.nodes for a in node.sets if a.value is not None]
+    strings, addresses = literals(exprs)
+    types = {variable.name: variable.type for variable in workflow.variables}
+    initial, drawn = initial_values(workflow.variables, strings, addresses)
+    program = Program(
+        name=workflow.name,
+        ids=[node.id for node in workflow.nodes],
+        kinds=[],
+        out=[],
+        routes=[],
+        defaults=[],
+        free=[],
+        incoming=[],
+        timing=[],
+        sets=[],
+        sub=[],
+        on_error=[],
+        failure_end=[],
+        starts=tuple(i for i, node in enumerate(workflow.nodes) if node.type == "start"),
+        initial=initial,
+        drawn=drawn,
+        flow_source=[index[flow.source] for flow in workflow.flows],
+    )
+    if not program.starts:
+        raise SimulationError(f"workflow '{workflow.name}' has no start node")
+    done[workflow.name] = program
+    for node in workflow.nodes:
+        kind = _GATEWAY.get(node.gateway or "", XOR) if node.type == "gateway" else _KIND[node.type]
+        flows = [flow for flow in workflow.flows if flow.source == node.id]
+        program.kinds.append(kind)
+        program.out.append(tuple((index[f.target], f.index) for f in flows))
+        program.routes.append(
+            tuple((compile_expr(f.when), index[f.target], f.index) for f in flows if f.when)
+        )
+        default = next((f for f in flows if f.default), None)
+        program.defaults.append(None if default is None else (index[default.target], default.index))
+        program.free.append(all(f.when is None and not f.default for f in flows))
+        program.incoming.append(tuple(f.index for f in workflow.flows if f.target == node.id))
+        program.timing.append(compile_timing(node) if kind == TASK else None)
+        program.sets.append(compile_action(node.sets, types, strings, addresses))
+        program.on_error.append(index.get(node.on_error or "", -1))
+        program.failure_end.append(kind == END and node.result == "failure")
+        program.sub.append(_subprocess(workflow, node.process, workflows, done, calling))
+    _inclusive_joins(program, workflow)
+    return program
+
+
+def _subprocess(
+    workflow: Workflow,
+    name: str | None,
+    workflows: Mapping[str, Workflow],
+    done: dict[str, Program],
+    calling: tuple[str, ...],
+) -> Program | None:
+    if name is None:
+        return None
+    chain = (*calling, workflow.name)
+    if name in chain:
+        loop = " -> ".join([*chain[chain.index(name) :], name])
+        raise SimulationError(f"subprocesses call each other in a cycle: {loop}")
+    target = workflows.get(name)
+    if target is None:
+        known = ", ".join(sorted(workflows)) or "none"
+        raise SimulationError(
+            f"workflow '{workflow.name}' calls subprocess '{name}', which is not among the "
+            f"loaded workflows ({known}); pass the file that defines it too"
+        )
+    return _compile(target, workflows, done, chain)
+
+
+def _inclusive_joins(program: Program, workflow: Workflow) -> None:
+    """For each inclusive join, per incoming flow: the nodes from which a token can still
+    reach that flow without passing through the join (BPMN 'wait for what can arrive')."""
+    preds: dict[int, list[int]] = {i: [] for i in range(len(program.ids))}
+    for flow in workflow.flows:
+        preds[program.ids.index(flow.target)].append(program.ids.index(flow.source))
+    for join, kind in enumerate(program.kinds):
+        if kind != OR or len(program.incoming[join]) < 2:
+            continue
+        per_flow: dict[int, frozenset[int]] = {}
+        for into in program.incoming[join]:
+            source = program.flow_source[into]
+            seen = {source}
+            stack = [source]
+            while stack:
+                for pred in preds[stack.pop()]:
+                    if pred != join and pred not in seen:
+                        seen.add(pred)
+                        stack.append(pred)
+            seen.discard(join)
+            per_flow[into] = frozenset(seen)
+        program.or_reach[join] = per_flow
