@@ -278,33 +278,33 @@ def simulate(
     paths: Annotated[
         list[str], typer.Argument(help="Spec file(s); subprocess workflows may be in others.")
     ],
-    spec: Annotated[Optional[str], typer.Option("--spec", help="Which spec to run.")] = None,
+    spec: Annotated[str | None, typer.Option("--spec", help="Which spec to run.")] = None,
     instances: Annotated[int, typer.Option("--instances", "-n", help="Workflow instances.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same output.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Processes to spread over.")] = 1,
     until: Annotated[
-        Optional[str], typer.Option("--until", help="Cut instances at this virtual time (5m).")
+        str | None, typer.Option("--until", help="Cut instances at this virtual time (5m).")
     ] = None,
     max_steps: Annotated[
         int, typer.Option("--max-steps", help="Cut an instance after this many steps.")
     ] = 100_000,
     events: Annotated[
-        Optional[str], typer.Option("--events", help="State machine: feed events a,b,c.")
+        str | None, typer.Option("--events", help="State machine: feed events a,b,c.")
     ] = None,
     steps: Annotated[
-        Optional[int], typer.Option("--steps", help="State machine: random walk of N steps.")
+        int | None, typer.Option("--steps", help="State machine: random walk of N steps.")
     ] = None,
     replay: Annotated[
-        Optional[str], typer.Option("--replay", help="Replay a trace (verify --format json).")
+        str | None, typer.Option("--replay", help="Replay a trace (verify --format json).")
     ] = None,
     finding: Annotated[
-        Optional[str], typer.Option("--finding", help="With --replay: finding number or code.")
+        str | None, typer.Option("--finding", help="With --replay: finding number or code.")
     ] = None,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="text (timeline/tables) or json (summary).")
     ] = "text",
     events_out: Annotated[
-        Optional[str], typer.Option("--events-out", help="Write every event as JSON lines.")
+        str | None, typer.Option("--events-out", help="Write every event as JSON lines.")
     ] = None,
 ) -> None:
     """Run workflow or state machine instances on a virtual clock (see docs/simulate.md)."""
@@ -332,8 +332,19 @@ def simulate(
     from rich.console import Console as RichConsole
 
     options = SimOptions(
-        tuple(paths), spec, instances, seed, workers, until, max_steps, events, steps,
-        replay, finding, output_format, events_out,
+        paths=tuple(paths),
+        spec=spec,
+        instances=instances,
+        seed=seed,
+        workers=workers,
+        until=until,
+        max_steps=max_steps,
+        events=events,
+        steps=steps,
+        replay=replay,
+        finding=finding,
+        output=output_format,
+        events_out=events_out,
     )
     err = RichConsole(stderr=True, highlight=False)
     raise typer.Exit(run_simulation(loaded, options, _console(), err))
