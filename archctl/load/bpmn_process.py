@@ -75,6 +75,7 @@ class ProcessImporter:
 
     def unsupported(self, element: XElement, what: str, subject: str | None = None) -> None:
         ident = element.attrs.get("id", "?")
+        subject = subject or element.attrs.get("id")
         self.graph.note("LD009", f"{element.tag} '{ident}': {what}", self.span(element), subject)
 
     def error(

@@ -1,0 +1,425 @@
+"""BPMN 2.0 import: hardened parsing, located diagnostics and the mapping to workflows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archctl.diagnostics import Diagnostic
+from archctl.load.bpmn import load_bpmn_text
+from archctl.load.loader import discover, load_file
+from archctl.model.expr import to_source
+from archctl.model.spec import LoadResult
+from archctl.model.workflow import Workflow
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs">\n'
+)
+
+
+def load(body: str, path: str = "t.bpmn") -> LoadResult:
+    return load_bpmn_text(path, HEAD + body + "</definitions>\n")
+
+
+def process(inner: str, pid: str = "order") -> str:
+    return f'<process id="{pid}">\n{inner}</process>\n'
+
+
+def only(result: LoadResult) -> Workflow:
+    assert len(result.specs) == 1
+    spec = result.specs[0]
+    assert isinstance(spec, Workflow)
+    return spec
+
+
+def codes(result: LoadResult) -> list[tuple[str, str | None]]:
+    return sorted((d.code, d.subject) for d in result.diagnostics)
+
+
+def edges(workflow: Workflow) -> list[tuple[str, str]]:
+    return [(flow.source, flow.target) for flow in workflow.flows]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def the(result: LoadResult, code: str) -> Diagnostic:
+    found = [d for d in result.diagnostics if d.code == code]
+    assert len(found) == 1, result.diagnostics
+    return found[0]
+
+
+SIMPLE = process(
+    '<startEvent id="s"/>\n'
+    '<userTask id="review" name="Review"/>\n'
+    '<endEvent id="e"/>\n'
+    '<sequenceFlow id="f1" sourceRef="s" targetRef="review"/>\n'
+    '<sequenceFlow id="f2" sourceRef="review" targetRef="e"/>\n'
+)
+
+
+def test_simple_process_maps_nodes_flows_and_lines() -> None:
+    text = HEAD + SIMPLE + "</definitions>\n"
+    result = load_bpmn_text("t.bpmn", text)
+    assert result.diagnostics == []
+    workflow = only(result)
+    assert workflow.name == "order"
+    assert [(n.id, n.type, n.task) for n in workflow.nodes] == [
+        ("s", "start", None),
+        ("review", "task", "user"),
+        ("e", "end", None),
+    ]
+    assert edges(workflow) == [("s", "review"), ("review", "e")]
+    review = workflow.node("review")
+    assert review is not None and review.span.line == line_of(text, 'id="review"')
+    assert review.span.column == 1 and review.span.file == "t.bpmn"
+    assert workflow.flows[1].span.line == line_of(text, 'id="f2"')
+    assert workflow.span.line == line_of(text, "<process")
+
+
+def test_external_entity_is_refused_with_a_located_ld001() -> None:
+    text = (
+        '<?xml version="1.0"?>\n'
+        '<!DOCTYPE definitions [\n  <!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n'
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&xxe;</definitions>\n'
+    )
+    result = load_bpmn_text("x.bpmn", text)
+    assert result.specs == []
+    error = the(result, "LD001")
+    assert "DTD" in error.message and "XXE" in error.message
+    assert error.span is not None and error.span.line == 2
+
+
+def test_billion_laughs_is_refused() -> None:
+    entities = "".join(
+        f'  <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10)
+    )
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n  <!ENTITY lol0 "lol">\n'
+        + entities
+        + ']>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&lol9;'
+        "</definitions>\n"
+    )
+    result = load_bpmn_text("bomb.bpmn", text)
+    assert result.specs == []
+    assert codes(result) == [("LD001", None)]
+
+
+def test_truncated_xml_is_ld001_at_the_parser_position() -> None:
+    full = HEAD + SIMPLE + "</definitions>\n"
+    cut = full[: full.index("<endEvent") + 9]
+    result = load_bpmn_text("cut.bpmn", cut)
+    error = the(result, "LD001")
+    assert error.span is not None
+    # expat points at the start of the token it could not finish
+    assert (error.span.line, error.span.column) == (line_of(cut, "<endEvent"), 1)
+    assert "unclosed token" in error.message
+    assert result.specs == []
+
+
+def test_garbage_and_empty_files_never_raise() -> None:
+    for text in ("", "not xml at all", "<a><b></a>", "\x00\x01", "<?xml version='1.0'?>"):
+        result = load_bpmn_text("g.bpmn", text)
+        assert [d.code for d in result.diagnostics] == ["LD001"], text
+        assert result.specs == []
+
+
+def test_a_root_outside_the_bpmn_namespace_is_located() -> None:
+    result = load_bpmn_text("o.bpmn", '<?xml version="1.0"?>\n<definitions xmlns="urn:other"/>\n')
+    error = the(result, "LD004")
+    assert "urn:other" in error.message and error.span is not None and error.span.line == 2
+
+
+def test_missing_references_and_ids_are_located_errors() -> None:
+    body = process(
+        '<startEvent id="s"/>\n'
+        "<task/>\n"
+        '<endEvent id="e"/>\n'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="nowhere"/>\n'
+        '<sequenceFlow id="f2" sourceRef="s"/>\n'
+        '<boundaryEvent id="b" attachedToRef="ghost"/>\n'
+    )
+    text = HEAD + body + "</definitions>\n"
+    result = load_bpmn_text("m.bpmn", text)
+    found = {(d.code, d.span.line if d.span else 0) for d in result.diagnostics}
+    assert ("LD003", line_of(text, "<task/>")) in found
+    assert ("LD005", line_of(text, 'id="f1"')) in found
+    assert ("LD003", line_of(text, 'id="f2"')) in found
+    assert ("LD005", line_of(text, 'id="b"')) in found
+    missing = next(d for d in result.diagnostics if d.code == "LD005" and "nowhere" in d.message)
+    assert "targetRef" in missing.message
+
+
+def test_duplicate_ids_are_reported() -> None:
+    result = load(process('<startEvent id="s"/>\n<task id="s"/>\n'))
+    assert ("LD006", "s") in codes(result)
+
+
+def test_juel_conditions_and_default_become_when_and_default() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<serviceTask id="check"/>\n'
+        '<exclusiveGateway id="gw" default="f_small"/>\n'
+        '<task id="big"/>\n<task id="small"/>\n<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="check"/>\n'
+        '<sequenceFlow id="f1" sourceRef="check" targetRef="gw"/>\n'
+        '<sequenceFlow id="f_big" sourceRef="gw" targetRef="big">\n'
+        "  <conditionExpression>${amount &gt; 1000 &amp;&amp; !vip}</conditionExpression>\n"
+        "</sequenceFlow>\n"
+        '<sequenceFlow id="f_small" sourceRef="gw" targetRef="small"/>\n'
+        '<sequenceFlow id="f3" sourceRef="big" targetRef="e"/>\n'
+        '<sequenceFlow id="f4" sourceRef="small" targetRef="e"/>\n'
+    )
+    result = load(body)
+    assert result.diagnostics == []
+    workflow = only(result)
+    conditional = {
+        flow.target: (to_source(flow.when) if flow.when else None, flow.default)
+        for flow in workflow.flows
+        if flow.source == "gw"
+    }
+    assert conditional == {"big": ("amount > 1000 and not vip", False), "small": (None, True)}
+    assert [(v.name, v.type.kind.value, v.initial) for v in workflow.variables] == [
+        ("amount", "int", None),
+        ("vip", "bool", None),
+    ]
+    check = workflow.node("check")
+    assert check is not None
+    assert [(a.target, a.value) for a in check.sets] == [("amount", None), ("vip", None)]
+
+
+def test_feel_conditions_translate() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<exclusiveGateway id="gw"/>\n<endEvent id="a"/>\n'
+        '<endEvent id="b"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="gw"/>\n'
+        '<sequenceFlow id="f1" sourceRef="gw" targetRef="a">'
+        '<conditionExpression>= tier = "gold"</conditionExpression></sequenceFlow>\n'
+        '<sequenceFlow id="f2" sourceRef="gw" targetRef="b">'
+        '<conditionExpression>= tier != "gold"</conditionExpression></sequenceFlow>\n'
+    )
+    workflow = only(load(body))
+    whens = [to_source(f.when) for f in workflow.flows if f.when is not None]
+    assert whens == ['tier == "gold"', 'tier != "gold"']
+    assert [(v.name, v.type.kind.value) for v in workflow.variables] == [("tier", "string")]
+
+
+def test_untranslatable_condition_makes_a_free_choice_with_a_note() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<exclusiveGateway id="gw" default="f2"/>\n<endEvent id="a"/>\n'
+        '<endEvent id="b"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="gw"/>\n'
+        '<sequenceFlow id="f1" sourceRef="gw" targetRef="a">'
+        "<conditionExpression>${execution.getVariable('ok')}</conditionExpression>"
+        "</sequenceFlow>\n"
+        '<sequenceFlow id="f2" sourceRef="gw" targetRef="b"/>\n'
+    )
+    text = HEAD + body + "</definitions>\n"
+    result = load_bpmn_text("u.bpmn", text)
+    note = the(result, "LD009")
+    assert note.subject == "gw" and "getVariable" in note.message and "free choice" in note.message
+    assert note.span is not None and note.span.line == line_of(text, 'id="f1"')
+    workflow = only(result)
+    assert all(f.when is None and not f.default for f in workflow.flows)
+    assert workflow.variables == ()
+
+
+def test_default_without_conditions_is_a_free_choice() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<exclusiveGateway id="gw" default="f2"/>\n<endEvent id="a"/>\n'
+        '<endEvent id="b"/>\n<sequenceFlow id="f0" sourceRef="s" targetRef="gw"/>\n'
+        '<sequenceFlow id="f1" sourceRef="gw" targetRef="a"/>\n'
+        '<sequenceFlow id="f2" sourceRef="gw" targetRef="b"/>\n'
+    )
+    result = load(body)
+    assert codes(result) == [("LD009", "gw")]
+    assert not any(f.default for f in only(result).flows)
+
+
+def test_conditional_flows_out_of_a_task_become_an_inclusive_split() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<task id="t" default="f2"/>\n<endEvent id="a"/>\n'
+        '<endEvent id="b"/>\n<sequenceFlow id="f0" sourceRef="s" targetRef="t"/>\n'
+        '<sequenceFlow id="f1" sourceRef="t" targetRef="a">'
+        "<conditionExpression>${x &gt;= 3}</conditionExpression></sequenceFlow>\n"
+        '<sequenceFlow id="f2" sourceRef="t" targetRef="b"/>\n'
+    )
+    workflow = only(load(body))
+    split = workflow.node("t.split")
+    assert split is not None and split.gateway == "inclusive"
+    assert ("t", "t.split") in edges(workflow)
+    out = [(f.target, f.when is not None, f.default) for f in workflow.outgoing("t.split")]
+    assert out == [("a", True, False), ("b", False, True)]
+
+
+def test_several_outgoing_flows_of_a_task_are_a_parallel_split_and_none_an_implicit_end() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<task id="t"/>\n<task id="a"/>\n<task id="b"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="t"/>\n'
+        '<sequenceFlow id="f1" sourceRef="t" targetRef="a"/>\n'
+        '<sequenceFlow id="f2" sourceRef="t" targetRef="b"/>\n'
+    )
+    workflow = only(load(body))
+    split = workflow.node("t.split")
+    assert split is not None and split.gateway == "parallel"
+    assert {f.target for f in workflow.outgoing("t.split")} == {"a", "b"}
+    for task in ("a", "b"):
+        end = workflow.node(f"{task}.end")
+        assert end is not None and end.type == "end"
+
+
+def test_error_timer_and_non_interrupting_boundaries() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<serviceTask id="pay"/>\n<endEvent id="done"/>\n'
+        '<boundaryEvent id="failed" attachedToRef="pay"><errorEventDefinition/></boundaryEvent>\n'
+        '<boundaryEvent id="late" attachedToRef="pay"><timerEventDefinition/></boundaryEvent>\n'
+        '<boundaryEvent id="nudge" attachedToRef="pay" cancelActivity="false">'
+        "<messageEventDefinition/></boundaryEvent>\n"
+        '<endEvent id="x1"/>\n<endEvent id="x2"/>\n<endEvent id="x3"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="pay"/>\n'
+        '<sequenceFlow id="f1" sourceRef="pay" targetRef="done"/>\n'
+        '<sequenceFlow id="f2" sourceRef="failed" targetRef="x1"/>\n'
+        '<sequenceFlow id="f3" sourceRef="late" targetRef="x2"/>\n'
+        '<sequenceFlow id="f4" sourceRef="nudge" targetRef="x3"/>\n'
+    )
+    result = load(body)
+    assert codes(result) == [("LD009", "nudge")]
+    workflow = only(result)
+    pay = workflow.node("pay")
+    assert pay is not None and pay.on_error == "failed"
+    exit_gateway = workflow.node("pay.exit")
+    fork = workflow.node("pay.fork")
+    assert exit_gateway is not None and exit_gateway.gateway == "exclusive"
+    assert fork is not None and fork.gateway == "parallel"
+    assert ("pay", "pay.exit") in edges(workflow)
+    assert {f.target for f in workflow.outgoing("pay.exit")} == {"pay.fork", "late"}
+    assert {f.target for f in workflow.outgoing("pay.fork")} == {"done", "nudge.maybe"}
+    assert {f.target for f in workflow.outgoing("nudge.maybe")} == {"nudge", "nudge.skip"}
+    assert ("late", "x2") in edges(workflow) and ("failed", "x1") in edges(workflow)
+
+
+def test_embedded_subprocess_is_flattened_with_prefixed_ids() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<subProcess id="ship">\n'
+        '  <startEvent id="ss"/>\n  <parallelGateway id="fork"/>\n'
+        '  <task id="pack"/>\n  <task id="label"/>\n'
+        '  <endEvent id="e1"/>\n  <endEvent id="e2"/>\n'
+        '  <sequenceFlow id="i0" sourceRef="ss" targetRef="fork"/>\n'
+        '  <sequenceFlow id="i1" sourceRef="fork" targetRef="pack"/>\n'
+        '  <sequenceFlow id="i2" sourceRef="fork" targetRef="label"/>\n'
+        '  <sequenceFlow id="i3" sourceRef="pack" targetRef="e1"/>\n'
+        '  <sequenceFlow id="i4" sourceRef="label" targetRef="e2"/>\n'
+        '</subProcess>\n<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="ship"/>\n'
+        '<sequenceFlow id="f1" sourceRef="ship" targetRef="e"/>\n'
+    )
+    result = load(body)
+    assert result.diagnostics == []
+    workflow = only(result)
+    ids = [node.id for node in workflow.nodes]
+    assert "ship.pack" in ids and "ship.fork" in ids and "ship.join" in ids
+    assert [n.id for n in workflow.nodes if n.type == "start"] == ["s"]
+    assert [n.id for n in workflow.nodes if n.type == "end"] == ["e"]
+    join = workflow.node("ship.join")
+    assert join is not None and join.gateway == "inclusive"
+    found = set(edges(workflow))
+    assert {("s", "ship"), ("ship", "ship.ss"), ("ship.e1", "ship.join")} <= found
+    assert {("ship.e2", "ship.join"), ("ship.join", "e")} <= found
+
+
+def test_collaboration_yields_one_workflow_per_pool_and_one_note() -> None:
+    body = (
+        '<collaboration id="c">\n'
+        '  <participant id="p1" processRef="buyer"/>\n'
+        '  <participant id="p2" processRef="seller"/>\n'
+        '  <messageFlow id="m1" sourceRef="t1" targetRef="t2"/>\n'
+        '  <messageFlow id="m2" sourceRef="t2" targetRef="t1"/>\n'
+        "</collaboration>\n"
+        + process(
+            '<startEvent id="s1"/><sendTask id="t1"/><endEvent id="e1"/>\n'
+            '<sequenceFlow id="a" sourceRef="s1" targetRef="t1"/>'
+            '<sequenceFlow id="b" sourceRef="t1" targetRef="e1"/>\n',
+            "buyer",
+        )
+        + process(
+            '<startEvent id="s2"/><receiveTask id="t2"/><endEvent id="e2"/>\n'
+            '<sequenceFlow id="c" sourceRef="s2" targetRef="t2"/>'
+            '<sequenceFlow id="d" sourceRef="t2" targetRef="e2"/>\n',
+            "seller",
+        )
+    )
+    result = load(body)
+    assert [spec.name for spec in result.specs] == ["buyer", "seller"]
+    assert codes(result) == [("LD009", "c")]
+    assert "2 message flow" in result.diagnostics[0].message
+
+
+def test_several_start_events_become_a_free_choice() -> None:
+    body = process(
+        '<startEvent id="web"/>\n<startEvent id="phone"/>\n<endEvent id="e"/>\n'
+        '<sequenceFlow id="f1" sourceRef="web" targetRef="e"/>\n'
+        '<sequenceFlow id="f2" sourceRef="phone" targetRef="e"/>\n'
+    )
+    result = load(body)
+    workflow = only(result)
+    assert [n.id for n in workflow.nodes if n.type == "start"] == ["start"]
+    assert {f.target for f in workflow.outgoing("start.split")} == {"web", "phone"}
+    split = workflow.node("start.split")
+    assert split is not None and split.gateway == "exclusive"
+    assert codes(result) == [("LD009", "start")]
+
+
+def test_event_based_gateway_terminate_and_unknown_namespace_are_noted() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<eventBasedGateway id="wait"/>\n'
+        '<intermediateCatchEvent id="msg"><messageEventDefinition/></intermediateCatchEvent>\n'
+        '<intermediateCatchEvent id="tmo"><timerEventDefinition/></intermediateCatchEvent>\n'
+        '<endEvent id="stop"><terminateEventDefinition/></endEvent>\n'
+        '<x:widget xmlns:x="urn:vendor" id="w"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="wait"/>\n'
+        '<sequenceFlow id="f1" sourceRef="wait" targetRef="msg"/>\n'
+        '<sequenceFlow id="f2" sourceRef="wait" targetRef="tmo"/>\n'
+        '<sequenceFlow id="f3" sourceRef="msg" targetRef="stop"/>\n'
+        '<sequenceFlow id="f4" sourceRef="tmo" targetRef="stop"/>\n'
+    )
+    text = HEAD + body + "</definitions>\n"
+    result = load_bpmn_text("n.bpmn", text)
+    notes = {(d.subject, d.span.line if d.span else 0) for d in result.diagnostics}
+    assert all(d.code == "LD009" for d in result.diagnostics)
+    assert ("wait", line_of(text, "<eventBasedGateway")) in notes
+    assert ("stop", line_of(text, "<endEvent")) in notes
+    assert ("w", line_of(text, "x:widget")) in notes
+    workflow = only(result)
+    wait = workflow.node("wait")
+    assert wait is not None and wait.gateway == "exclusive"
+    msg = workflow.node("msg")
+    assert msg is not None and msg.type == "task"
+
+
+def test_call_activity_names_its_process_and_links_connect() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<callActivity id="call" calledElement="billing.v2"/>\n'
+        '<intermediateThrowEvent id="go"><linkEventDefinition name="L"/></intermediateThrowEvent>\n'
+        '<intermediateCatchEvent id="land"><linkEventDefinition name="L"/>'
+        "</intermediateCatchEvent>\n"
+        '<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="call"/>\n'
+        '<sequenceFlow id="f1" sourceRef="call" targetRef="go"/>\n'
+        '<sequenceFlow id="f2" sourceRef="land" targetRef="e"/>\n',
+        pid="Order Process#1",
+    )
+    result = load(body)
+    assert result.diagnostics == []
+    workflow = only(result)
+    assert workflow.name == "Order_Process_1"
+    call = workflow.node("call")
+    assert call is not None and call.task == "subprocess" and call.process == "billing_v2"
+    assert ("go", "land") in edges(workflow)
+
+
+def test_folders_pick_up_bpmn_files(tmp_path: Path) -> None:
+    (tmp_path / "a.bpmn").write_text(HEAD + SIMPLE + "</definitions>\n", encoding="utf-8")
+    files, problems = discover([str(tmp_path)])
+    assert problems == [] and [Path(f).name for f in files] == ["a.bpmn"]
+    result = load_file(files[0])
+    assert [spec.name for spec in result.specs] == ["order"]
