@@ -49,13 +49,13 @@ def _attrs(attrs: dict[str, str]) -> str:
     return " [" + ", ".join(f"{key}={quote(attrs[key])}" for key in sorted(attrs)) + "]"
 
 
-def _styled(base: dict[str, str], classes: list[str]) -> dict[str, str]:
+def _styled(base: dict[str, str], classes: list[str], edge: bool = False) -> dict[str, str]:
     attrs = dict(base)
     styles = [s for s in attrs.pop("style", "").split(",") if s]
     for name in sorted(classes, key=_ORDER.index, reverse=True):
         for key, value in _CLASS_ATTRS[name].items():
             if key == "+style":
-                if value not in styles:
+                if value not in styles and not (edge and value == "filled"):
                     styles.append(value)
             else:
                 attrs[key] = value
@@ -87,7 +87,7 @@ def edge_attrs(edge: DEdge) -> dict[str, str]:
         attrs["arrowtail"] = "tee"
     if not edge.constraint:
         attrs["constraint"] = "false"
-    return _styled(attrs, edge.classes)
+    return _styled(attrs, edge.classes, edge=True)
 
 
 def render_dot(graph: DiagramGraph) -> str:

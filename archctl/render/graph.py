@@ -113,7 +113,7 @@ def add_class(classes: list[str], name: str) -> None:
 
 def full_label(label: str, notes: list[str]) -> str:
     """The label with overlay notes appended as extra lines."""
-    return "\n".join([label, *notes]) if notes else label
+    return "\n".join(line for line in [label, *notes] if line) if notes else label
 
 
 def ms(value: float | None) -> str:

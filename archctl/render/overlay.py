@@ -83,22 +83,33 @@ def apply_findings(graph: DiagramGraph, diagnostics: Sequence[Diagnostic]) -> in
             if note not in element.notes:
                 element.notes.append(note)
         if isinstance(diagnostic.evidence, Cycle):
-            _mark_cycle(graph, diagnostic.evidence, note)
+            _mark_cycle(graph, diagnostic.evidence)
         if diagnostic.code in SHADOW_CODES and diagnostic.subject is not None:
             _draw_shadowing(graph, diagnostic, SHADOW_CODES[diagnostic.code])
         if targets or isinstance(diagnostic.evidence, Cycle):
             drawn += 1
             _legend(graph, style)
+    _grey_dead_exits(graph)
     return drawn
 
 
-def _mark_cycle(graph: DiagramGraph, cycle: Cycle, note: str) -> None:
+def _grey_dead_exits(graph: DiagramGraph) -> None:
+    """Edges leaving an unreachable or dead node can never be taken either."""
+    dead = {node.key for node in graph.nodes if "dead" in node.classes}
+    for edge in graph.edges:
+        if edge.source in dead:
+            add_class(edge.classes, "dead")
+
+
+def _mark_cycle(graph: DiagramGraph, cycle: Cycle) -> None:
+    """Every member and edge of the cycle red; the note stays on the subject only."""
     path = list(cycle.path)
     for source, target in zip(path, [*path[1:], *path[:1]], strict=True):
+        member = graph.node(source)
+        if member is not None:
+            add_class(member.classes, "error")
         for edge in graph.edges_between(source, target):
             add_class(edge.classes, "error")
-            if note not in edge.notes:
-                edge.notes.append(note)
 
 
 def _draw_shadowing(graph: DiagramGraph, diagnostic: Diagnostic, verb: str) -> None:
