@@ -23,6 +23,7 @@ FRONT_ENDS: dict[str, str] = {
     ".yaml": "archctl.load.yaml_loader:load_yaml_text",
     ".yml": "archctl.load.yaml_loader:load_yaml_text",
     ".bpmn": "archctl.load.bpmn:load_bpmn_text",
+    ".arch": "archctl.load.dsl:load_dsl_text",
 }
 
 

@@ -1,0 +1,61 @@
+"""The DSL front end: ``.arch`` text in, the same model objects as the YAML loader out.
+
+Registered in ``loader.FRONT_ENDS`` for ``.arch``; ``verify``, ``simulate`` and ``graph`` read
+DSL files through it exactly like YAML ones. A syntax error is one located LD001 (lark stops
+at the first); everything after parsing (duplicates, unknown references, types) is reported
+with the same codes and messages as the YAML path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archctl.codes import default_severity
+from archctl.diagnostics import Diagnostic
+from archctl.load.dsl_common import Context
+from archctl.load.dsl_errors import syntax_error
+from archctl.load.dsl_parse import parse
+from archctl.load.dsl_plugins import build_plugins
+from archctl.load.dsl_policy import build_policy
+from archctl.load.dsl_statemachine import build_statemachine
+from archctl.load.dsl_workflow import build_workflow
+from archctl.model.spec import LoadResult, Spec
+from archctl.source import SourceFile, Span
+
+_BUILDERS: dict[str, Callable[[Context, Any], Spec | None]] = {
+    "statemachine": build_statemachine,
+    "workflow": build_workflow,
+    "plugins": build_plugins,
+    "policy": build_policy,
+}
+
+
+def load_dsl_text(path: str, text: str) -> LoadResult:
+    """Parse one ``.arch`` file and build every spec in it."""
+    from lark.exceptions import UnexpectedInput
+
+    source = SourceFile(path, text)
+    result = LoadResult(sources={path: source}, files=[path])
+    try:
+        tree = parse(text)
+    except UnexpectedInput as error:
+        result.diagnostics.append(syntax_error(source, error))
+        return result
+    if not tree.children:
+        result.diagnostics.append(
+            Diagnostic(
+                "LD003",
+                default_severity("LD003"),
+                "the file holds no spec",
+                Span.point(path, 1, 1),
+                help="start with `statemachine|workflow|plugins|policy NAME {`",
+            )
+        )
+    context = Context(source)
+    for spec_tree in tree.children:
+        spec = _BUILDERS[spec_tree.data](context, spec_tree)
+        if spec is not None:
+            result.specs.append(spec)
+    result.diagnostics.extend(context.diagnostics)
+    return result

@@ -1,0 +1,98 @@
+"""The lark parser of the DSL and small helpers for reading its trees.
+
+The grammar imports the expression rules of ``expr.lark``; lark prefixes imported rule and
+token names with ``expr__``. :func:`expression_tree` strips that prefix so the very same
+expression builder as the YAML path (``expr_parse._Builder``) reads the subtree unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from archctl.grammar_files import grammar_path
+
+_PREFIX = "expr__"
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> Any:
+    """The LALR parser (built once per process; about 0.15 s)."""
+    from lark import Lark
+
+    return Lark.open(
+        str(grammar_path("archctl.lark")),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def parse(text: str) -> Any:
+    """Parse a whole DSL file; raises lark's ``UnexpectedInput`` on a syntax error."""
+    return parser().parse(text)
+
+
+def expression_tree(node: Any) -> Any:
+    """Rename ``expr__*`` rules and tokens in place to the names of ``expr.lark``."""
+    from lark import Token
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Token):
+            if item.type.startswith(_PREFIX):
+                item.type = item.type[len(_PREFIX) :]
+            continue
+        if isinstance(item.data, str) and item.data.startswith(_PREFIX):
+            item.data = item.data[len(_PREFIX) :]
+        stack.extend(item.children)
+    return node
+
+
+def is_tree(item: Any, *names: str) -> bool:
+    """Whether ``item`` is a subtree named one of ``names``."""
+    from lark import Tree
+
+    return isinstance(item, Tree) and item.data in names
+
+
+def is_token(item: Any, *types: str) -> bool:
+    from lark import Token
+
+    return isinstance(item, Token) and item.type in types
+
+
+def child(tree: Any, name: str) -> Any:
+    """The first child subtree named ``name`` (None when the optional part is absent)."""
+    for item in tree.children:
+        if is_tree(item, name):
+            return item
+    return None
+
+
+def token(tree: Any, *types: str) -> Any:
+    """The first child token of one of ``types`` (None when absent)."""
+    for item in tree.children:
+        if is_token(item, *types):
+            return item
+    return None
+
+
+def unquote(text: str) -> str:
+    """The value of a ``"..."`` token; escapes as in expressions (``\\n``, ``\\t``, ``\\x``)."""
+    body = text[1:-1]
+    if "\\" not in body:
+        return body
+    out = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\" and index + 1 < len(body):
+            nxt = body[index + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            index += 2
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
