@@ -19,6 +19,7 @@ CHECKERS: dict[str, str] = {}
 CHECKERS["plugins"] = "archctl.check.plugins:check"
 CHECKERS["policy"] = "archctl.check.policy:check"
 CHECKERS["statemachine"] = "archctl.check.statemachine:check"
+CHECKERS["workflow"] = "archctl.check.workflow:check"
 
 
 @dataclass(frozen=True)

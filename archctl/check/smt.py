@@ -197,3 +197,8 @@ def new_solver(timeout_ms: int, ctx: Any = None) -> Any:
     solver = z3.Solver(ctx=ctx) if ctx is not None else z3.Solver()
     solver.set("timeout", timeout_ms)
     return solver
+
+
+def differs(terms: Sequence[Any], truths: Sequence[bool]) -> Any:
+    """A blocking clause: at least one boolean term takes a different truth value."""
+    return z3.Or(*[z3.Not(term) if truth else term for term, truth in zip(terms, truths)])
