@@ -1,0 +1,298 @@
+"""Model -> canonical DSL text (what ``archctl convert --to dsl`` and ``archctl fmt`` write).
+
+One layout for every model: fixed statement order, two-space indent, a blank line between
+sections, clauses in grammar order. Printing a model loaded from this text gives the same
+bytes again, which is what makes ``fmt`` idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
+from archctl.convert.text import quote as _quote
+from archctl.model.plugins import PluginSet, PluginVersion, Requirement
+from archctl.model.policy import Policy
+from archctl.model.spec import Spec
+from archctl.model.statemachine import StateMachine, Transition
+from archctl.model.types import TypeKind, Variable, VarType, format_value
+from archctl.model.workflow import Flow, Node, Workflow
+
+_ID = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.]|-(?!>))*")
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?")
+_RESERVED = frozenset({"and", "or", "not", "in", "true", "false", "any"})
+
+
+def specs_to_dsl(specs: Sequence[Spec]) -> str:
+    """Every spec, one block each, separated by a blank line."""
+    return "\n".join(spec_to_dsl(spec) for spec in specs)
+
+
+def spec_to_dsl(spec: Spec) -> str:
+    if isinstance(spec, StateMachine):
+        sections = _statemachine(spec)
+    elif isinstance(spec, Workflow):
+        sections = _workflow(spec)
+    elif isinstance(spec, PluginSet):
+        sections = _plugins(spec)
+    else:
+        sections = _policy(spec)
+    header = []
+    if spec.version is not None:
+        version = spec.version if _VERSION.fullmatch(spec.version) else _quote(spec.version)
+        header.append(f"version {version}")
+    if spec.description is not None:
+        header.append(f"description {_quote(spec.description)}")
+    body = [section for section in [header, *sections] if section]
+    lines = [f"{spec.kind} {name(spec.name)} {{"]
+    for index, section in enumerate(body):
+        if index:
+            lines.append("")
+        lines.extend("  " + line if line else "" for line in section)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def name(text: str) -> str:
+    """A name as written: bare when it lexes as one, quoted otherwise."""
+    if _ID.fullmatch(text) and text not in _RESERVED:
+        return text
+    return _quote(text)
+
+
+def _names(items: Sequence[str]) -> str:
+    return ", ".join(name(item) for item in items)
+
+
+def _desc(description: str | None) -> str:
+    return "" if description is None else f" description {_quote(description)}"
+
+
+def type_text(var_type: VarType) -> str:
+    kind = var_type.kind
+    if kind is TypeKind.ENUM:
+        return "enum{" + ", ".join(_quote(value) for value in var_type.values) + "}"
+    if kind in (TypeKind.INT, TypeKind.REAL) and var_type.low is not None:
+        assert var_type.high is not None
+        return f"{kind.value}[{number(var_type.low)}..{number(var_type.high)}]"
+    return kind.value
+
+
+def _declaration(keyword: str, variable: Variable) -> str:
+    line = f"{keyword} {name(variable.name)}: {type_text(variable.type)}"
+    value = variable.initial
+    if value is None:
+        return line
+    if variable.type.kind is TypeKind.REAL and isinstance(value, Fraction):
+        return f"{line} = {decimal(Fraction(value))}"
+    if variable.type.kind is TypeKind.IP:
+        return f"{line} = {_quote(format_value(value, variable.type))}"
+    if isinstance(value, str):
+        return f"{line} = {_quote(value)}"
+    return f"{line} = {format_value(value)}"
+
+
+# -- statemachine ------------------------------------------------------------------------
+def _statemachine(machine: StateMachine) -> list[list[str]]:
+    variables = [_declaration("var", variable) for variable in machine.variables]
+    states: list[str] = []
+    if any(state.description is not None for state in machine.states):
+        states.extend(f"state {name(s.name)}{_desc(s.description)}" for s in machine.states)
+    else:
+        states.append("states " + _names([state.name for state in machine.states]))
+    states.append(f"initial {name(machine.initial)}")
+    if machine.final:
+        states.append("final " + _names(machine.final))
+    if machine.events != inferred_events(machine.transitions):
+        states.append("events " + _names(machine.events))
+    transitions = [_transition(group) for group in group_transitions(machine.transitions)]
+    properties = []
+    for prop in machine.properties:
+        if prop.kind == "reachable":
+            assert prop.state is not None
+            properties.append(f"reachable {name(prop.name)}: {name(prop.state)}")
+        else:
+            assert prop.condition is not None
+            properties.append(f"{prop.kind} {name(prop.name)}: {expr_text(prop.condition)}")
+    return [variables, states, transitions, properties]
+
+
+def inferred_events(transitions: Sequence[Transition]) -> tuple[str, ...]:
+    """The events a machine has when none are declared: first use order."""
+    used: list[str] = []
+    for transition in transitions:
+        if transition.event is not None and transition.event not in used:
+            used.append(transition.event)
+    return tuple(used)
+
+
+def group_transitions(transitions: Sequence[Transition]) -> list[list[Transition]]:
+    """Transitions written as one (``from: [a, b]``) share an index; regroup them."""
+    groups: list[list[Transition]] = []
+    for transition in transitions:
+        if groups and groups[-1][0].index == transition.index:
+            groups[-1].append(transition)
+        else:
+            groups.append([transition])
+    return groups
+
+
+def _transition(group: list[Transition]) -> str:
+    first = group[0]
+    line = f"{_names([t.source for t in group])} -> {name(first.target)}"
+    if first.event is not None:
+        line += f" on {name(first.event)}"
+    if first.guard is not None:
+        line += f" [{expr_text(first.guard)}]"
+    if first.action:
+        line += f" / {action_text(first.action)}"
+    return line + _desc(first.description)
+
+
+# -- workflow ----------------------------------------------------------------------------
+def _workflow(workflow: Workflow) -> list[list[str]]:
+    variables = [_declaration("var", variable) for variable in workflow.variables]
+    nodes = [_node(node) for node in workflow.nodes]
+    return [variables, nodes, _flows(workflow.flows)]
+
+
+def _node(node: Node) -> str:
+    if node.type == "start":
+        return f"start {name(node.id)}{_desc(node.description)}"
+    if node.type == "end":
+        result = f" {node.result}" if node.result else ""
+        return f"end {name(node.id)}{result}{_desc(node.description)}"
+    if node.type == "gateway":
+        return f"gateway {name(node.id)} {node.gateway}{_desc(node.description)}"
+    parts = [f"task {name(node.id)}"]
+    if node.task and node.task != "service":
+        parts.append(node.task)
+    if node.process is not None:
+        parts.append(f"process {name(node.process)}")
+    if node.assignee is not None:
+        parts.append(f"assignee {name(node.assignee)}")
+    if node.deadline_ms is not None:
+        parts.append(f"deadline {duration(node.deadline_ms)}")
+    if node.retry is not None:
+        retry = node.retry
+        text = f"retry {retry.max_attempts}"
+        if retry.backoff_ms:
+            text += f" backoff {duration(retry.backoff_ms)}"
+        if retry.multiplier != 1.0:
+            text += f" x{float_text(retry.multiplier)}"
+        if retry.max_backoff_ms is not None:
+            text += f" max {duration(retry.max_backoff_ms)}"
+        parts.append(text)
+    if node.on_error is not None:
+        parts.append(f"on_error {name(node.on_error)}")
+    if node.duration is not None:
+        parts.append(f"duration {distribution_text(node)}")
+    if node.failure_rate:
+        parts.append(f"failure_rate {float_text(node.failure_rate)}")
+    if node.description is not None:
+        parts.append(f"description {_quote(node.description)}")
+    if node.sets:
+        parts.append(f"sets {action_text(node.sets)}")
+    return " ".join(parts)
+
+
+def distribution_text(node: Node) -> str:
+    dist = node.duration
+    assert dist is not None
+    if dist.kind == "fixed":
+        return duration(dist.value)
+    values = {
+        "uniform": (dist.low, dist.high),
+        "exponential": (dist.mean,),
+        "normal": (dist.mean, dist.stddev),
+        "lognormal": (dist.mean, dist.stddev),
+    }[dist.kind]
+    return f"{dist.kind}(" + ", ".join(duration(value) for value in values) + ")"
+
+
+def _plain(flow: Flow) -> bool:
+    return flow.when is None and not flow.default and flow.description is None
+
+
+def _flows(flows: Sequence[Flow]) -> list[str]:
+    """Plain flows that continue where the previous one ended are chained: a -> b -> c."""
+    lines: list[str] = []
+    chain: list[str] = []
+    for flow in flows:
+        if _plain(flow) and chain and chain[-1] == flow.source:
+            chain.append(flow.target)
+            continue
+        if chain:
+            lines.append(" -> ".join(name(item) for item in chain))
+            chain = []
+        if _plain(flow):
+            chain = [flow.source, flow.target]
+            continue
+        line = f"{name(flow.source)} -> {name(flow.target)}"
+        if flow.when is not None:
+            line += f" when {expr_text(flow.when)}"
+        if flow.default:
+            line += " default"
+        lines.append(line + _desc(flow.description))
+    if chain:
+        lines.append(" -> ".join(name(item) for item in chain))
+    return lines
+
+
+# -- plugins -----------------------------------------------------------------------------
+def _requirements(version: PluginVersion) -> str:
+    out = ""
+    for keyword, items in (
+        ("requires", version.requires),
+        ("optional", version.optional),
+        ("conflicts", version.conflicts),
+    ):
+        if items:
+            out += f" {keyword} " + ", ".join(_requirement(item) for item in items)
+    return out
+
+
+def _requirement(requirement: Requirement) -> str:
+    return f"{name(requirement.name)} {_quote(requirement.constraint)}"
+
+
+def _plugins(plugins: PluginSet) -> list[list[str]]:
+    lines: list[str] = []
+    for plugin in plugins.plugins:
+        head = f"plugin {name(plugin.name)}"
+        if len(plugin.versions) == 1:
+            only = plugin.versions[0]
+            lines.append(f"{head} {only.text}{_requirements(only)}{_desc(plugin.description)}")
+            continue
+        lines.append(f"{head}{_desc(plugin.description)} {{")
+        lines.extend(f"  {v.text}{_requirements(v)}" for v in plugin.versions)
+        lines.append("}")
+    install = [] if plugins.install is None else ["install " + _names(plugins.install)]
+    return [lines, install]
+
+
+# -- policy ------------------------------------------------------------------------------
+def _policy(policy: Policy) -> list[list[str]]:
+    attributes = [_declaration("attr", attribute) for attribute in policy.attributes]
+    bands: list[str] = []
+    for band in policy.bands:
+        bands.append(f"band {name(band.name)} over {name(band.over)} {{")
+        for level in band.levels:
+            low = "[" if level.low_closed else "("
+            high = "]" if level.high_closed else ")"
+            bands.append(
+                f"  {name(level.name)} {low}{number(level.low)}, {number(level.high)}{high}"
+            )
+        bands.append("}")
+    settings = [f"combine {policy.combine}", f"default {policy.default}"]
+    rules = []
+    for rule in policy.rules:
+        when = "" if rule.when is None else f" when {expr_text(rule.when)}"
+        rules.append(f"rule {name(rule.id)} {rule.effect}{when}{_desc(rule.description)}")
+    asserts = []
+    for assertion in policy.asserts:
+        when = "" if assertion.when is None else f" when {expr_text(assertion.when)}"
+        asserts.append(f"assert {name(assertion.name)} {assertion.kind} {assertion.effect}{when}")
+    return [attributes, bands, settings, rules, asserts]
