@@ -68,6 +68,7 @@ def _parser() -> Any:
         start=["expr", "assignments"],
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=True,  # lark keys the cache by grammar and options; saves start-up per run
     )
 
 
