@@ -30,10 +30,18 @@ def _guarded_arcs(net: Net, node: int) -> tuple[list[Arc], bool]:
 
 
 def _choice_gateways(net: Net) -> Iterable[int]:
+    """Exclusive/inclusive gateways with conditions on every flow (or the default).
+
+    A gateway mixing conditioned and plain flows is a WF101 error and is not checked here.
+    """
     for index, node in enumerate(net.nodes):
-        if node.type == "gateway" and node.gateway in ("exclusive", "inclusive"):
-            if _guarded_arcs(net, index)[0]:
-                yield index
+        if node.type != "gateway" or node.gateway not in ("exclusive", "inclusive"):
+            continue
+        flows = [net.arcs[a].flow for a in net.outputs[index]]
+        if any(f is not None and f.when is not None for f in flows) and all(
+            f is not None and (f.when is not None or f.default) for f in flows
+        ):
+            yield index
 
 
 def _when_span(arc: Arc) -> Span:

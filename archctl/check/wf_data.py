@@ -121,8 +121,8 @@ def build_data(workflow: Workflow, timeout_ms: int) -> DataModel:
             if picks is None and needs_choice:
                 model.undecided.append(name)
                 model.reasons.append(
-                    f"'{name}' ({variable.type.describe()}) is combined with other variables "
-                    "or arithmetic and the environment may pick any of too many values"
+                    "compared with other variables or computed by arithmetic, with too many "
+                    "values for the environment to pick from"
                 )
                 continue
         names.append(name)

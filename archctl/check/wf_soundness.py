@@ -118,27 +118,32 @@ class Soundness:
         return out
 
     def _unsafe(self) -> list[Diagnostic]:
+        """One finding per place that can hold two tokens, except where that only follows
+        from an unsafe place feeding its source (the root cause is reported instead)."""
+        first: dict[int, int] = {}
+        for sid, (marking, _) in enumerate(self.found.keys):
+            if marking and len(set(marking)) != len(marking):
+                for arc in marking:
+                    if marking.count(arc) > 1:
+                        first.setdefault(arc, sid)
+        net = self.net
+        roots = [
+            arc for arc in first
+            if not any(a in first for a in net.inputs[net.arcs[arc].source])
+        ]
+        if first and not roots:
+            roots = [min(first, key=lambda a: (first[a], a))]
         out = []
-        reported: set[int] = set()
-        found = self.found
-        for sid, (marking, _) in enumerate(found.keys):
-            if not marking or len(set(marking)) == len(marking):
-                continue
-            parent = found.parent[sid]
-            before = found.keys[parent][0] if parent >= 0 else None
-            if before and len(set(before)) != len(before):
-                continue
-            for arc_index in sorted({a for a in marking if marking.count(a) > 1}):
-                if arc_index in reported:
-                    continue
-                reported.add(arc_index)
-                arc = self.net.arcs[arc_index]
-                target = self.net.nodes[arc.target]
-                message = (
-                    f"unsafe: flow '{arc.label}' can hold {marking.count(arc_index)} tokens at "
-                    "once (lack of synchronisation)"
-                )
-                out.append(self.diagnostic("WF105", message, arc.span, target.id, sid))
+        for arc_index in sorted(roots):
+            sid = first[arc_index]
+            arc = net.arcs[arc_index]
+            source = net.nodes[arc.source]
+            marking = self.found.keys[sid][0] or ()
+            message = (
+                f"unsafe: flow '{arc.label}' can hold {marking.count(arc_index)} tokens at "
+                f"once (lack of synchronisation at '{source.id}')"
+            )
+            out.append(self.diagnostic("WF105", message, arc.span, source.id, sid))
         return out
 
     def _backward(self, seeds: list[int]) -> set[int]:

@@ -40,7 +40,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     if data.undecided:
         found, unknown = over_domains(net, options.timeout_ms)
         out += found
-        reasons = "; ".join(data.reasons)
+        reasons = "; ".join(dict.fromkeys(data.reasons))
         message = (
             "soundness not proved: the token game needs the values of "
             + ", ".join(repr(n) for n in data.undecided)
