@@ -128,9 +128,10 @@ def _targets(plugin: Plugin, field: str) -> list[str]:
 def build_plugins(plugins: PluginSet) -> DiagramGraph:
     """Plugins with their versions, grouped into load-stage clusters, roots drawn bold."""
     version = f" {plugins.version}" if plugins.version else ""
-    graph = DiagramGraph(
-        plugins.name, "plugins", direction="RL", title=f"plugins {plugins.name}{version}"
-    )
+    title = f"plugins {plugins.name}{version}"
+    if plugins.install is not None:
+        title += f" (install roots in bold: {', '.join(plugins.install)})"
+    graph = DiagramGraph(plugins.name, "plugins", direction="RL", title=title)
     requires = requires_graph(plugins)
     stages = load_stages(requires)
     cyclic = cycle_members(requires)
