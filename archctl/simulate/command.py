@@ -158,7 +158,7 @@ def _machine(spec: StateMachine, options: SimOptions, replaying: bool, out: Cons
         try:
             steps = feed(machine, events, rng)
         except NotEnabled as error:
-            _emit_machine(spec, options, error.steps, "events", "not enabled", out)
+            _emit_machine(spec, options, error.steps, "events", f"stopped: {error}", out)
             raise
     else:
         mode = "walk"

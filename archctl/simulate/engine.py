@@ -15,17 +15,23 @@ from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import Any
 
+from archctl.simulate.gateways import (
+    ARRIVE,
+    LOG,
+    Record,
+    alive,
+    exclusive,
+    fire_inclusive,
+    inclusive,
+)
 from archctl.simulate.timing import Attempt, Timing, run_task
 from archctl.simulate.workflow import AND, END, OR, TASK, XOR, Program
 
 FAILED, STUCK, CUT = -1, -2, -3
-ARRIVE, DONE_OK, DONE_ERR, LOG = 0, 1, 2, 3
+DONE_OK, DONE_ERR = 1, 2  # ARRIVE = 0 and LOG = 3 live in gateways
 DEFAULT_MAX_STEPS = 100_000
 #: Outcome names of instances that did not end at an end node (node ids have no parentheses).
 OUTCOME_LABEL = {FAILED: "(failed)", STUCK: "(stuck)", CUT: "(cut)"}
-
-#: A recorded event: (time, event, node, attempt, outcome, data, tokens alive).
-Record = tuple[float, str, str, int, str, Any, int]
 
 
 @dataclass
@@ -68,8 +74,7 @@ def run_instance(
         env[name] = draw(rng)
     mine = counters[p.name]
     visits, tries, busy = mine.visits, mine.tries, mine.busy
-    kinds, out = p.kinds, p.out
-    incoming, timing, sets, sub, ids = p.incoming, p.timing, p.sets, p.sub, p.ids
+    kinds, out, incoming, timing, sets, sub, ids = p.tables
     heap: list[tuple[float, int, int, Any, int]] = [
         (start, i, s, -1, ARRIVE) for i, s in enumerate(p.starts)
     ]
@@ -85,7 +90,7 @@ def run_instance(
     while True:
         if not heap:
             if or_wait:
-                seq, stuck = _fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
+                seq, stuck = fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
                 if stuck >= 0:
                     return _finish(p, STUCK, t, rec, heap, held, ids[stuck])
                 if heap:
@@ -99,10 +104,10 @@ def run_instance(
         elif what == DONE_OK:
             if sets[n]:
                 for var, value, pick in sets[n]:
-                    env[var] = value(env) if value is not None else pick(rng)  # type: ignore[misc]
+                    env[var] = value(env) if value is not None else pick(rng)
             if rec is not None:
                 changes = {a[0]: env[a[0]] for a in sets[n]}
-                rec.append((t, "complete", ids[n], 0, "ok", changes, _alive(heap, held) + 1))
+                rec.append((t, "complete", ids[n], 0, "ok", changes, alive(heap, held) + 1))
             nxt = out[n]
             if not nxt:
                 return _finish(p, STUCK, t, rec, heap, held, ids[n])
@@ -112,12 +117,12 @@ def run_instance(
                 return _finish(p, FAILED, t, rec, heap, held, ids[n])
             if rec is not None:
                 rec.append(
-                    (t, "error", ids[n], 0, "exhausted", ids[handler], _alive(heap, held) + 1)
+                    (t, "error", ids[n], 0, "exhausted", ids[handler], alive(heap, held) + 1)
                 )
             nxt = ((handler, -1),)
         else:
             assert rec is not None
-            rec.append((t, *f, _alive(heap, held)))
+            rec.append((t, *f, alive(heap, held)))
             continue
         while nxt:
             if len(nxt) > 1:
@@ -146,7 +151,7 @@ def run_instance(
                     tries[n][0] += 1
                     if log is None:
                         for var, value, pick in sets[n]:
-                            env[var] = value(env) if value is not None else pick(rng)  # type: ignore[misc]
+                            env[var] = value(env) if value is not None else pick(rng)
                         nxt = out[n]
                         if not nxt:
                             return _finish(p, STUCK, t, rec, heap, held, ids[n])
@@ -170,11 +175,11 @@ def run_instance(
                 seq += 1
                 break
             if kind == XOR:
-                nxt = _exclusive(p, n, env, rng)
+                nxt = exclusive(p, n, env, rng)
             elif kind == END:
                 last_end = n
                 if rec is not None:
-                    rec.append((t, "end", ids[n], 0, "", None, _alive(heap, held)))
+                    rec.append((t, "end", ids[n], 0, "", None, alive(heap, held)))
                 break
             elif len(incoming[n]) > 1 and f >= 0 and kind != XOR and kind != TASK:
                 arrived[f] = arrived.get(f, 0) + 1
@@ -184,16 +189,16 @@ def run_instance(
                     held[n] = held.get(n, 0) - len(incoming[n]) + 1
                     nxt = out[n]
                     if rec is not None:
-                        rec.append((t, "join", ids[n], 0, "", None, _alive(heap, held) + 1))
+                        rec.append((t, "join", ids[n], 0, "", None, alive(heap, held) + 1))
                 else:
                     held[n] = held.get(n, 0) + 1
                     if kind == OR:
                         or_wait.add(n)
                     if rec is not None:
-                        rec.append((t, "wait", ids[n], 0, "", None, _alive(heap, held)))
+                        rec.append((t, "wait", ids[n], 0, "", None, alive(heap, held)))
                     break
             elif kind == OR:
-                nxt = _inclusive(p, n, env, rng)
+                nxt = inclusive(p, n, env, rng)
             else:
                 nxt = out[n]
             if not nxt:
@@ -207,11 +212,11 @@ def run_instance(
                         0,
                         "",
                         [ids[x[0]] for x in nxt],
-                        _alive(heap, held) + len(nxt),
+                        alive(heap, held) + len(nxt),
                     )
                 )
         if or_wait:
-            seq, stuck = _fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
+            seq, stuck = fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
             if stuck >= 0:
                 return _finish(p, STUCK, t, rec, heap, held, ids[stuck])
     if any(held.values()):
@@ -219,11 +224,6 @@ def run_instance(
     if last_end < 0:
         return _finish(p, STUCK, t, rec, heap, held)
     return _finish(p, last_end, t, rec, heap, held)
-
-
-def _alive(heap: list[tuple[float, int, int, Any, int]], held: dict[int, int]) -> int:
-    """Tokens alive: those in progress on the heap plus those waiting at joins."""
-    return sum(1 for entry in heap if entry[4] != LOG) + sum(held.values())
 
 
 def _finish(
@@ -242,80 +242,8 @@ def _finish(
             label = OUTCOME_LABEL[outcome]
             waiting = sorted(p.ids[node] for node, count in held.items() if count > 0)
             data = sorted({*waiting, where}) if where is not None else waiting
-        rec.append((t, "finish", p.name, 0, label, data, _alive(heap, held)))
+        rec.append((t, "finish", p.name, 0, label, data, alive(heap, held)))
     return outcome, t
-
-
-def _exclusive(
-    p: Program, n: int, env: dict[str, Any], rng: random.Random
-) -> tuple[tuple[int, int], ...]:
-    """The one flow an exclusive gateway takes: first `when` that holds, else the default."""
-    if p.free[n]:
-        options = p.out[n]
-        return (options[int(rng.random() * len(options))],) if options else ()
-    for condition, target, flow in p.routes[n]:
-        if condition is not None and condition(env):
-            return ((target, flow),)
-    default = p.defaults[n]
-    return (default,) if default is not None else ()
-
-
-def _inclusive(
-    p: Program, n: int, env: dict[str, Any], rng: random.Random
-) -> tuple[tuple[int, int], ...]:
-    """The flows an inclusive gateway takes: all whose `when` holds, else the default."""
-    options = p.out[n]
-    if p.free[n]:
-        if len(options) < 2:
-            return options
-        while True:  # a non-empty subset, each flow with probability 1/2
-            chosen = tuple(option for option in options if rng.random() < 0.5)
-            if chosen:
-                return chosen
-    chosen = tuple((target, flow) for cond, target, flow in p.routes[n] if cond and cond(env))
-    if chosen:
-        return chosen
-    default = p.defaults[n]
-    return (default,) if default is not None else ()
-
-
-def _fire_inclusive(
-    p: Program,
-    env: dict[str, Any],
-    rng: random.Random,
-    heap: list[tuple[float, int, int, Any, int]],
-    seq: int,
-    t: float,
-    held: dict[int, int],
-    arrived: dict[int, int],
-    or_wait: set[int],
-    rec: list[Record] | None,
-) -> tuple[int, int]:
-    """Fire every waiting inclusive join that no live token can still reach on an empty
-    incoming flow. Returns (next sequence number, node where a token got stuck or -1)."""
-    for join in sorted(or_wait):
-        positions = {entry[2] for entry in heap if entry[4] != LOG}
-        positions.update(node for node, count in held.items() if count > 0 and node != join)
-        reach = p.or_reach[join]
-        if any(not arrived.get(g, 0) and positions & reach[g] for g in p.incoming[join]):
-            continue
-        consumed = 0
-        for g in p.incoming[join]:
-            if arrived.get(g, 0):
-                arrived[g] -= 1
-                consumed += 1
-        held[join] -= consumed
-        if not held[join]:
-            or_wait.discard(join)
-        if rec is not None:
-            rec.append((t, "join", p.ids[join], 0, "", None, _alive(heap, held) + 1))
-        chosen = _inclusive(p, join, env, rng) if len(p.out[join]) > 1 else p.out[join]
-        if not chosen:
-            return seq, join
-        for target, flow in chosen:
-            heappush(heap, (t, seq, target, flow, ARRIVE))
-            seq += 1
-    return seq, -1
 
 
 def _run_subprocess(

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from archctl.evidence import json_value
-from archctl.simulate.engine import Record
+from archctl.simulate.gateways import Record
 
 
 def _plain(value: Any) -> Any:

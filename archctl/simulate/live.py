@@ -12,11 +12,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from archctl.evidence import json_value
-from archctl.simulate.engine import Record
+from archctl.simulate.gateways import Record
 from archctl.simulate.statemachine import Step
 
 _OUTCOME_STYLE = {"ok": "green", "failed": "red", "timeout": "yellow", "exhausted": "red"}
@@ -149,6 +148,14 @@ def progress(console: Console, total: int) -> Iterator[Any]:
     if not console.is_terminal:
         yield lambda advance: None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     bar = Progress(
         TextColumn("simulating"),
         BarColumn(),

@@ -8,13 +8,14 @@ conditions are closures and do not pickle).
 
 from __future__ import annotations
 
+import _random
 import math
-import multiprocessing
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from archctl.simulate.engine import CUT, STUCK, Record, counters_for, run_instance
+from archctl.simulate.engine import CUT, STUCK, counters_for, run_instance
+from archctl.simulate.gateways import Record
 from archctl.simulate.stats import Totals
 from archctl.simulate.workflow import Program
 
@@ -52,9 +53,10 @@ def run_chunk(program: Program, job: Job, start: int, stop: int) -> ChunkResult:
     latencies: list[float] = []
     records: list[tuple[int, Record]] = []
     rng = random.Random()
+    reseed = _random.Random.seed  # C seeding: samplers keep no state (no gauss)
     until, max_steps, seed = job.until, job.max_steps, job.seed
     for index in range(start, stop):
-        rng.seed(instance_seed(seed, index))
+        reseed(rng, instance_seed(seed, index))
         rec: list[Record] | None = [] if job.record else None
         outcome, finished = run_instance(program, rng, counters, until, max_steps, rec)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -86,6 +88,8 @@ def run_many(program: Program, job: Job, instances: int, workers: int) -> Iterat
         for lo, hi in bounds:
             yield run_chunk(program, job, lo, hi)
         return
+    import multiprocessing  # only when spreading over processes: keeps start-up short
+
     context = multiprocessing.get_context()
     with context.Pool(min(workers, len(bounds)), initializer=_init, initargs=(job,)) as pool:
         yield from pool.imap(_work, bounds)

@@ -36,7 +36,7 @@ def sampler(dist: Distribution) -> Sampler:
         return lambda rng: rng.expovariate(rate)
     if dist.kind == "normal":
         mean, sd = dist.mean, dist.stddev
-        return lambda rng: max(0.0, rng.gauss(mean, sd))
+        return lambda rng: max(0.0, rng.normalvariate(mean, sd))  # stateless, unlike gauss
     # lognormal: the given mean and stddev are those of the duration itself.
     if dist.mean <= 0:
         return lambda rng: 0.0

@@ -60,6 +60,22 @@ class Program:
     flow_source: list[int]
     or_reach: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
 
+    @property
+    def tables(self) -> tuple[Any, ...]:
+        """The lists the engine reads per instance, unpacked in one go."""
+        return self._tables
+
+    def freeze(self) -> None:
+        self._tables = (
+            self.kinds,
+            self.out,
+            self.incoming,
+            self.timing,
+            self.sets,
+            self.sub,
+            self.ids,
+        )
+
     def children(self) -> list[Program]:
         """Subprocess programs, each once, in first-use order."""
         seen: dict[str, Program] = {}
@@ -128,6 +144,7 @@ def _compile(
         program.failure_end.append(kind == END and node.result == "failure")
         program.sub.append(_subprocess(workflow, node.process, workflows, done, calling))
     _inclusive_joins(program, workflow)
+    program.freeze()
     return program
 
 
