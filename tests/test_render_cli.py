@@ -148,7 +148,13 @@ def test_missing_dot_program_end_to_end(tmp_path: Path) -> None:
 
 def test_check_draws_exactly_what_verify_finds() -> None:
     """Asserts only what the registered checkers report, so it holds whatever is registered."""
-    for name in ("broken-machine.yaml", "plugin-cycle.yaml", "shadowed-policy.yaml"):
+    fixtures = (
+        "broken-machine.yaml",
+        "broken-workflow.yaml",
+        "plugin-cycle.yaml",
+        "shadowed-policy.yaml",
+    )
+    for name in fixtures:
         path = str(FIXTURES / name)
         expected = [d for d in verify_paths([path]).diagnostics if d.severity.value != "info"]
         code, out, _ = graph(path, "--check")

@@ -265,3 +265,26 @@ def test_parse_highlight_accepts_report_evidence_and_events(tmp_path: Path) -> N
 def test_parse_highlight_rejects_clearly(text: str, message: str) -> None:
     with pytest.raises(HighlightError, match=message.replace("(", r"\(").replace("[", r"\[")):
         parse_highlight(text, "s")
+
+
+def test_findings_on_no_element_are_listed_in_the_legend() -> None:
+    workflow = load("broken-workflow.yaml")
+    finding = Diagnostic(
+        "WF111",
+        Severity.ERROR,
+        "subprocess 'x' names a missing workflow",
+        workflow.span,
+        workflow.name,
+    )
+    graph = build_diagram(workflow, [finding])
+    assert graph.unplaced == [
+        ("error", "WF111 subprocess: subprocess 'x' names a missing workflow")
+    ]
+    text = render_dot(graph)
+    assert (
+        '":finding:1" [color="#d1242f", fontcolor="#d1242f", label="WF111 subprocess: '
+        'subprocess \'x\' names a missing workflow", penwidth="2", shape="note"];'
+    ) in text
+    mermaid = render_mermaid(graph)
+    assert "    finding_1>\"WF111 subprocess: subprocess 'x' names a missing workflow\"]" in mermaid
+    assert "class legend_error,finding_1 error" in mermaid

@@ -127,6 +127,9 @@ def render_dot(graph: DiagramGraph) -> str:
         for style, text in graph.legend:
             attrs = _styled({"shape": "box", "label": text}, [style])
             lines.append(f"    {quote(':legend:' + style)}{_attrs(attrs)};")
+        for number, (style, text) in enumerate(graph.unplaced, 1):
+            attrs = _styled({"shape": "note", "label": text}, [style])
+            lines.append(f"    {quote(f':finding:{number}')}{_attrs(attrs)};")
         lines.append("  }")
     lines.append("}")
     return "\n".join(lines) + "\n"

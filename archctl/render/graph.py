@@ -81,11 +81,14 @@ class DiagramGraph:
     edges: list[DEdge] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (class, text)
+    unplaced: list[tuple[str, str]] = field(default_factory=list)  # findings on no element
+    _index: dict[str, DNode] = field(default_factory=dict, repr=False)
 
     def add_node(self, node: DNode) -> DNode:
-        if any(existing.key == node.key for existing in self.nodes):
+        if node.key in self._index:
             raise ValueError(f"duplicate diagram node {node.key!r}")
         self.nodes.append(node)
+        self._index[node.key] = node
         return node
 
     def add_edge(self, edge: DEdge) -> DEdge:
@@ -93,10 +96,7 @@ class DiagramGraph:
         return edge
 
     def node(self, key: str) -> DNode | None:
-        for node in self.nodes:
-            if node.key == key:
-                return node
-        return None
+        return self._index.get(key)
 
     def edges_between(self, source: str, target: str) -> list[DEdge]:
         return [e for e in self.edges if e.source == source and e.target == target]

@@ -112,6 +112,8 @@ def render_mermaid(graph: DiagramGraph) -> str:
         lines.append(f"  subgraph legend[{label('legend')}]")
         for style, text in graph.legend:
             lines.append(f"    legend_{style}[{label(text)}]")
+        for number, (_, text) in enumerate(graph.unplaced, 1):
+            lines.append(f"    finding_{number}>{label(text)}]")
         lines.append("  end")
     lines.extend(_styles(graph, ids))
     return "\n".join(lines) + "\n"
@@ -132,6 +134,7 @@ def _styles(graph: DiagramGraph, ids: dict[str, str]) -> list[str]:
         members = [ids[n.key] for n in graph.nodes if name in n.classes]
         if name in legend:
             members.append(f"legend_{name}")
+        members += [f"finding_{n}" for n, (s, _) in enumerate(graph.unplaced, 1) if s == name]
         if members:
             lines.append(f"  classDef {name} {_CLASS_CSS[name]}")
             lines.append(f"  class {','.join(members)} {name}")

@@ -68,7 +68,10 @@ def _mentioned(text: str, keys: Sequence[str]) -> list[str]:
 
 
 def apply_findings(graph: DiagramGraph, diagnostics: Sequence[Diagnostic]) -> int:
-    """Style the elements findings are about; returns how many findings were drawn."""
+    """Style the elements findings are about; returns how many findings were drawn.
+
+    A finding that names no element of the diagram is still shown: listed in the legend.
+    """
     drawn = 0
     for diagnostic in diagnostics:
         if diagnostic.spec is not None and diagnostic.spec != graph.name:
@@ -86,11 +89,20 @@ def apply_findings(graph: DiagramGraph, diagnostics: Sequence[Diagnostic]) -> in
             _mark_cycle(graph, diagnostic.evidence)
         if diagnostic.code in SHADOW_CODES and diagnostic.subject is not None:
             _draw_shadowing(graph, diagnostic, SHADOW_CODES[diagnostic.code])
-        if targets or isinstance(diagnostic.evidence, Cycle):
-            drawn += 1
-            _legend(graph, style)
+        if not targets and not isinstance(diagnostic.evidence, Cycle):
+            graph.unplaced.append((style, _unplaced_text(diagnostic, note)))
+        drawn += 1
+        _legend(graph, style)
     _grey_dead_exits(graph)
     return drawn
+
+
+def _unplaced_text(diagnostic: Diagnostic, note: str) -> str:
+    """A finding about no drawn element (the spec as a whole) is listed in the legend."""
+    message = diagnostic.message
+    if len(message) > 90:
+        message = message[:87] + "..."
+    return f"{note}: {message}"
 
 
 def _grey_dead_exits(graph: DiagramGraph) -> None:

@@ -66,7 +66,7 @@ def build_policy(policy: Policy) -> DiagramGraph:
         direction="TB",
         title=f"policy {policy.name}{version} ({policy.combine}, default {policy.default})",
     )
-    graph.add_node(DNode(REQUEST, "request", "circle", policy.span))
+    graph.add_node(DNode(REQUEST, "request", "circle"))
     allow = graph.add_node(DNode(ALLOW, "ALLOW", "end"))
     add_class(allow.classes, "allow")
     deny = graph.add_node(DNode(DENY, "DENY", "end"))
