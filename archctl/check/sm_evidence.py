@@ -3,9 +3,10 @@
 All three engines (control graph, explicit states, symbolic) report through these helpers,
 so a finding reads the same whichever engine decided it; only the engine note differs.
 
-Subjects: the state name for SM101/SM102/SM103/SM106, the transition label
-(``source -> target on event``) for SM104 (the later of the two overlapping transitions),
-SM105 and SM107, the property name for SM201/SM202, and the undecided item for SM901.
+Subjects: the state name for SM101/SM102/SM103/SM106; for SM104 (the later of the two
+overlapping transitions), SM105 and SM107 the transition id ``source->target:event`` (or
+``source->target`` without an event; one word, so CI filters and baselines can match it);
+the property name for SM201/SM202; the undecided item for SM901.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class Step:
     values: Mapping[str, Value]
     transition: Transition | None = None
     note: str | None = None
+
+
+def transition_id(transition: Transition) -> str:
+    """The one-word id of a transition used as a finding's subject."""
+    on = f":{transition.event}" if transition.event else ""
+    return f"{transition.source}->{transition.target}{on}"
 
 
 def make_trace(steps: Sequence[Step] | None) -> Trace | None:
@@ -123,7 +130,7 @@ class Findings:
             f"transitions '{first.label}' (line {first.span.line}) and '{second.label}' "
             f"can both fire on '{second.event}'",
             second.span,
-            second.label,
+            transition_id(second),
             Witness(dict(values)),
             help_text="make the guards exclusive, or use distinct events",
         )
@@ -133,7 +140,7 @@ class Findings:
             "SM105",
             f"transition '{transition.label}' is never enabled in a reachable state",
             transition.span,
-            transition.label,
+            transition_id(transition),
             help_text="its guard never holds where the machine can be in its source state",
         )
 
@@ -161,7 +168,7 @@ class Findings:
             f"'{assignment.target} = {text}' on '{transition.label}' can set "
             f"{assignment.target} to {shown}, outside {var_type.describe()}",
             assignment.span,
-            transition.label,
+            transition_id(transition),
             make_trace(steps),
             help_text="guard the transition or clamp the update",
         )

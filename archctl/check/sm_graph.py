@@ -9,6 +9,7 @@ breadth-first with explicit queues (a 100k-state machine never meets the recursi
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -22,23 +23,41 @@ from archctl.model.statemachine import StateMachine, Transition
 
 
 class ControlGraph:
-    """The state graph of a machine with BFS parents (shortest paths) from the initial state."""
+    """The state graph of a machine; reachability now, shortest-path parents on demand.
+
+    Only sets are computed eagerly so that a clean 100k-state machine costs one graph build
+    and two traversals; BFS parents and per-state transition lists are built the first time
+    a trace or a per-state question needs them. Iteration order is the declared state order.
+    """
 
     def __init__(self, machine: StateMachine) -> None:
         self.machine = machine
         graph: Any = nx.DiGraph()
         graph.add_nodes_from(state.name for state in machine.states)
-        self.first_edge: dict[tuple[str, str], Transition] = {}
-        self.outgoing: dict[str, list[Transition]] = {state.name: [] for state in machine.states}
-        for transition in machine.transitions:
-            self.first_edge.setdefault((transition.source, transition.target), transition)
-            self.outgoing[transition.source].append(transition)
-        graph.add_edges_from(self.first_edge)
+        graph.add_edges_from((t.source, t.target) for t in machine.transitions)
         self.graph = graph
-        self.parents: dict[str, str] = dict(nx.bfs_predecessors(graph, machine.initial))
-        self.order: list[str] = [machine.initial, *self.parents]
-        self.reachable: set[str] = set(self.order)
+        self.reachable: set[str] = nx.descendants(graph, machine.initial)
+        self.reachable.add(machine.initial)
+        self.order: list[str] = [s.name for s in machine.states if s.name in self.reachable]
         self.final: set[str] = set(machine.final)
+
+    @functools.cached_property
+    def parents(self) -> dict[str, str]:
+        return dict(nx.bfs_predecessors(self.graph, self.machine.initial))
+
+    @functools.cached_property
+    def first_edge(self) -> dict[tuple[str, str], Transition]:
+        first: dict[tuple[str, str], Transition] = {}
+        for transition in self.machine.transitions:
+            first.setdefault((transition.source, transition.target), transition)
+        return first
+
+    @functools.cached_property
+    def outgoing(self) -> dict[str, list[Transition]]:
+        out: dict[str, list[Transition]] = {state.name: [] for state in self.machine.states}
+        for transition in self.machine.transitions:
+            out[transition.source].append(transition)
+        return out
 
     def backward(self, targets: Iterable[str]) -> set[str]:
         """States from which one of ``targets`` can be reached (targets included)."""
@@ -65,8 +84,9 @@ class ControlGraph:
         return steps
 
     def deadlocks(self) -> list[str]:
-        """Reachable non-final states without any outgoing transition, in BFS order."""
-        return [s for s in self.order if not self.outgoing[s] and s not in self.final]
+        """Reachable non-final states without any outgoing transition."""
+        succ = self.graph.succ
+        return [s for s in self.order if not succ[s] and s not in self.final]
 
     def trapped(self, deadlocks: Iterable[str]) -> list[str]:
         """Reachable states that can reach no final state and no deadlock (a closed loop).
@@ -76,7 +96,9 @@ class ControlGraph:
         """
         if not self.final:
             return []
-        escape = self.backward(self.final) | self.backward(deadlocks)
+        escape = self.backward([*self.final, *deadlocks])
+        if len(escape) == len(self.graph):
+            return []
         return [s for s in self.order if s not in escape]
 
 
@@ -109,6 +131,20 @@ def nondeterministic_pairs(
     return pairs
 
 
+def shared_events(machine: StateMachine, among: set[str]) -> list[str]:
+    """States of ``among`` with two transitions on one event, in declared state order."""
+    seen: set[tuple[str, str]] = set()
+    found: set[str] = set()
+    for transition in machine.transitions:
+        if transition.event is None:
+            continue
+        key = (transition.source, transition.event)
+        if key in seen:
+            found.add(transition.source)
+        seen.add(key)
+    return [state.name for state in machine.states if state.name in found and state.name in among]
+
+
 def check_control(machine: StateMachine, findings: Findings) -> ControlGraph:
     """Decide a machine without variables or guards on its state graph alone."""
     graph = ControlGraph(machine)
@@ -121,7 +157,7 @@ def check_control(machine: StateMachine, findings: Findings) -> ControlGraph:
         findings.deadlock(state_name, graph.path(state_name))
     for state_name in graph.trapped(deadlocks):
         findings.no_termination(state_name, graph.path(state_name))
-    for state_name in graph.order:
+    for state_name in shared_events(machine, graph.reachable):
         for first, second in nondeterministic_pairs(graph.outgoing[state_name]):
             findings.nondeterminism(first, second, {})
     _properties(graph, findings)

@@ -15,7 +15,7 @@ from typing import Any
 
 import z3
 
-from archctl.check.sm_evidence import Findings, Step
+from archctl.check.sm_evidence import Findings, Step, transition_id
 from archctl.check.sm_graph import ControlGraph, nondeterministic_pairs
 from archctl.check.sm_symbolic import Answer, Encoding, GoalBuilder, Reach, Verdict
 from archctl.check.smt import Compiler, Outcome, domain_of, from_z3, new_solver, solve
@@ -50,7 +50,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             answer = reach.ask(_at(index[transition.source], [transition.guard]))
             what = f"whether '{transition.label}' is ever enabled"
             if (
-                _decided(findings, answer, transition.label, what, transition.span)
+                _decided(findings, answer, transition_id(transition), what, transition.span)
                 and answer.verdict is Verdict.UNREACHABLE
             ):
                 findings.dead_transition(transition)
@@ -62,7 +62,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             answer = reach.ask(_at(index[state_name], guards))
             what = f"whether '{first.label}' and '{second.label}' overlap"
             if (
-                _decided(findings, answer, second.label, what, second.span)
+                _decided(findings, answer, transition_id(second), what, second.span)
                 and answer.verdict is Verdict.REACHABLE
                 and answer.steps
             ):
@@ -199,7 +199,7 @@ def _out_of_range(reach: Reach, transition: Transition, position: int, findings:
 
     answer = reach.ask(build)
     what = f"whether '{transition.label}' keeps {assignment.target} in range"
-    if not _decided(findings, answer, transition.label, what, assignment.span):
+    if not _decided(findings, answer, transition_id(transition), what, assignment.span):
         return
     if answer.verdict is not Verdict.REACHABLE:
         return
