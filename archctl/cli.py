@@ -350,6 +350,84 @@ def simulate(
     raise typer.Exit(run_simulation(loaded, options, _console(), err))
 
 
+class ConvertTarget(str, enum.Enum):
+    yaml = "yaml"
+    dsl = "dsl"
+
+
+@app.command()
+def convert(
+    file: Annotated[str, typer.Argument(help="A spec file (.yaml, .yml or .arch).")],
+    to: Annotated[ConvertTarget, typer.Option("--to", help="Output format.")],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    spec: Annotated[str | None, typer.Option("--spec", help="Only the spec of this name.")] = None,
+) -> None:
+    """Translate a spec between YAML and the DSL (same model; comments kept by line)."""
+    from archctl.convert.command import convert_file
+
+    outcome = convert_file(file, to.value, spec)
+    if outcome.text is None:
+        _refuse(outcome.refused)
+        raise typer.Exit(EXIT_USAGE)
+    if output is None:
+        sys.stdout.write(outcome.text)
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.write(outcome.text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def fmt(
+    files: Annotated[list[str], typer.Argument(help="DSL files (.arch) or folders.")],
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 and show a diff if unformatted.")
+    ] = False,
+) -> None:
+    """Rewrite DSL files in the canonical layout (idempotent; comments kept)."""
+    from archctl.convert.command import dsl_files, format_file, unified_diff
+
+    paths, problems = dsl_files(files)
+    code = EXIT_OK
+    if problems:
+        from archctl.model.spec import LoadResult
+
+        _refuse(LoadResult(diagnostics=problems, files=list(files)))
+        code = EXIT_USAGE
+    for path in paths:
+        outcome = format_file(path)
+        if outcome.text is None:
+            _refuse(outcome.refused)
+            code = EXIT_USAGE
+            continue
+        if outcome.text == outcome.original:
+            continue
+        if check:
+            sys.stdout.write(unified_diff(path, outcome.original, outcome.text))
+            code = max(code, EXIT_FINDINGS)
+            continue
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(outcome.text)
+        typer.echo(f"formatted {path}", err=True)
+    raise typer.Exit(code)
+
+
+def _refuse(loaded: object) -> None:
+    """Show why input cannot be converted: its load diagnostics, rendered as by verify."""
+    from rich.console import Console as RichConsole
+
+    from archctl.diagnostics import sort_diagnostics
+    from archctl.model.spec import LoadResult
+    from archctl.report.text import render_text
+
+    assert isinstance(loaded, LoadResult)
+    shown = sort_diagnostics(loaded.diagnostics)
+    err = RichConsole(stderr=True, highlight=False)
+    render_text(err, shown, loaded.sources, len(loaded.files), len(loaded.specs))
+
+
 def _console() -> Console:
     from rich.console import Console
 

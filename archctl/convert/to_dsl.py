@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
+from archctl.convert.comments import Comments, Layout
 from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
 from archctl.convert.text import quote as _quote
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
@@ -25,12 +26,24 @@ _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?
 _RESERVED = frozenset({"and", "or", "not", "in", "true", "false", "any"})
 
 
-def specs_to_dsl(specs: Sequence[Spec]) -> str:
-    """Every spec, one block each, separated by a blank line."""
-    return "\n".join(spec_to_dsl(spec) for spec in specs)
+Entry = tuple[str, int | None]  # printed text, the source line it came from (for comments)
+
+
+def specs_to_dsl(specs: Sequence[Spec], comments: Comments | None = None) -> str:
+    """Every spec, one block each, separated by a blank line; comments kept by line."""
+    layout = Layout(comments)
+    for index, spec in enumerate(specs):
+        if index:
+            layout.add("")
+        _spec(layout, spec)
+    return layout.finish()
 
 
 def spec_to_dsl(spec: Spec) -> str:
+    return specs_to_dsl([spec])
+
+
+def _spec(layout: Layout, spec: Spec) -> None:
     if isinstance(spec, StateMachine):
         sections = _statemachine(spec)
     elif isinstance(spec, Workflow):
@@ -39,20 +52,20 @@ def spec_to_dsl(spec: Spec) -> str:
         sections = _plugins(spec)
     else:
         sections = _policy(spec)
-    header = []
+    header: list[Entry] = []
     if spec.version is not None:
         version = spec.version if _VERSION.fullmatch(spec.version) else _quote(spec.version)
-        header.append(f"version {version}")
+        header.append((f"version {version}", None))
     if spec.description is not None:
-        header.append(f"description {_quote(spec.description)}")
+        header.append((f"description {_quote(spec.description)}", None))
     body = [section for section in [header, *sections] if section]
-    lines = [f"{spec.kind} {name(spec.name)} {{"]
+    layout.add(f"{spec.kind} {name(spec.name)} {{", spec.span.line)
     for index, section in enumerate(body):
         if index:
-            lines.append("")
-        lines.extend("  " + line if line else "" for line in section)
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            layout.add("")
+        for text, line in section:
+            layout.add(text, line, "  ")
+    layout.add("}")
 
 
 def name(text: str) -> str:
@@ -95,27 +108,34 @@ def _declaration(keyword: str, variable: Variable) -> str:
 
 
 # -- statemachine ------------------------------------------------------------------------
-def _statemachine(machine: StateMachine) -> list[list[str]]:
-    variables = [_declaration("var", variable) for variable in machine.variables]
-    states: list[str] = []
+def _statemachine(machine: StateMachine) -> list[list[Entry]]:
+    variables = [(_declaration("var", v), v.span.line) for v in machine.variables]
+    states: list[Entry] = []
     if any(state.description is not None for state in machine.states):
-        states.extend(f"state {name(s.name)}{_desc(s.description)}" for s in machine.states)
+        states.extend(
+            (f"state {name(s.name)}{_desc(s.description)}", s.span.line) for s in machine.states
+        )
     else:
-        states.append("states " + _names([state.name for state in machine.states]))
-    states.append(f"initial {name(machine.initial)}")
+        listing = "states " + _names([state.name for state in machine.states])
+        states.append((listing, machine.states[0].span.line))
+    states.append((f"initial {name(machine.initial)}", None))
     if machine.final:
-        states.append("final " + _names(machine.final))
+        states.append(("final " + _names(machine.final), None))
     if machine.events != inferred_events(machine.transitions):
-        states.append("events " + _names(machine.events))
-    transitions = [_transition(group) for group in group_transitions(machine.transitions)]
-    properties = []
+        states.append(("events " + _names(machine.events), None))
+    transitions = [
+        (_transition(group), group[0].span.line)
+        for group in group_transitions(machine.transitions)
+    ]
+    properties: list[Entry] = []
     for prop in machine.properties:
         if prop.kind == "reachable":
             assert prop.state is not None
-            properties.append(f"reachable {name(prop.name)}: {name(prop.state)}")
+            text = f"reachable {name(prop.name)}: {name(prop.state)}"
         else:
             assert prop.condition is not None
-            properties.append(f"{prop.kind} {name(prop.name)}: {expr_text(prop.condition)}")
+            text = f"{prop.kind} {name(prop.name)}: {expr_text(prop.condition)}"
+        properties.append((text, prop.span.line))
     return [variables, states, transitions, properties]
 
 
@@ -152,9 +172,9 @@ def _transition(group: list[Transition]) -> str:
 
 
 # -- workflow ----------------------------------------------------------------------------
-def _workflow(workflow: Workflow) -> list[list[str]]:
-    variables = [_declaration("var", variable) for variable in workflow.variables]
-    nodes = [_node(node) for node in workflow.nodes]
+def _workflow(workflow: Workflow) -> list[list[Entry]]:
+    variables = [(_declaration("var", v), v.span.line) for v in workflow.variables]
+    nodes = [(_node(node), node.span.line) for node in workflow.nodes]
     return [variables, nodes, _flows(workflow.flows)]
 
 
@@ -216,28 +236,29 @@ def _plain(flow: Flow) -> bool:
     return flow.when is None and not flow.default and flow.description is None
 
 
-def _flows(flows: Sequence[Flow]) -> list[str]:
+def _flows(flows: Sequence[Flow]) -> list[Entry]:
     """Plain flows that continue where the previous one ended are chained: a -> b -> c."""
-    lines: list[str] = []
+    lines: list[Entry] = []
     chain: list[str] = []
+    chain_line: int | None = None
     for flow in flows:
         if _plain(flow) and chain and chain[-1] == flow.source:
             chain.append(flow.target)
             continue
         if chain:
-            lines.append(" -> ".join(name(item) for item in chain))
+            lines.append((" -> ".join(name(item) for item in chain), chain_line))
             chain = []
         if _plain(flow):
-            chain = [flow.source, flow.target]
+            chain, chain_line = [flow.source, flow.target], flow.span.line
             continue
         line = f"{name(flow.source)} -> {name(flow.target)}"
         if flow.when is not None:
             line += f" when {expr_text(flow.when)}"
         if flow.default:
             line += " default"
-        lines.append(line + _desc(flow.description))
+        lines.append((line + _desc(flow.description), flow.span.line))
     if chain:
-        lines.append(" -> ".join(name(item) for item in chain))
+        lines.append((" -> ".join(name(item) for item in chain), chain_line))
     return lines
 
 
@@ -258,41 +279,46 @@ def _requirement(requirement: Requirement) -> str:
     return f"{name(requirement.name)} {_quote(requirement.constraint)}"
 
 
-def _plugins(plugins: PluginSet) -> list[list[str]]:
-    lines: list[str] = []
+def _plugins(plugins: PluginSet) -> list[list[Entry]]:
+    lines: list[Entry] = []
     for plugin in plugins.plugins:
         head = f"plugin {name(plugin.name)}"
         if len(plugin.versions) == 1:
             only = plugin.versions[0]
-            lines.append(f"{head} {only.text}{_requirements(only)}{_desc(plugin.description)}")
+            text = f"{head} {only.text}{_requirements(only)}{_desc(plugin.description)}"
+            lines.append((text, plugin.span.line))
             continue
-        lines.append(f"{head}{_desc(plugin.description)} {{")
-        lines.extend(f"  {v.text}{_requirements(v)}" for v in plugin.versions)
-        lines.append("}")
-    install = [] if plugins.install is None else ["install " + _names(plugins.install)]
+        lines.append((f"{head}{_desc(plugin.description)} {{", plugin.span.line))
+        lines.extend((f"  {v.text}{_requirements(v)}", v.span.line) for v in plugin.versions)
+        lines.append(("}", None))
+    install: list[Entry] = []
+    if plugins.install is not None:
+        where = plugins.install_spans[0].line if plugins.install_spans else None
+        install.append(("install " + _names(plugins.install), where))
     return [lines, install]
 
 
 # -- policy ------------------------------------------------------------------------------
-def _policy(policy: Policy) -> list[list[str]]:
-    attributes = [_declaration("attr", attribute) for attribute in policy.attributes]
-    bands: list[str] = []
+def _policy(policy: Policy) -> list[list[Entry]]:
+    attributes = [(_declaration("attr", a), a.span.line) for a in policy.attributes]
+    bands: list[Entry] = []
     for band in policy.bands:
-        bands.append(f"band {name(band.name)} over {name(band.over)} {{")
+        bands.append((f"band {name(band.name)} over {name(band.over)} {{", band.span.line))
         for level in band.levels:
             low = "[" if level.low_closed else "("
             high = "]" if level.high_closed else ")"
-            bands.append(
-                f"  {name(level.name)} {low}{number(level.low)}, {number(level.high)}{high}"
-            )
-        bands.append("}")
-    settings = [f"combine {policy.combine}", f"default {policy.default}"]
-    rules = []
+            text = f"  {name(level.name)} {low}{number(level.low)}, {number(level.high)}{high}"
+            bands.append((text, level.span.line))
+        bands.append(("}", None))
+    settings: list[Entry] = [(f"combine {policy.combine}", None), (f"default {policy.default}", None)]
+    rules: list[Entry] = []
     for rule in policy.rules:
         when = "" if rule.when is None else f" when {expr_text(rule.when)}"
-        rules.append(f"rule {name(rule.id)} {rule.effect}{when}{_desc(rule.description)}")
-    asserts = []
+        text = f"rule {name(rule.id)} {rule.effect}{when}{_desc(rule.description)}"
+        rules.append((text, rule.span.line))
+    asserts: list[Entry] = []
     for assertion in policy.asserts:
         when = "" if assertion.when is None else f" when {expr_text(assertion.when)}"
-        asserts.append(f"assert {name(assertion.name)} {assertion.kind} {assertion.effect}{when}")
+        text = f"assert {name(assertion.name)} {assertion.kind} {assertion.effect}{when}"
+        asserts.append((text, assertion.span.line))
     return [attributes, bands, settings, rules, asserts]

@@ -12,9 +12,10 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
+from archctl.convert.comments import Comments, Layout
 from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
 from archctl.convert.to_dsl import group_transitions, inferred_events
-from archctl.model.plugins import PluginSet, Requirement
+from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
@@ -25,26 +26,35 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _SPECIAL = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
 
 
-def specs_to_yaml(specs: Sequence[Spec]) -> str:
-    """Every spec as one YAML document, separated by ``---``."""
-    return "---\n".join(spec_to_yaml(spec) for spec in specs)
+def specs_to_yaml(specs: Sequence[Spec], comments: Comments | None = None) -> str:
+    """Every spec as one YAML document, separated by ``---``; comments kept by line."""
+    layout = Layout(comments)
+    for index, spec in enumerate(specs):
+        if index:
+            layout.add("---")
+        _spec(layout, spec)
+    return layout.finish()
 
 
 def spec_to_yaml(spec: Spec) -> str:
-    lines = [f"kind: {spec.kind}", f"name: {scalar(spec.name)}"]
+    return specs_to_yaml([spec])
+
+
+def _spec(out: Layout, spec: Spec) -> None:
+    out.add(f"kind: {spec.kind}", spec.span.line)
+    out.add(f"name: {scalar(spec.name)}")
     if spec.version is not None:
-        lines.append(f"version: {_string(spec.version)}")
+        out.add(f"version: {_string(spec.version)}")
     if spec.description is not None:
-        lines.append(f"description: {_string(spec.description)}")
+        out.add(f"description: {_string(spec.description)}")
     if isinstance(spec, StateMachine):
-        lines.extend(_statemachine(spec))
+        _statemachine(out, spec)
     elif isinstance(spec, Workflow):
-        lines.extend(_workflow(spec))
+        _workflow(out, spec)
     elif isinstance(spec, PluginSet):
-        lines.extend(_plugins(spec))
+        _plugins(out, spec)
     else:
-        lines.extend(_policy(spec))
-    return "\n".join(lines) + "\n"
+        _policy(out, spec)
 
 
 def scalar(text: str) -> str:
@@ -71,10 +81,10 @@ def _list(items: Sequence[str]) -> str:
     return "[" + ", ".join(scalar(item) for item in items) + "]"
 
 
-def _declarations(key: str, variables: Sequence[Variable]) -> list[str]:
+def _declarations(out: Layout, key: str, variables: Sequence[Variable]) -> None:
     if not variables:
-        return []
-    lines = [f"{key}:"]
+        return
+    out.add(f"{key}:")
     for variable in variables:
         var_type = variable.type
         pairs = [("type", var_type.kind.value)]
@@ -84,8 +94,7 @@ def _declarations(key: str, variables: Sequence[Variable]) -> list[str]:
             pairs.append(("range", f"[{number(var_type.low)}, {number(var_type.high)}]"))
         if variable.initial is not None:
             pairs.append(("initial", _initial(variable)))
-        lines.append(f"  {scalar(variable.name)}: {_flow_map(pairs)}")
-    return lines
+        out.add(f"  {scalar(variable.name)}: {_flow_map(pairs)}", variable.span.line)
 
 
 def _initial(variable: Variable) -> str:
@@ -102,24 +111,25 @@ def _initial(variable: Variable) -> str:
 
 
 # -- statemachine ------------------------------------------------------------------------
-def _statemachine(machine: StateMachine) -> list[str]:
-    lines = _declarations("variables", machine.variables)
+def _statemachine(out: Layout, machine: StateMachine) -> None:
+    _declarations(out, "variables", machine.variables)
     if any(state.description is not None for state in machine.states):
-        lines.append("states:")
+        out.add("states:")
         for state in machine.states:
             details = "{}"
             if state.description is not None:
                 details = _flow_map([("description", _string(state.description))])
-            lines.append(f"  {scalar(state.name)}: {details}")
+            out.add(f"  {scalar(state.name)}: {details}", state.span.line)
     else:
-        lines.append(f"states: {_list([state.name for state in machine.states])}")
-    lines.append(f"initial: {scalar(machine.initial)}")
+        states = _list([state.name for state in machine.states])
+        out.add(f"states: {states}", machine.states[0].span.line)
+    out.add(f"initial: {scalar(machine.initial)}")
     if machine.final:
-        lines.append(f"final: {_list(machine.final)}")
+        out.add(f"final: {_list(machine.final)}")
     if machine.events != inferred_events(machine.transitions):
-        lines.append(f"events: {_list(machine.events)}")
+        out.add(f"events: {_list(machine.events)}")
     if machine.transitions:
-        lines.append("transitions:")
+        out.add("transitions:")
     for group in group_transitions(machine.transitions):
         first = group[0]
         sources = [transition.source for transition in group]
@@ -127,7 +137,7 @@ def _statemachine(machine: StateMachine) -> list[str]:
         simple = not (first.guard or first.action or first.description)
         if simple and len(sources) == 1 and all(_PLAIN.fullmatch(item) for item in names):
             on = f" on {first.event}" if first.event else ""
-            lines.append(f"  - {first.source} -> {first.target}{on}")
+            out.add(f"  - {first.source} -> {first.target}{on}", first.span.line)
             continue
         source = scalar(sources[0]) if len(sources) == 1 else _list(sources)
         pairs = [("from", source), ("to", scalar(first.target))]
@@ -139,9 +149,9 @@ def _statemachine(machine: StateMachine) -> list[str]:
             pairs.append(("do", _expr(action_text(first.action))))
         if first.description is not None:
             pairs.append(("description", _string(first.description)))
-        lines.append(f"  - {_flow_map(pairs)}")
+        out.add(f"  - {_flow_map(pairs)}", first.span.line)
     if machine.properties:
-        lines.append("properties:")
+        out.add("properties:")
     for prop in machine.properties:
         if prop.kind == "reachable":
             assert prop.state is not None
@@ -149,25 +159,26 @@ def _statemachine(machine: StateMachine) -> list[str]:
         else:
             assert prop.condition is not None
             body = _expr(expr_text(prop.condition))
-        lines.append(f"  - {_flow_map([('name', scalar(prop.name)), (prop.kind, body)])}")
-    return lines
+        pairs = [("name", scalar(prop.name)), (prop.kind, body)]
+        out.add(f"  - {_flow_map(pairs)}", prop.span.line)
 
 
 # -- workflow ----------------------------------------------------------------------------
-def _workflow(workflow: Workflow) -> list[str]:
-    lines = _declarations("variables", workflow.variables)
-    lines.append("nodes:")
+def _workflow(out: Layout, workflow: Workflow) -> None:
+    _declarations(out, "variables", workflow.variables)
+    out.add("nodes:")
     for node in workflow.nodes:
         pairs = _node_pairs(node)
         if node.type != "task" or len(pairs) <= 2:
-            lines.append(f"  {scalar(node.id)}: {_flow_map(pairs)}")
+            out.add(f"  {scalar(node.id)}: {_flow_map(pairs)}", node.span.line)
             continue
-        lines.append(f"  {scalar(node.id)}:")
-        lines.extend(f"    {key}: {value}" for key, value in pairs)
+        out.add(f"  {scalar(node.id)}:", node.span.line)
+        for key, value in pairs:
+            out.add(f"    {key}: {value}")
     if workflow.flows:
-        lines.append("flows:")
-    lines.extend(f"  - {_flow(flow)}" for flow in workflow.flows)
-    return lines
+        out.add("flows:")
+    for flow in workflow.flows:
+        out.add(f"  - {_flow(flow)}", flow.span.line)
 
 
 def _node_pairs(node: Node) -> list[tuple[str, str]]:
@@ -239,8 +250,8 @@ def _requirements(items: Sequence[Requirement]) -> str:
     return _flow_map([(scalar(item.name), _string(item.constraint)) for item in items])
 
 
-def _plugins(plugins: PluginSet) -> list[str]:
-    lines = ["plugins:"]
+def _plugins(out: Layout, plugins: PluginSet) -> None:
+    out.add("plugins:")
     for plugin in plugins.plugins:
         extra = []
         if plugin.description is not None:
@@ -248,19 +259,21 @@ def _plugins(plugins: PluginSet) -> list[str]:
         if len(plugin.versions) == 1:
             only = plugin.versions[0]
             pairs = [("version", _string(only.text)), *_version_pairs(only), *extra]
-            lines.append(f"  {scalar(plugin.name)}: {_flow_map(pairs)}")
+            out.add(f"  {scalar(plugin.name)}: {_flow_map(pairs)}", plugin.span.line)
             continue
-        lines.append(f"  {scalar(plugin.name)}:")
-        lines.extend(f"    {key}: {value}" for key, value in extra)
-        lines.append("    versions:")
+        out.add(f"  {scalar(plugin.name)}:", plugin.span.line)
+        for key, value in extra:
+            out.add(f"    {key}: {value}")
+        out.add("    versions:")
         for version in plugin.versions:
-            lines.append(f"      {_string(version.text)}: {_flow_map(_version_pairs(version))}")
+            text = f"      {_string(version.text)}: {_flow_map(_version_pairs(version))}"
+            out.add(text, version.span.line)
     if plugins.install is not None:
-        lines.append(f"install: {_list(plugins.install)}")
-    return lines
+        where = plugins.install_spans[0].line if plugins.install_spans else None
+        out.add(f"install: {_list(plugins.install)}", where)
 
 
-def _version_pairs(version: object) -> list[tuple[str, str]]:
+def _version_pairs(version: PluginVersion) -> list[tuple[str, str]]:
     pairs = []
     for key in ("requires", "optional", "conflicts"):
         items = getattr(version, key)
@@ -270,33 +283,34 @@ def _version_pairs(version: object) -> list[tuple[str, str]]:
 
 
 # -- policy ------------------------------------------------------------------------------
-def _policy(policy: Policy) -> list[str]:
-    lines = _declarations("attributes", policy.attributes)
+def _policy(out: Layout, policy: Policy) -> None:
+    _declarations(out, "attributes", policy.attributes)
     if policy.bands:
-        lines.append("bands:")
+        out.add("bands:")
     for band in policy.bands:
-        lines.extend([f"  {scalar(band.name)}:", f"    over: {scalar(band.over)}", "    levels:"])
+        out.add(f"  {scalar(band.name)}:", band.span.line)
+        out.add(f"    over: {scalar(band.over)}")
+        out.add("    levels:")
         for level in band.levels:
             low = "[" if level.low_closed else "("
             high = "]" if level.high_closed else ")"
             text = f"{low}{number(level.low)}, {number(level.high)}{high}"
-            lines.append(f"      {scalar(level.name)}: {_string(text)}")
-    lines.append(f"combine: {policy.combine}")
-    lines.append(f"default: {policy.default}")
+            out.add(f"      {scalar(level.name)}: {_string(text)}", level.span.line)
+    out.add(f"combine: {policy.combine}")
+    out.add(f"default: {policy.default}")
     if policy.rules:
-        lines.append("rules:")
+        out.add("rules:")
     for rule in policy.rules:
         pairs = [("id", scalar(rule.id)), ("effect", rule.effect)]
         if rule.when is not None:
             pairs.append(("when", _expr(expr_text(rule.when))))
         if rule.description is not None:
             pairs.append(("description", _string(rule.description)))
-        lines.append(f"  - {_flow_map(pairs)}")
+        out.add(f"  - {_flow_map(pairs)}", rule.span.line)
     if policy.asserts:
-        lines.append("assert:")
+        out.add("assert:")
     for assertion in policy.asserts:
         pairs = [("name", scalar(assertion.name)), (assertion.kind, assertion.effect)]
         if assertion.when is not None:
             pairs.append(("when", _expr(expr_text(assertion.when))))
-        lines.append(f"  - {_flow_map(pairs)}")
-    return lines
+        out.add(f"  - {_flow_map(pairs)}", assertion.span.line)

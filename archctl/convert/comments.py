@@ -1,0 +1,98 @@
+"""Carry a file's comments through ``convert`` and ``fmt``.
+
+Comments are not part of the model, so the printers place them by source line: every model
+element keeps the span of the line it came from, and a comment is printed just before the
+first element printed after it (or at the end of that element's line, when it trailed it).
+Nothing is dropped: comments left over at the end are printed at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class _Comment:
+    line: int
+    text: str
+    own_line: bool
+
+
+class Comments:
+    """The ``#`` comments of a DSL (or, with ``yaml=True``, YAML) text, in line order."""
+
+    def __init__(self, text: str, yaml: bool = False) -> None:
+        self._items: list[_Comment] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            start = _comment_start(line, yaml)
+            if start is not None:
+                body = line[start:].rstrip()
+                self._items.append(_Comment(number, body, not line[:start].strip()))
+
+    def before(self, line: int) -> list[str]:
+        """Comments above ``line`` not printed yet (taken out of the pool)."""
+        taken = [item for item in self._items if item.line < line]
+        self._items = [item for item in self._items if item.line >= line]
+        return [item.text for item in taken]
+
+    def trailing(self, line: int) -> str | None:
+        """The comment at the end of ``line``, if any (taken out of the pool)."""
+        for item in self._items:
+            if item.line == line and not item.own_line:
+                self._items.remove(item)
+                return item.text
+        return None
+
+    def rest(self) -> list[str]:
+        taken = [item.text for item in self._items]
+        self._items = []
+        return taken
+
+
+def _comment_start(line: str, yaml: bool) -> int | None:
+    """Index of the ``#`` that starts a comment (not one inside a quoted string)."""
+    quote: str | None = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote is not None:
+            if char == "\\" and quote == '"':
+                index += 2
+                continue
+            if char == quote:
+                if quote == "'" and line[index + 1 : index + 2] == "'":
+                    index += 2
+                    continue
+                quote = None
+        elif char in "\"'" and (not yaml or _starts_scalar(line, index)) and (yaml or char == '"'):
+            quote = char
+        elif char == "#" and (not yaml or index == 0 or line[index - 1] in " \t"):
+            return index
+        index += 1
+    return None
+
+
+def _starts_scalar(line: str, index: int) -> bool:
+    before = line[:index].rstrip()
+    return not before or before[-1] in ":-[{,?"
+
+
+class Layout:
+    """Lines of output with the comment pool applied: ``add(text, line, indent)``."""
+
+    def __init__(self, comments: Comments | None) -> None:
+        self.comments = comments
+        self.lines: list[str] = []
+
+    def add(self, text: str, line: int | None = None, indent: str = "") -> None:
+        if self.comments is not None and line is not None:
+            self.lines.extend(indent + comment for comment in self.comments.before(line))
+            trailing = self.comments.trailing(line)
+            if trailing is not None:
+                text = f"{text}  {trailing}" if text else trailing
+        self.lines.append(indent + text if text else "")
+
+    def finish(self) -> str:
+        if self.comments is not None:
+            self.lines.extend(self.comments.rest())
+        return "\n".join(self.lines) + "\n"
