@@ -30,7 +30,15 @@ from archctl.simulate.engine import DEFAULT_MAX_STEPS
 from archctl.simulate.events import _plain, record_line
 from archctl.simulate.parallel import Job, instance_seed, run_many
 from archctl.simulate.replay import read_trace, replay
-from archctl.simulate.statemachine import NotEnabled, Step, compile_machine, feed, walk
+from archctl.simulate.statemachine import (
+    NotEnabled,
+    Step,
+    compile_machine,
+    describe_enabled,
+    enabled,
+    feed,
+    walk,
+)
 from archctl.simulate.stats import Totals, summary
 from archctl.simulate.workflow import Program, SimulationError, compile_workflow
 
@@ -152,6 +160,8 @@ def _machine(spec: StateMachine, options: SimOptions, replaying: bool, out: Cons
         steps, mode, ending = replay(machine, trace), "replay", "replayed"
         if trace.code:
             ending = f"replayed {trace.code}: {trace.message}"
+        now = enabled(machine, steps[-1].target, steps[-1].values)
+        ending += f"; enabled here: {describe_enabled(now)}"
     elif options.events is not None:
         events = [e.strip() for e in options.events.split(",") if e.strip()]
         mode, ending = "events", "events fed"

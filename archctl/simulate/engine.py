@@ -141,12 +141,17 @@ def run_instance(
                 child = sub[n]
                 log: list[Attempt] | None = [] if rec is not None else None
                 if child is not None:
+                    inner: list[Record] | None = [] if rec is not None else None
                     done = _run_subprocess(
-                        child, tm, rng, counters, t, until, max_steps, tries[n], log
+                        child, tm, rng, counters, t, until, max_steps, tries[n], log, inner
                     )
                     if done is None:
                         return _finish(p, CUT, t, rec, heap, held)
                     end, ok = done
+                    for at, event, node, attempt, outcome, data, _tokens in inner or ():
+                        label = f"{ids[n]}/{node}"
+                        heappush(heap, (at, seq, n, (event, label, attempt, outcome, data), LOG))
+                        seq += 1
                 elif tm.sample is None and not tm.failure_rate:
                     tries[n][0] += 1
                     if log is None:
@@ -256,6 +261,7 @@ def _run_subprocess(
     max_steps: int,
     counts: list[int],
     log: list[Attempt] | None,
+    inner: list[Record] | None,
 ) -> tuple[float, bool] | None:
     """Attempts of a subprocess task: each runs the called workflow to its end. An attempt
     fails when the child fails, gets stuck or ends at a `result: failure` end, or times out
@@ -265,7 +271,7 @@ def _run_subprocess(
     while True:
         attempt += 1
         counts[0] += 1
-        outcome, finished = run_instance(child, rng, counters, until, max_steps, None, now)
+        outcome, finished = run_instance(child, rng, counters, until, max_steps, inner, now)
         if outcome == CUT:
             return None
         took = finished - now
