@@ -15,8 +15,6 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import networkx as nx
-
 from archctl.check.sm_evidence import Findings, Step
 from archctl.model.evaluate import compile_expr
 from archctl.model.statemachine import StateMachine, Transition
@@ -31,6 +29,8 @@ class ControlGraph:
     """
 
     def __init__(self, machine: StateMachine) -> None:
+        import networkx as nx  # lazily: the explicit engine and `verify` start-up never pay
+
         self.machine = machine
         graph: Any = nx.DiGraph()
         graph.add_nodes_from(state.name for state in machine.states)
@@ -43,6 +43,8 @@ class ControlGraph:
 
     @functools.cached_property
     def parents(self) -> dict[str, str]:
+        import networkx as nx
+
         return dict(nx.bfs_predecessors(self.graph, self.machine.initial))
 
     @functools.cached_property

@@ -234,7 +234,12 @@ def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
         condition = z3.simplify(condition)
         if not z3.is_false(condition):
             fp.rule(error(), [relation(*terms), condition])
-    answer = fp.query(error())
+    try:
+        answer = fp.query(error())
+    except z3.Z3Exception as problem:  # a timeout cancels the query with an exception
+        raw = problem.value
+        reason = raw.decode() if isinstance(raw, bytes) else str(raw)
+        return Answer(Verdict.UNKNOWN, f"Spacer stopped after {timeout_ms} ms ({reason})")
     if answer == z3.unsat:
         return Answer(Verdict.UNREACHABLE, "proved unreachable by Spacer (inductive invariant)")
     if answer == z3.sat:
