@@ -124,14 +124,23 @@ def test_workflow_bpmn_shapes_and_flows() -> None:
     text = render_dot(build_diagram(load_one(EXAMPLES / "order-workflow.yaml")))
     assert '"start" [label="start", shape="circle"];' in text
     assert '"delivered" [label="delivered", penwidth="3", shape="circle"];' in text
-    assert 'label="+", shape="diamond", width="0.6", xlabel="split"' in text
-    assert 'label="x", shape="diamond", width="0.6", xlabel="decide"' in text
+    assert (
+        'label=<<FONT POINT-SIZE="18">+</FONT>>, shape="diamond", width="0.6", xlabel="split"'
+        in text
+    )
+    assert (
+        'label=<<FONT POINT-SIZE="18">x</FONT>>, shape="diamond", width="0.6", xlabel="decide"'
+        in text
+    )
     assert "retry 3x, backoff 200ms x2 max 1s\\ndeadline 2s" in text
     assert '"decide" -> "ship" [label="[in_stock and paid]"];' in text
     assert '"decide" -> "compensate" [arrowtail="tee", dir="both", label="/ default"];' in text
     assert '"ship" -> "compensate" [label="on error", style="dashed"];' in text
     inclusive = render_dot(build_diagram(load_one(EXAMPLES / "approval-process.yaml")))
-    assert 'label="o", shape="diamond", width="0.6", xlabel="reviews"' in inclusive
+    assert (
+        'label=<<FONT POINT-SIZE="18">o</FONT>>, shape="diamond", width="0.6", xlabel="reviews"'
+        in inclusive
+    )
 
 
 def test_statemachine_initial_final_and_labels() -> None:

@@ -6,6 +6,8 @@ same bytes for the same spec and survives any character a name or condition may 
 
 from __future__ import annotations
 
+import html
+
 from archctl.render.graph import CLASSES, KIND_CLASSES, DEdge, DiagramGraph, DNode, full_label
 
 FONT = "Helvetica"
@@ -43,10 +45,18 @@ def quote(text: str) -> str:
     return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
 
 
+class Html(str):
+    """An attribute value written as a Graphviz HTML-like label (already escaped)."""
+
+
+def _value(value: str) -> str:
+    return f"<{value}>" if isinstance(value, Html) else quote(value)
+
+
 def _attrs(attrs: dict[str, str]) -> str:
     if not attrs:
         return ""
-    return " [" + ", ".join(f"{key}={quote(attrs[key])}" for key in sorted(attrs)) + "]"
+    return " [" + ", ".join(f"{key}={_value(attrs[key])}" for key in sorted(attrs)) + "]"
 
 
 def _styled(base: dict[str, str], classes: list[str], edge: bool = False) -> dict[str, str]:
@@ -67,8 +77,8 @@ def _styled(base: dict[str, str], classes: list[str], edge: bool = False) -> dic
 def node_attrs(node: DNode) -> dict[str, str]:
     attrs = dict(_SHAPES[node.shape])
     if node.marker is not None:
-        attrs["label"] = node.marker
-        attrs["fontsize"] = "18"
+        # the marker large inside the diamond, the name at normal size beside it
+        attrs["label"] = Html(f'<FONT POINT-SIZE="18">{html.escape(node.marker)}</FONT>')
         attrs["xlabel"] = full_label(node.label, node.notes)
     else:
         attrs["label"] = full_label(node.label, node.notes)
