@@ -97,7 +97,9 @@ def simulate(result: LoadResult, options: SimOptions, out: Console, err: Console
     try:
         return _simulate(result, options, out, err)
     except SimulationError as error:
-        err.print(f"[bold red]error[/bold red]: {escape(str(error))}", highlight=False)
+        err.print(
+            f"[bold red]error[/bold red]: {escape(str(error))}", highlight=False, soft_wrap=True
+        )
         return EXIT_USAGE
 
 
