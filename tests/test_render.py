@@ -229,3 +229,31 @@ def test_durations_print_in_spec_style() -> None:
         "1h",
         "0s",
     ]
+
+
+@needs_dot
+def test_special_characters_survive_dot_and_mermaid() -> None:
+    graph = build_diagram(load_one(ROOT / "tests" / "graph" / "escaping.yaml"))
+    expected = 'go [region == "eu|<west> #1 & \\"q\\" \\\\ end"] / n = n + 1'
+    svg = render_image(render_dot(graph), "svg").decode("utf-8")
+    assert html.escape(expected, quote=True).replace("&#x27;", "'") in svg
+    mermaid = render_mermaid(graph)
+    assert (
+        '-->|"go [region == #quot;eu#124;#lt;west#gt; #35;1 #38; \\#quot;q\\#quot; \\\\ end#quot;]'
+        ' / n = n + 1"|'
+    ) in mermaid
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    "name", ["broken-machine", "broken-workflow", "plugin-cycle", "shadowed-policy"]
+)
+def test_overlays_render_with_real_dot(name: str) -> None:
+    from archctl.verify import verify_paths
+
+    path = ROOT / "tests" / "graph" / f"{name}.yaml"
+    spec = load_one(path)
+    graph = build_diagram(spec, verify_paths([str(path)]).diagnostics)
+    svg = render_image(render_dot(graph), "svg").decode("utf-8")
+    titles = re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)
+    assert {html.unescape(t) for t in titles} >= {node.key for node in graph.nodes}
