@@ -288,3 +288,24 @@ def test_findings_on_no_element_are_listed_in_the_legend() -> None:
     mermaid = render_mermaid(graph)
     assert "    finding_1>\"WF111 subprocess: subprocess 'x' names a missing workflow\"]" in mermaid
     assert "class legend_error,finding_1 error" in mermaid
+
+
+def test_workflow_trace_marks_the_tokens_left_at_the_end() -> None:
+    """The WF103 trace of the workflow checker ends with a token waiting before the join."""
+    report_trace = {
+        "kind": "trace",
+        "steps": [
+            {"node": "start", "tokens": ["start -> pick"], "values": {"n": 0}},
+            {"node": "pick", "tokens": ["pick -> left"], "values": {"n": 0}},
+            {"node": "left", "tokens": ["left -> join"], "values": {"n": 0}},
+        ],
+    }
+    evidence = parse_highlight(json.dumps(report_trace), "broken-workflow")
+    graph = build_diagram(load("broken-workflow.yaml"), highlight=evidence)
+    numbered = {(e.source, e.target): e.notes for e in graph.edges if e.notes}
+    assert numbered == {
+        ("start", "pick"): ["step 2"],
+        ("pick", "left"): ["step 3"],
+        ("left", "join"): ["token at the end"],
+    }
+    assert "trace" not in graph.node("join").classes  # type: ignore[union-attr]

@@ -72,6 +72,12 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _tokens(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
 def _from_evidence(evidence: dict[str, Any]) -> Evidence:
     if evidence.get("kind") == "cycle":
         path = evidence.get("path")
@@ -87,6 +93,7 @@ def _from_evidence(evidence: dict[str, Any]) -> Evidence:
                 state=_text(step.get("state")),
                 event=_text(step.get("event")),
                 node=_text(step.get("node")),
+                tokens=_tokens(step.get("tokens")),
             )
             for step in steps
         )

@@ -172,9 +172,22 @@ def apply_highlight(graph: DiagramGraph, evidence: Evidence) -> int:
         if edge is not None:
             add_class(edge.classes, "trace")
             _add_step(edge.notes, number)
+    if isinstance(evidence, Trace):
+        _mark_final_tokens(graph, evidence)
     if visits:
         _legend(graph, "trace")
     return len(visits)
+
+
+def _mark_final_tokens(graph: DiagramGraph, trace: Trace) -> None:
+    """Workflow traces end with the flows still holding tokens: where the run stopped."""
+    last = next((step.tokens for step in reversed(trace.steps) if step.tokens is not None), None)
+    for token in last or ():
+        source, arrow, target = token.partition(" -> ")
+        for edge in graph.edges_between(source, target) if arrow else []:
+            add_class(edge.classes, "trace")
+            if "token at the end" not in edge.notes:
+                edge.notes.append("token at the end")
 
 
 def _add_step(notes: list[str], number: int) -> None:
