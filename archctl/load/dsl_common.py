@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from lark import Tree
+
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Value
@@ -234,6 +236,4 @@ def _value_words(var_type: VarType) -> str:
 
 def statements(tree: Any, start: int = 1) -> list[Any]:
     """The statement subtrees of a spec block (after its name)."""
-    from lark import Tree
-
     return [item for item in tree.children[start:] if isinstance(item, Tree)]

@@ -8,6 +8,7 @@ one LD001 whose span is ready for the caret renderer of ``report/text.py``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from archctl.codes import default_severity
@@ -18,6 +19,7 @@ from archctl.source import SourceFile, Span
 
 _EQ = "use '==' to compare; '=' only assigns (after `/` or `sets`)"
 _ENUM = 'enum values are quoted strings: enum{"gold", "silver"} and = "gold"'
+_MISSING = "missing '}':"
 _OPEN = "a spec is `KIND NAME {` followed by one statement per line and a closing `}`"
 
 #: label -> malformed snippets; a syntax error in the same parser state gets the label's hint
@@ -97,6 +99,8 @@ def syntax_error(source: SourceFile, error: Any) -> Diagnostic:
         message = f"unterminated string: no closing '\"' before {where}"
         help_text = 'close the string with "; write \\" for a quote inside it'
         width = max(1, len(text[position:].split("\n", 1)[0]))
+    if help_text is not None and help_text.startswith(_MISSING):
+        message, help_text = help_text, "close each block with '}' on its own line"
     span = _span(source, position, width)
     return Diagnostic("LD001", default_severity("LD001"), message, span, help=help_text)
 
@@ -123,14 +127,18 @@ def expected_words(expected: set[str]) -> str:
     words: set[str] = set()
     if "ID" in names and "RBRACE" in names:
         return "a statement or '}'"
+    if "COMP_OP" in names:
+        return "an operator (and, or, ==, !=, <, <=, >, >=, in, +, -, *) or the end of the expression"
+    if {"NAME", "NUMBER", "STRING"} <= names:
+        return "a value (a name, a number, a quoted string, true or false) or '('"
     for name in sorted(names):
+        if "ID" in names and name in _soft_names():
+            continue  # a soft keyword: it is also a name
         if name in _WORDS:
             words.add(_WORDS[name])
             continue
         terminal = terminals.get(name) or terminals.get(f"expr__{name}")
         value = getattr(getattr(terminal, "pattern", None), "value", name)
-        if "ID" in names and str(value).isidentifier():
-            continue  # a soft keyword: it is also a name
         words.add(f"'{value}'")
     listing = sorted(words)
     if not listing:
@@ -142,6 +150,14 @@ def expected_words(expected: set[str]) -> str:
     return ", ".join(listing[:-1]) + " or " + listing[-1]
 
 
+@functools.lru_cache(maxsize=1)
+def _soft_names() -> frozenset[str]:
+    """Terminals the grammar's ``name`` rule accepts besides ID and STRING."""
+    rules = parser().rules
+    found = {rule.expansion[0].name for rule in rules if rule.origin.name == "name"}
+    return frozenset(found - {"ID", "STRING"})
+
+
 def _hint(text: str, error: Any, position: int) -> str | None:
     from lark.exceptions import UnexpectedInput
 
@@ -149,10 +165,11 @@ def _hint(text: str, error: Any, position: int) -> str | None:
     token = getattr(error, "token", None)
     value = str(token) if token is not None else ""
     if unclosed is not None and (value in ("", "$END") or _starts_spec(text, position)):
-        return f"missing '}}': the block opened at line {unclosed} is not closed"
+        return f"{_MISSING} the block opened at line {unclosed} is not closed"
     if getattr(error, "state", None) is not None:
         try:
-            label = error.match_examples(parse, EXAMPLES, use_accepts=True)
+            # use_accepts=False: lark 1.3's accepts branch fails formatting its debug message
+            label = error.match_examples(parse, EXAMPLES, use_accepts=False)
         except UnexpectedInput:  # pragma: no cover - examples always fail to parse
             label = None
         if label is not None:

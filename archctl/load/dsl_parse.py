@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from lark import Lark, Token, Tree
+
 from archctl.grammar_files import grammar_path
 
 _PREFIX = "expr__"
@@ -18,8 +20,6 @@ _PREFIX = "expr__"
 @functools.lru_cache(maxsize=1)
 def parser() -> Any:
     """The LALR parser (built once per process; about 0.15 s)."""
-    from lark import Lark
-
     return Lark.open(
         str(grammar_path("archctl.lark")),
         parser="lalr",
@@ -35,8 +35,6 @@ def parse(text: str) -> Any:
 
 def expression_tree(node: Any) -> Any:
     """Rename ``expr__*`` rules and tokens in place to the names of ``expr.lark``."""
-    from lark import Token
-
     stack = [node]
     while stack:
         item = stack.pop()
@@ -52,14 +50,10 @@ def expression_tree(node: Any) -> Any:
 
 def is_tree(item: Any, *names: str) -> bool:
     """Whether ``item`` is a subtree named one of ``names``."""
-    from lark import Tree
-
     return isinstance(item, Tree) and item.data in names
 
 
 def is_token(item: Any, *types: str) -> bool:
-    from lark import Token
-
     return isinstance(item, Token) and item.type in types
 
 
