@@ -119,7 +119,7 @@ def run_instance(
                 rec.append(
                     (t, "error", ids[n], 0, "exhausted", ids[handler], alive(heap, held) + 1)
                 )
-            nxt = ((handler, -1),)
+            nxt = ((handler, p.error_flow[n]),)
         else:
             assert rec is not None
             rec.append((t, *f, alive(heap, held)))

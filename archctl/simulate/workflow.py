@@ -53,6 +53,9 @@ class Program:
     sets: list[tuple[CompiledAssignment, ...]]
     sub: list[Program | None]
     on_error: list[int]
+    #: per task with on_error, the index of its on_error link: an incoming "flow" of the
+    #: handler numbered after the real flows (so a join counts it like the checker does)
+    error_flow: list[int]
     failure_end: list[bool]
     starts: tuple[int, ...]
     initial: Env
@@ -117,6 +120,7 @@ def _compile(
         sets=[],
         sub=[],
         on_error=[],
+        error_flow=[],
         failure_end=[],
         starts=tuple(i for i, node in enumerate(workflow.nodes) if node.type == "start"),
         initial=initial,
@@ -143,6 +147,7 @@ def _compile(
         program.on_error.append(index.get(node.on_error or "", -1))
         program.failure_end.append(kind == END and node.result == "failure")
         program.sub.append(_subprocess(workflow, node.process, workflows, done, calling))
+    _error_links(program)
     _inclusive_joins(program, workflow)
     program.freeze()
     return program
@@ -171,12 +176,25 @@ def _subprocess(
     return _compile(target, workflows, done, chain)
 
 
+def _error_links(program: Program) -> None:
+    for task, handler in enumerate(program.on_error):
+        link = -1
+        if handler >= 0:
+            link = len(program.flow_source)
+            program.flow_source.append(task)
+            program.incoming[handler] = (*program.incoming[handler], link)
+        program.error_flow.append(link)
+
+
 def _inclusive_joins(program: Program, workflow: Workflow) -> None:
     """For each inclusive join, per incoming flow: the nodes from which a token can still
     reach that flow without passing through the join (BPMN 'wait for what can arrive')."""
     preds: dict[int, list[int]] = {i: [] for i in range(len(program.ids))}
     for flow in workflow.flows:
         preds[program.ids.index(flow.target)].append(program.ids.index(flow.source))
+    for task, handler in enumerate(program.on_error):
+        if handler >= 0:
+            preds[handler].append(task)
     for join, kind in enumerate(program.kinds):
         if kind != OR or len(program.incoming[join]) < 2:
             continue
