@@ -237,8 +237,8 @@ def test_parse_highlight_accepts_report_evidence_and_events(tmp_path: Path) -> N
             {"instance": 0, "t": 0, "node": "start", "kind": "fire"},
             {"instance": 0, "t": 1, "node": "pick", "kind": "fire"},
             {"instance": 1, "t": 1, "node": "start", "kind": "fire"},
-            {"instance": 0, "t": 2, "node": "left", "kind": "attempt"},
-            {"instance": 0, "t": 9, "node": "left", "kind": "complete"},
+            {"instance": 0, "t": 2, "node": "left", "kind": "begin"},
+            {"instance": 0, "t": 9, "node": "left", "kind": "done"},
         )
     )
     assert parse_highlight(events, "x") == Trace(
@@ -309,3 +309,22 @@ def test_workflow_trace_marks_the_tokens_left_at_the_end() -> None:
         ("left", "join"): ["token at the end"],
     }
     assert "trace" not in graph.node("join").classes  # type: ignore[union-attr]
+
+
+def test_simulate_event_log_counts_each_node_entry_once() -> None:
+    """The shape `archctl simulate --events-out` writes: retries and waits are no new steps."""
+    events = [
+        {"instance": 0, "event": "start", "node": "broken-workflow", "tokens": 1},
+        {"instance": 0, "event": "route", "node": "pick", "detail": ["right"], "tokens": 1},
+        {"instance": 0, "event": "attempt", "node": "right", "attempt": 1, "outcome": "error"},
+        {"instance": 0, "event": "attempt", "node": "right", "attempt": 2, "outcome": "ok"},
+        {"instance": 0, "event": "complete", "node": "right", "outcome": "ok", "tokens": 1},
+        {"instance": 1, "event": "route", "node": "pick", "detail": ["left"], "tokens": 1},
+        {"instance": 0, "event": "wait", "node": "join", "tokens": 1},
+    ]
+    text = "\n".join(json.dumps(event) for event in events)
+    trace = parse_highlight(text, "broken-workflow")
+    assert trace == Trace((TraceStep(node="pick"), TraceStep(node="right")))
+    graph = build_diagram(load("broken-workflow.yaml"), highlight=trace)
+    numbered = {(e.source, e.target): e.notes for e in graph.edges if e.notes}
+    assert numbered == {("start", "pick"): ["step 1"], ("pick", "right"): ["step 2"]}

@@ -7,8 +7,10 @@ Three shapes are accepted, so users can pass whatever they have at hand:
 * one evidence object: ``{"kind": "trace", "steps": [...]}`` or ``{"kind": "cycle", ...}``,
   or one diagnostic object holding such an ``evidence``;
 * a simulate event log: a JSON array of event objects, or JSON lines (``--events-out``); events
-  naming a ``node`` or ``state`` (or a ``to`` target) make the path. When events carry an
-  ``instance`` field only the first instance is drawn.
+  naming a ``node`` or ``state`` (or a ``to`` target) make the path. In a workflow log only the
+  events where a token enters a node count (first attempt, route, join, end); in other logs,
+  consecutive events on one node count once. When events carry an ``instance`` field only the
+  first instance is drawn.
 """
 
 from __future__ import annotations
@@ -100,16 +102,34 @@ def _from_evidence(evidence: dict[str, Any]) -> Evidence:
     )
 
 
+#: ``archctl simulate --events-out`` events that mean "a token enters this node"; the others
+#: (complete, wait, retries, ...) continue a visit already counted.
+ENTERING = frozenset({"attempt", "route", "join", "end"})
+
+
+def _enters(event: dict[str, Any], simulate_log: bool) -> bool:
+    if not simulate_log:
+        return True
+    kind = event.get("event")
+    if kind == "attempt":
+        return bool(event.get("attempt", 1) == 1)
+    return kind in ENTERING
+
+
 def _from_events(events: list[Any]) -> Trace:
     records = [event for event in events if isinstance(event, dict)]
     instances = [event["instance"] for event in records if "instance" in event]
     if instances:
         records = [event for event in records if event.get("instance") == instances[0]]
+    simulate_log = any(
+        event.get("event") in ENTERING for event in records if _text(event.get("node"))
+    )
     steps: list[TraceStep] = []
     for event in records:
         node = _text(event.get("node"))
         if node is not None:
-            if not steps or steps[-1].node != node:
+            repeated = bool(steps) and steps[-1].node == node and not simulate_log
+            if _enters(event, simulate_log) and not repeated:
                 steps.append(TraceStep(node=node))
             continue
         state = _text(event.get("state")) or _text(event.get("to"))

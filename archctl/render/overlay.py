@@ -203,7 +203,8 @@ def _edge_into(
 ) -> DEdge | None:
     """The edge a step arrived by: from the latest earlier step that has an edge to it."""
     if not before:
-        starts = [n.key for n in graph.nodes if n.shape == "point"]
+        # the first step: entered from the initial point, or from a start event the log omits
+        starts = [n.key for n in graph.nodes if n.shape in ("point", "circle")]
         return next((e for s in starts for e in graph.edges_between(s, key)), None)
     for _, previous, _ in reversed(before):
         candidates = graph.edges_between(previous, key)
