@@ -19,7 +19,11 @@ def strip_spans(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {}
         for field in dataclasses.fields(value):
-            if field.name == "span" or field.name.endswith("_span") or field.name.endswith("_spans"):
+            if (
+                field.name == "span"
+                or field.name.endswith("_span")
+                or field.name.endswith("_spans")
+            ):
                 continue
             fields[field.name] = strip_spans(getattr(value, field.name))
         return (type(value).__name__, tuple(sorted(fields.items())))

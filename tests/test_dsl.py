@@ -156,7 +156,7 @@ def test_unterminated_string_inside_a_line() -> None:
 def test_expected_tokens_are_said_in_words() -> None:
     error = only_error("statemachine m {\n  states a\n  initial a\n  a -> \n}\n")
     assert error.span is not None and (error.span.line, error.span.column) == (4, 8)
-    assert error.message == "unexpected end of line; expected a name or a quoted string like \"text\""
+    assert error.message == 'unexpected end of line; expected a name or a quoted string like "text"'
     for token_name in ("ID", "_NL", "RBRACE", "expr__", "__ANON"):
         assert token_name not in error.message
 

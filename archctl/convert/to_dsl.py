@@ -90,7 +90,7 @@ def type_text(var_type: VarType) -> str:
     if kind in (TypeKind.INT, TypeKind.REAL) and var_type.low is not None:
         assert var_type.high is not None
         return f"{kind.value}[{number(var_type.low)}..{number(var_type.high)}]"
-    return kind.value
+    return str(kind.value)
 
 
 def _declaration(keyword: str, variable: Variable) -> str:
@@ -109,7 +109,7 @@ def _declaration(keyword: str, variable: Variable) -> str:
 
 # -- statemachine ------------------------------------------------------------------------
 def _statemachine(machine: StateMachine) -> list[list[Entry]]:
-    variables = [(_declaration("var", v), v.span.line) for v in machine.variables]
+    variables: list[Entry] = [(_declaration("var", v), v.span.line) for v in machine.variables]
     states: list[Entry] = []
     if any(state.description is not None for state in machine.states):
         states.extend(
@@ -123,9 +123,8 @@ def _statemachine(machine: StateMachine) -> list[list[Entry]]:
         states.append(("final " + _names(machine.final), None))
     if machine.events != inferred_events(machine.transitions):
         states.append(("events " + _names(machine.events), None))
-    transitions = [
-        (_transition(group), group[0].span.line)
-        for group in group_transitions(machine.transitions)
+    transitions: list[Entry] = [
+        (_transition(group), group[0].span.line) for group in group_transitions(machine.transitions)
     ]
     properties: list[Entry] = []
     for prop in machine.properties:
@@ -173,8 +172,8 @@ def _transition(group: list[Transition]) -> str:
 
 # -- workflow ----------------------------------------------------------------------------
 def _workflow(workflow: Workflow) -> list[list[Entry]]:
-    variables = [(_declaration("var", v), v.span.line) for v in workflow.variables]
-    nodes = [(_node(node), node.span.line) for node in workflow.nodes]
+    variables: list[Entry] = [(_declaration("var", v), v.span.line) for v in workflow.variables]
+    nodes: list[Entry] = [(_node(node), node.span.line) for node in workflow.nodes]
     return [variables, nodes, _flows(workflow.flows)]
 
 
@@ -300,7 +299,7 @@ def _plugins(plugins: PluginSet) -> list[list[Entry]]:
 
 # -- policy ------------------------------------------------------------------------------
 def _policy(policy: Policy) -> list[list[Entry]]:
-    attributes = [(_declaration("attr", a), a.span.line) for a in policy.attributes]
+    attributes: list[Entry] = [(_declaration("attr", a), a.span.line) for a in policy.attributes]
     bands: list[Entry] = []
     for band in policy.bands:
         bands.append((f"band {name(band.name)} over {name(band.over)} {{", band.span.line))
@@ -310,7 +309,10 @@ def _policy(policy: Policy) -> list[list[Entry]]:
             text = f"  {name(level.name)} {low}{number(level.low)}, {number(level.high)}{high}"
             bands.append((text, level.span.line))
         bands.append(("}", None))
-    settings: list[Entry] = [(f"combine {policy.combine}", None), (f"default {policy.default}", None)]
+    settings: list[Entry] = [
+        (f"combine {policy.combine}", None),
+        (f"default {policy.default}", None),
+    ]
     rules: list[Entry] = []
     for rule in policy.rules:
         when = "" if rule.when is None else f" when {expr_text(rule.when)}"

@@ -84,7 +84,9 @@ class Context:
     def spec_name(self, tree: Any) -> str | None:
         name = self.name(tree)
         if not SPEC_NAME.match(name):
-            self.error("LD004", f"spec name '{name}' may only use letters, digits, '_' and '-'", tree)
+            self.error(
+                "LD004", f"spec name '{name}' may only use letters, digits, '_' and '-'", tree
+            )
         return name
 
     def once(self, seen: dict[str, Span], word: str, item: Any, what: str) -> bool:
@@ -100,9 +102,7 @@ class Context:
         seen[word] = self.span(item)
         return True
 
-    def resolve(
-        self, what: str, declared: Mapping[str, Span], name: str, where: Any
-    ) -> str | None:
+    def resolve(self, what: str, declared: Mapping[str, Span], name: str, where: Any) -> str | None:
         """``name`` when declared; otherwise an LD005 with the YAML loader's hint."""
         if name in declared:
             return name

@@ -39,8 +39,8 @@ EXAMPLES: dict[str, list[str]] = {
         "statemachine m {\nvar t: enum{a}\n}",
         'statemachine m {\nvar t: enum{"a", b}\n}',
         'statemachine m {\nvar t: enum{"a"} = a\n}',
-        'statemachine m {\nvar t: string = a\n}',
-        'policy p {\nattr t: enum{a}\n}',
+        "statemachine m {\nvar t: string = a\n}",
+        "policy p {\nattr t: enum{a}\n}",
         'policy p {\nattr t: enum{"a", b}\n}',
     ],
     _OPEN: [
@@ -88,7 +88,7 @@ def syntax_error(source: SourceFile, error: Any) -> Diagnostic:
         width = max(1, len(str(error.token)))
         found = _found(error.token)
     elif isinstance(error, UnexpectedCharacters):
-        position = error.pos_in_stream
+        position = error.pos_in_stream or 0
         found = f"character {text[position]!r}"
     expected = set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
     message = f"unexpected {found}; expected {expected_words(expected)}"
@@ -128,7 +128,9 @@ def expected_words(expected: set[str]) -> str:
     if "ID" in names and "RBRACE" in names:
         return "a statement or '}'"
     if "COMP_OP" in names:
-        return "an operator (and, or, ==, !=, <, <=, >, >=, in, +, -, *) or the end of the expression"
+        return (
+            "an operator (and, or, ==, !=, <, <=, >, >=, in, +, -, *) or the end of the expression"
+        )
     if {"NAME", "NUMBER", "STRING"} <= names:
         return "a value (a name, a number, a quoted string, true or false) or '('"
     for name in sorted(names):

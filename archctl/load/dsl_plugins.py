@@ -103,7 +103,9 @@ def _plugin(ctx: Context, name: str, item: Any) -> Plugin | None:
             ctx.error("LD004", str(error), version_token)
             continue
         if str(parsed) in seen:
-            ctx.error("LD006", f"version {parsed} of plugin '{name}' is listed twice", version_token)
+            ctx.error(
+                "LD006", f"version {parsed} of plugin '{name}' is listed twice", version_token
+            )
             continue
         seen.add(str(parsed))
         versions.append(

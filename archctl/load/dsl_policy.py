@@ -82,8 +82,7 @@ def _band(ctx: Context, item: Any, scope: dict[str, VarType]) -> Band | None:
     if over is not None and scope[over].kind not in (TypeKind.INT, TypeKind.REAL):
         ctx.error(
             "LD004",
-            f"band '{band_name}' is over '{over}', which is not numeric "
-            f"({scope[over].describe()})",
+            f"band '{band_name}' is over '{over}', which is not numeric ({scope[over].describe()})",
             over_tree,
             "bands partition an int or real attribute",
         )

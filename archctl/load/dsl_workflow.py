@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from archctl.load.dsl_common import Context, statements
@@ -210,7 +211,7 @@ def _distribution(ctx: Context, clause: Any) -> Distribution | None:
         )
         return None
     values: dict[str, float] = {}
-    for param, arg in zip(params, args):
+    for param, arg in zip(params, args, strict=True):
         parsed = _duration(ctx, arg)
         if parsed is None:
             return None
@@ -249,12 +250,9 @@ def _flows(
     if when_tree is not None and when is None:
         return []
     out = []
-    for offset, (source, target) in enumerate(zip(ends, ends[1:])):
+    for offset, (source, target) in enumerate(itertools.pairwise(ends)):
         if source is None or target is None:
             continue
         span = ctx.span(item) if len(hops) == 2 else ctx.span_over(hops[offset], hops[offset + 1])
-        out.append(
-            Flow(first_index + offset, source, target, when, default, span, description)
-        )
+        out.append(Flow(first_index + offset, source, target, when, default, span, description))
     return out
-
