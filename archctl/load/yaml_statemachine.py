@@ -148,9 +148,12 @@ def _short_transition(
             "write `FROM -> TO on EVENT` or a mapping {from, to, on, guard, do}",
         )
         return []
-    locate = reader.locator(node)
-    source = names.resolve(match.group(1), locate(match.start(1), match.end(1)))
-    target = names.resolve(match.group(2), locate(match.start(2), match.end(2)))
+    source, target = match.group(1), match.group(2)
+    if source not in names.declared or target not in names.declared:
+        # locating inside the scalar is only needed for the error (costly on 300k items)
+        locate = reader.locator(node)
+        source = names.resolve(source, locate(match.start(1), match.end(1)))
+        target = names.resolve(target, locate(match.start(2), match.end(2)))
     if source is None or target is None:
         return []
     span = reader.span(node)
