@@ -127,7 +127,7 @@ def expected_words(expected: set[str]) -> str:
     words: set[str] = set()
     if "ID" in names and "RBRACE" in names:
         return "a statement or '}'"
-    if "COMP_OP" in names:
+    if names & {"COMP_OP", "AND", "OR", "STAR", "ADD_OP"}:
         return (
             "an operator (and, or, ==, !=, <, <=, >, >=, in, +, -, *) or the end of the expression"
         )
