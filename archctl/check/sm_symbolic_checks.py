@@ -5,7 +5,8 @@ Spacer inductive invariant); whatever Z3 cannot decide becomes SM901 naming the 
 Termination (SM103) is not a reachability question: a state is reported when the state
 graph already shows no way to a final state, and proved fine when, from every valuation,
 some transition is enabled towards a state already proved fine (a fixpoint from the final
-states); anything else is undecided and says so.
+states); anything else is undecided and says so (SM901), except states that can reach a
+reported deadlock: that SM102 error comes first, and a re-run after fixing it decides them.
 """
 
 from __future__ import annotations
@@ -141,7 +142,10 @@ def _termination(
             findings.detail = "no path to a final state in the state graph, whatever the data"
             findings.no_termination(name, reached[name].steps)
         elif name not in escape:
-            findings.detail = None
+            findings.detail = (
+                "symbolic engine (Z3): termination is proved only where, for every valuation, "
+                "an enabled transition leads towards a final state"
+            )
             findings.inconclusive(
                 name,
                 f"whether a final state stays reachable from '{name}'",
