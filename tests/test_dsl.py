@@ -284,3 +284,17 @@ def test_huge_generated_file_loads_in_reasonable_time() -> None:
     assert len(machine.transitions) == 20_000
     assert machine.transitions[-1].span.line == 20_004
     assert elapsed < 60, f"20k transitions took {elapsed:.1f}s"
+
+
+def test_every_spec_in_the_dsl_docs_loads() -> None:
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "dsl.md").read_text()
+    blocks = [
+        block
+        for block in re.findall(r"```\n(.*?)```", text, re.S)
+        if re.match(r"(statemachine|workflow|plugins|policy) ", block)
+    ]
+    assert len(blocks) == 4
+    for block in blocks:
+        assert load(block).diagnostics == [], block
