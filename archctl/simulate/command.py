@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -29,7 +30,8 @@ from archctl.simulate import live
 from archctl.simulate.engine import DEFAULT_MAX_STEPS
 from archctl.simulate.events import _plain, record_line
 from archctl.simulate.parallel import Job, instance_seed, run_many
-from archctl.simulate.replay import read_trace, replay
+from archctl.simulate.replay import TraceInput, read_trace, replay
+from archctl.simulate.replay_workflow import enabled_nodes, replay_workflow
 from archctl.simulate.statemachine import (
     NotEnabled,
     Step,
@@ -112,17 +114,21 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
         if options.instances != 1 or options.until is not None:
             raise SimulationError("--instances and --until apply to workflows; see --steps")
         return _machine(spec, options, trace is not None, out)
-    if options.events is not None or options.steps is not None or trace is not None:
+    if options.events is not None or options.steps is not None:
         raise SimulationError(
-            f"'{spec.name}' is a workflow: --events, --steps and --replay apply to state machines"
+            f"'{spec.name}' is a workflow: --events and --steps apply to state machines"
         )
+    workflows = {s.name: s for s in result.specs if isinstance(s, Workflow)}
+    if trace is not None:
+        if not trace.fires_nodes:
+            raise SimulationError(f"the trace is a state machine's; '{spec.name}' is a workflow")
+        return _replay_workflow(compile_workflow(spec, workflows), trace, options, out)
     until = math.inf
     if options.until is not None:
         try:
             until = float(parse_duration(options.until))
         except ValueError as error:
             raise SimulationError(f"--until: {error}") from None
-    workflows = {s.name: s for s in result.specs if isinstance(s, Workflow)}
     program = compile_workflow(spec, workflows)
     job = Job(
         partial(load_program, options.paths, spec.name),
@@ -159,6 +165,10 @@ def _machine(spec: StateMachine, options: SimOptions, replaying: bool, out: Cons
     if replaying:
         assert options.replay is not None
         trace = read_trace(options.replay, options.finding)
+        if trace.fires_nodes:
+            raise SimulationError(
+                f"the trace fires workflow nodes; '{spec.name}' is a state machine"
+            )
         steps, mode, ending = replay(machine, trace), "replay", "replayed"
         if trace.code:
             ending = f"replayed {trace.code}: {trace.message}"
@@ -179,6 +189,36 @@ def _machine(spec: StateMachine, options: SimOptions, replaying: bool, out: Cons
         with _open(options.events_out) as sink:
             _lines(sink, steps)
     _emit_machine(spec, options, steps, mode, ending, out)
+    return EXIT_OK
+
+
+def _replay_workflow(program: Program, trace: TraceInput, options: SimOptions, out: Console) -> int:
+    steps = replay_workflow(program, trace)
+    last = steps[-1]
+    reason = f"replayed {trace.code}: {trace.message}" if trace.code else "replayed"
+    ready = enabled_nodes(program, Counter(last.tokens))
+    reason += f"; enabled here: {', '.join(ready) or 'none'}"
+    if options.output == "json":
+        document = {
+            "spec": program.name,
+            "seed": options.seed,
+            "mode": "replay",
+            "steps": [
+                {
+                    "step": s.number,
+                    "node": s.node,
+                    "tokens": list(s.tokens),
+                    "values": _plain(s.values),
+                }
+                for s in steps
+            ],
+            "end": {"tokens": list(last.tokens), "reason": reason},
+        }
+        out.file.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    live.workflow_steps(out, f"{program.name}: replay", steps)
+    alive = ", ".join(last.tokens) or "none"
+    out.print(f"{escape(reason)}; tokens left: {escape(alive)}", highlight=False)
     return EXIT_OK
 
 

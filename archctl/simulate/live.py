@@ -16,6 +16,7 @@ from rich.table import Table
 
 from archctl.evidence import json_value
 from archctl.simulate.gateways import Record
+from archctl.simulate.replay_workflow import NodeStep
 from archctl.simulate.statemachine import Step
 
 _OUTCOME_STYLE = {"ok": "green", "failed": "red", "timeout": "yellow", "exhausted": "red"}
@@ -93,6 +94,21 @@ def machine_steps(console: Console, title: str, steps: Sequence[Step]) -> None:
             values = _values(step.changes) if step.changes else "(unchanged)"
         event = "" if step.number == 0 else (step.event or "(no event)")
         table.add_row(str(step.number), escape(event), escape(step.target), escape(values))
+    console.print(table)
+
+
+def workflow_steps(console: Console, title: str, steps: Sequence[NodeStep]) -> None:
+    """A replayed workflow trace: node fired, tokens after it, variables changed, note."""
+    table = Table(title=escape(title), title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("step", justify="right")
+    table.add_column("fired")
+    table.add_column("tokens after", overflow="fold")
+    table.add_column("values", overflow="fold")
+    for step in steps:
+        values = _values(step.values) if step.number == 1 else _values(step.changes)
+        tokens = ", ".join(step.tokens) or "(none)"
+        note = f"  ({step.note})" if step.note else ""
+        table.add_row(str(step.number), escape(step.node), escape(tokens), escape(values + note))
     console.print(table)
 
 

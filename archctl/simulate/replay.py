@@ -25,6 +25,11 @@ class TraceInput:
     code: str | None = None
     message: str | None = None
 
+    @property
+    def fires_nodes(self) -> bool:
+        """A workflow trace: its steps name the node that fired and the tokens after it."""
+        return any("node" in step or "tokens" in step for step in self.steps)
+
 
 def read_trace(path: str, finding: str | None = None) -> TraceInput:
     """Read a trace from a verify JSON report or a bare trace object."""
@@ -80,15 +85,10 @@ def _steps(evidence: dict[str, Any], path: str) -> list[dict[str, Any]]:
     steps = evidence.get("steps")
     if not isinstance(steps, list) or not steps or not all(isinstance(s, dict) for s in steps):
         raise SimulationError(f"the trace in {path} has no steps")
-    if any("node" in step or "tokens" in step for step in steps):
-        raise SimulationError(
-            "this trace fires workflow nodes; --replay replays state machine traces "
-            "(run the workflow itself with `archctl simulate` to watch it)"
-        )
     return steps
 
 
-def _same(ours: Any, theirs: Any) -> bool:
+def same(ours: Any, theirs: Any) -> bool:
     if isinstance(ours, bool) or isinstance(theirs, bool):
         return type(ours) is type(theirs) and ours == theirs
     if isinstance(ours, (int, float, Fraction)) and isinstance(theirs, (int, float, str)):
@@ -99,11 +99,11 @@ def _same(ours: Any, theirs: Any) -> bool:
     return bool(ours == theirs)
 
 
-def _mismatch(ours: Env, theirs: dict[str, Any]) -> list[str]:
+def mismatch(ours: Env, theirs: dict[str, Any]) -> list[str]:
     return [
         f"{name}: trace {theirs[name]!r}, run {ours.get(name)!r}"
         for name in sorted(theirs)
-        if name not in ours or not _same(ours[name], theirs[name])
+        if name not in ours or not same(ours[name], theirs[name])
     ]
 
 
@@ -121,7 +121,7 @@ def replay(machine: Machine, trace: TraceInput) -> list[Step]:
         if name not in values:
             raise SimulationError(f"step 1: the trace gives no initial value for '{name}'")
         env[name] = values[name]
-    wrong = _mismatch(env, {k: v for k, v in values.items() if k in machine.fixed})
+    wrong = mismatch(env, {k: v for k, v in values.items() if k in machine.fixed})
     if wrong:
         raise SimulationError("step 1: initial values differ: " + "; ".join(wrong))
     steps = [Step(0, None, None, machine.initial, {n: env[n] for n in machine.order if n in env})]
@@ -152,7 +152,7 @@ def _advance(machine: Machine, current: Step, raw: dict[str, Any], number: int) 
         env = dict(current.values)
         for name, value, _draw in move.action:  # `any` takes the value the trace shows
             env[name] = value(env) if value is not None else wanted.get(name, env.get(name))
-        wrong = _mismatch(env, wanted)
+        wrong = mismatch(env, wanted)
         if not wrong:
             changes = {k: env[k] for k in env if env[k] != current.values.get(k)}
             ordered = {n: env[n] for n in machine.order if n in env}

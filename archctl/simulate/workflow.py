@@ -61,6 +61,9 @@ class Program:
     initial: Env
     drawn: list[tuple[str, Draw]]
     flow_source: list[int]
+    flow_target: list[int]
+    #: labels of flows and on_error links as verify's traces name them
+    labels: list[str]
     or_reach: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
 
     @property
@@ -126,6 +129,8 @@ def _compile(
         initial=initial,
         drawn=drawn,
         flow_source=[index[flow.source] for flow in workflow.flows],
+        flow_target=[index[flow.target] for flow in workflow.flows],
+        labels=[flow.label for flow in workflow.flows],
     )
     if not program.starts:
         raise SimulationError(f"workflow '{workflow.name}' has no start node")
@@ -182,6 +187,8 @@ def _error_links(program: Program) -> None:
         if handler >= 0:
             link = len(program.flow_source)
             program.flow_source.append(task)
+            program.flow_target.append(handler)
+            program.labels.append(f"{program.ids[task]} -> {program.ids[handler]} (on_error)")
             program.incoming[handler] = (*program.incoming[handler], link)
         program.error_flow.append(link)
 
