@@ -110,6 +110,14 @@ def test_unquoted_enum_value_in_expression_points_at_the_name() -> None:
     error = only_error(text)
     assert error.code == "LD005"  # an unknown name, exactly as in YAML
     assert error.span is not None and (error.span.line, error.span.column) == (8, 41)
+    assert error.help is None or "quoted" not in error.help
+    with_enum = MACHINE.replace(
+        "  var balance: int[0..1000] = 0",
+        '  var balance: int[0..1000] = 0\n  var tier: enum{"gold", "silver"}',
+    )
+    error = only_error(with_enum.replace("[balance == 0]", "[tier == gold]"))
+    assert error.code == "LD005" and error.message == "unknown name 'gold'"
+    assert error.help == 'enum values are quoted: "gold" (a value of tier)'
 
 
 @pytest.mark.parametrize("word", ["true", "and", "in", "any"])

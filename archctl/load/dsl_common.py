@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -121,15 +122,27 @@ class Context:
         parsed = self._builder.expr(expression_tree(tree))
         before = len(checker.diagnostics)
         typed = checker.condition(parsed)
-        self.diagnostics.extend(checker.diagnostics[before:])
+        self._take(checker, before)
         return typed
 
     def action(self, tree: Any, checker: TypeChecker) -> Action | None:
         parsed = self._builder.assignments(expression_tree(tree))
         before = len(checker.diagnostics)
         typed = checker.action(parsed)
-        self.diagnostics.extend(checker.diagnostics[before:])
+        self._take(checker, before)
         return typed
+
+    def _take(self, checker: TypeChecker, before: int) -> None:
+        """The checker's new diagnostics; an unknown name that is an enum value gets the hint
+        that enum values are quoted (the commonest slip when coming from other languages)."""
+        for diagnostic in checker.diagnostics[before:]:
+            if diagnostic.code == "LD005" and diagnostic.message.startswith("unknown name '"):
+                name = diagnostic.message[len("unknown name '") : -1]
+                owners = sorted(var for var, kind in checker.scope.items() if name in kind.values)
+                if owners:
+                    hint = f'enum values are quoted: "{name}" (a value of {owners[0]})'
+                    diagnostic = replace(diagnostic, help=hint)
+            self.diagnostics.append(diagnostic)
 
     # -- declarations ------------------------------------------------------------------------
     def declarations(self, items: list[Any], what: str) -> tuple[Variable, ...]:

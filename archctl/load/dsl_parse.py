@@ -8,6 +8,9 @@ expression builder as the YAML path (``expr_parse._Builder``) reads the subtree 
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import tempfile
 from typing import Any
 
 from lark import Lark, Token, Tree
@@ -19,12 +22,23 @@ _PREFIX = "expr__"
 
 @functools.lru_cache(maxsize=1)
 def parser() -> Any:
-    """The LALR parser (built once per process; about 0.15 s)."""
+    """The LALR parser, built once per process.
+
+    Building takes about 0.15 s; lark's cache of the analysed grammar makes later processes
+    load it in a fraction of that. The cache file is named after a hash of both grammar files
+    (lark's own key ignores imported grammars), so editing ``expr.lark`` cannot reuse a stale one.
+    """
+    main = grammar_path("archctl.lark")
+    digest = hashlib.sha256()
+    for path in (main, grammar_path("expr.lark")):
+        digest.update(path.read_bytes())
+    cache = os.path.join(tempfile.gettempdir(), f".archctl-dsl-{digest.hexdigest()[:16]}.lark")
     return Lark.open(
-        str(grammar_path("archctl.lark")),
+        str(main),
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=cache,
     )
 
 
