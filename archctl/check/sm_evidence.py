@@ -11,15 +11,16 @@ the property name for SM201/SM202; the undecided item for SM901.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Evidence, Trace, TraceStep, Value, Witness
 from archctl.model.expr import Assignment, to_source
 from archctl.model.statemachine import Property, StateMachine, Transition
-from archctl.model.types import VarType, format_value
+from archctl.model.types import TypeKind, VarType, format_value
 from archctl.source import Span
 
 
@@ -89,6 +90,21 @@ class Findings:
             )
         )
 
+    def shown(self, values: Mapping[str, Value]) -> dict[str, Value]:
+        """Values as users write them: an ip variable shows as a dotted address."""
+        ips = {v.name for v in self.machine.variables if v.type.kind is TypeKind.IP}
+        return {
+            name: str(ipaddress.IPv4Address(value))
+            if name in ips and isinstance(value, int)
+            else value
+            for name, value in values.items()
+        }
+
+    def trace(self, steps: Sequence[Step] | None) -> Trace | None:
+        if steps is None:
+            return None
+        return make_trace([replace(step, values=self.shown(step.values)) for step in steps])
+
     def _state_span(self, name: str) -> Span:
         state = self.machine.state(name)
         return state.span if state is not None else self.machine.span
@@ -108,7 +124,7 @@ class Findings:
             f"state '{state}' can be reached with no enabled transition",
             self._state_span(state),
             state,
-            make_trace(steps),
+            self.trace(steps),
             help_text="add a transition for this case, make the state final, or widen a guard",
         )
 
@@ -118,7 +134,7 @@ class Findings:
             f"no final state can be reached from state '{state}'",
             self._state_span(state),
             state,
-            make_trace(steps),
+            self.trace(steps),
             help_text="add a way out of the loop towards a final state",
         )
 
@@ -131,7 +147,7 @@ class Findings:
             f"can both fire on '{second.event}'",
             second.span,
             transition_id(second),
-            Witness(dict(values)),
+            Witness(self.shown(values)),
             help_text="make the guards exclusive, or use distinct events",
         )
 
@@ -169,7 +185,7 @@ class Findings:
             f"{assignment.target} to {shown}, outside {var_type.describe()}",
             assignment.span,
             transition_id(transition),
-            make_trace(steps),
+            self.trace(steps),
             help_text="guard the transition or clamp the update",
         )
 
@@ -182,7 +198,7 @@ class Findings:
             f"property '{prop.name}' ({prop.kind} {condition}) is violated",
             prop.span,
             prop.name,
-            make_trace(steps),
+            self.trace(steps),
             extra,
         )
 

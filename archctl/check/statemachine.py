@@ -29,7 +29,9 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     machine = spec
     if not machine.variables and all(t.guard is None for t in machine.transitions):
         findings = Findings(
-            machine, f"decided by control-level graph search over {len(machine.states):,} states"
+            machine,
+            f"decided by control-level graph search (networkx) over {len(machine.states):,} "
+            "state(s)",
         )
         check_control(machine, findings)
         return findings.out
