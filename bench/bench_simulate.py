@@ -41,8 +41,16 @@ def instance_seed(seed: int, index: int) -> int:
 
 
 def _task(
-    env: Any, rng: random.Random, low: float, high: float, rate: float, deadline: float,
-    attempts: int, backoff: float, multiplier: float, cap: float,
+    env: Any,
+    rng: random.Random,
+    low: float,
+    high: float,
+    rate: float,
+    deadline: float,
+    attempts: int,
+    backoff: float,
+    multiplier: float,
+    cap: float,
 ) -> Generator[Any, Any, bool]:
     """One task with retries: uniform duration, failure chance, per-attempt deadline."""
     for attempt in range(1, attempts + 1):
@@ -72,8 +80,17 @@ def simpy_async(env: Any, rng: random.Random, out: dict[str, int], lat: list[flo
     lat.append(env.now)
 
 
-def _leg(env: Any, rng: random.Random, low: float, high: float, rate: float, deadline: float,
-         attempts: int, backoff: float, cap: float) -> Generator[Any, Any, bool]:
+def _leg(
+    env: Any,
+    rng: random.Random,
+    low: float,
+    high: float,
+    rate: float,
+    deadline: float,
+    attempts: int,
+    backoff: float,
+    cap: float,
+) -> Generator[Any, Any, bool]:
     ok = yield from _task(env, rng, low, high, rate, deadline, attempts, backoff, 2, cap)
     return ok and rng.random() < 0.5  # sets: in_stock / paid = any
 
@@ -128,10 +145,29 @@ def _child(command: list[str]) -> tuple[float, float, str]:
 
 
 def measure(model: str, instances: int, seed: int, repeat: int) -> dict[str, Any]:
-    archctl = [sys.executable, "-m", "archctl", "simulate", MODELS[model], "-n", str(instances),
-               "--seed", str(seed), "--format", "json"]
-    peer = [sys.executable, os.path.abspath(__file__), "--simpy-run", model,
-            "--instances", str(instances), "--seed", str(seed)]
+    archctl = [
+        sys.executable,
+        "-m",
+        "archctl",
+        "simulate",
+        MODELS[model],
+        "-n",
+        str(instances),
+        "--seed",
+        str(seed),
+        "--format",
+        "json",
+    ]
+    peer = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--simpy-run",
+        model,
+        "--instances",
+        str(instances),
+        "--seed",
+        str(seed),
+    ]
     best: dict[str, tuple[float, float, str]] = {}
     for _ in range(repeat):
         for name, command in (("archctl", archctl), ("simpy", peer)):
