@@ -3,10 +3,10 @@
 Both simulate the same two workflows of examples/ with the same distributions, the same
 per-instance seeds and the same instance counts. SimPy runs every instance as a process in
 one Environment (the idiomatic SimPy model: timeouts for durations and backoff, a loop for
-retries with ``yield from``, ``all_of`` for the parallel join). Both sides run as a fresh Python process, so start-up
-is included for both; we report CPU seconds (user + sys of the child: stable on a shared
-machine) and instances per CPU second, and the share of successful instances as a sanity check
-that both models agree.
+retries with ``yield from``, ``all_of`` for the parallel join). Both sides run as a fresh
+Python process, so start-up is included for both; we report CPU seconds (user + sys of the
+child: stable on a shared machine) and instances per CPU second, and the share of successful
+instances as a sanity check that both models agree.
 
     python bench/bench_simulate.py [--instances 100000] [--repeat 1]
 """
@@ -191,7 +191,8 @@ def measure(model: str, instances: int, seed: int, repeat: int) -> dict[str, Any
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| workflow | instances | archctl CPU s (wall) | archctl inst/s | SimPy CPU s (wall) "
-        "| SimPy inst/s | speed-up | success share archctl / SimPy | mean latency ms archctl / SimPy |",
+        "| SimPy inst/s | speed-up | success share archctl / SimPy "
+        "| mean latency ms archctl / SimPy |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
