@@ -306,3 +306,10 @@ def test_every_spec_in_the_dsl_docs_loads() -> None:
     assert len(blocks) == 4
     for block in blocks:
         assert load(block).diagnostics == [], block
+
+
+def test_absurdly_deep_expression_is_an_error_not_a_crash() -> None:
+    chain = "x > 1" + " and x > 1" * 3000
+    text = f"statemachine m {{\n  var x: int\n  states a\n  initial a\n  always p: {chain}\n}}\n"
+    error = only_error(text)
+    assert error.code == "LD001" and "nested too deeply" in error.message

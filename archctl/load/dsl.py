@@ -54,7 +54,16 @@ def load_dsl_text(path: str, text: str) -> LoadResult:
         )
     context = Context(source)
     for spec_tree in tree.children:
-        spec = _BUILDERS[spec_tree.data](context, spec_tree)
+        try:
+            spec = _BUILDERS[spec_tree.data](context, spec_tree)
+        except RecursionError:
+            context.error(
+                "LD001",
+                "an expression in this spec is nested too deeply to read",
+                context.header_span(spec_tree),
+                "split long chains of `and`/`or` into named conditions",
+            )
+            continue
         if spec is not None:
             result.specs.append(spec)
     result.diagnostics.extend(context.diagnostics)
