@@ -171,3 +171,17 @@ def test_any_on_a_string_draws_among_the_literals_it_is_compared_with() -> None:
     summary = simulate(str(EXAMPLES / "service-mesh-routing.yaml"), "-n", str(n))
     sd = math.sqrt(n * 0.25)
     assert abs(summary["nodes"]["reviews-v2"]["visits"] - n / 2) <= 4 * sd
+
+
+def test_inclusive_join_waits_for_the_started_branches_only() -> None:
+    n = 2000
+    summary = simulate(str(SPECS / "inclusive.yaml"), "-n", str(n), "--seed", "2")
+    nodes = summary["nodes"]
+    both = nodes["slow"]["visits"]  # instances where `both` was drawn true
+    assert nodes["quick"]["visits"] == nodes["after"]["visits"] == n
+    assert nodes["gather"]["visits"] == n + both
+    # 10 ms alone, or the 50 ms branch, then 1 ms: latency is 11 or 51 ms, nothing else
+    assert summary["outcomes"] == {"done": n}
+    assert summary["latency_ms"]["max"] == (51.0 if both else 11.0)
+    assert summary["latency_ms"]["mean"] == round((11.0 * (n - both) + 51.0 * both) / n, 3)
+    assert abs(both - n / 2) <= 4 * math.sqrt(n / 4)
