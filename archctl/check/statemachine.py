@@ -6,6 +6,14 @@
 - otherwise (unbounded or large domains, reals, strings): symbolic proof with Z3, Spacer
   (constrained Horn clauses) for unreachability with an inductive invariant and bounded model
   checking for the shortest concrete trace. Whatever Z3 cannot decide becomes SM901.
+
+Choices where checks.md leaves room (the same in every engine):
+- an update that would leave a declared range is SM107 and is not a step of the machine;
+- SM105 is reported only for transitions whose source state is reachable (an unreachable
+  source is already SM101); SM104 only for pairs on a named event;
+- SM103 names reachable states from which neither a final state nor a deadlock can be
+  reached (a state that can run into a deadlock is explained by that SM102); a machine with
+  no final states is reactive and is never reported for termination.
 """
 
 from __future__ import annotations
