@@ -76,7 +76,13 @@ def fire_inclusive(
         positions = {entry[2] for entry in heap if entry[4] != LOG}
         positions.update(node for node, count in held.items() if count > 0 and node != join)
         reach = p.or_reach[join]
-        if any(not arrived.get(g, 0) and positions & reach[g] for g in p.incoming[join]):
+        # a token already travelling on one of the join's own flows arrives at the join itself,
+        # which is outside every reach set: count its flow directly
+        coming = {entry[3] for entry in heap if entry[4] == ARRIVE and entry[2] == join}
+        if any(
+            not arrived.get(g, 0) and (g in coming or positions & reach[g])
+            for g in p.incoming[join]
+        ):
             continue
         consumed = 0
         for g in p.incoming[join]:
