@@ -277,9 +277,7 @@ def graph(
 def simulate(
     paths: Annotated[
         list[str],
-        typer.Argument(
-            metavar="FILE", help="Spec file(s); subprocess workflows may be in others."
-        ),
+        typer.Argument(metavar="FILE", help="Spec file(s); subprocess workflows may be in others."),
     ],
     spec: Annotated[str | None, typer.Option("--spec", help="Which spec to run.")] = None,
     instances: Annotated[int, typer.Option("--instances", "-n", help="Workflow instances.")] = 1,
