@@ -227,3 +227,21 @@ def test_convert_refuses_files_with_load_errors() -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "error[LD002]" in result.stderr and "unknown key 'gaurd'" in result.stderr
+
+
+def test_round_trip_over_the_shared_corpus(corpus: Path) -> None:
+    """Real-world models (YAML and imported BPMN) print and reload to equal models."""
+    files = sorted([*corpus.rglob("*.yaml"), *corpus.rglob("*.yml")])
+    files += sorted(corpus.rglob("*.bpmn"))[:150]
+    checked = 0
+    for path in files:
+        loaded = load_file(str(path))
+        if not loaded.specs or any(d.severity is Severity.ERROR for d in loaded.diagnostics):
+            continue
+        checked += 1
+        via_dsl = load_dsl_text("corpus.arch", specs_to_dsl(loaded.specs))
+        via_yaml = load_yaml_text("corpus.yaml", specs_to_yaml(loaded.specs))
+        assert via_dsl.diagnostics == [] and via_yaml.diagnostics == [], path
+        assert strip_spans(via_dsl.specs) == strip_spans(loaded.specs), path
+        assert strip_spans(via_yaml.specs) == strip_spans(loaded.specs), path
+    assert checked > 0

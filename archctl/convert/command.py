@@ -44,7 +44,9 @@ def convert_file(path: str, to: str, spec: str | None = None) -> Outcome:
             loaded.diagnostics.append(_usage(path, f"no spec named '{spec}' in {path}", listing))
             return Outcome(None, refused=loaded)
     original = loaded.sources[path].text if path in loaded.sources else ""
-    comments = Comments(original, yaml=not path.endswith(DSL_EXTENSION))
+    comments = None  # only YAML and DSL comments are ours to carry (not BPMN's XML)
+    if path.endswith((".yaml", ".yml", DSL_EXTENSION)):
+        comments = Comments(original, yaml=not path.endswith(DSL_EXTENSION))
     text = specs_to_yaml(specs, comments) if to == "yaml" else specs_to_dsl(specs, comments)
     return Outcome(text, original)
 
