@@ -94,3 +94,20 @@ def test_summary_text_lists_outcomes_latency_and_nodes() -> None:
     assert code == 0
     for word in ("outcomes", "delivered", "latency (ms)", "p99", "nodes", "charge-payment"):
         assert word in out
+
+
+def test_recording_events_does_not_change_the_results(tmp_path: Path) -> None:
+    specs = [EXAMPLES / "approval-process.yaml", EXAMPLES / "order-workflow.yaml"]
+    for spec in [*specs, SPECS / "draw-order.yaml"]:
+        path = str(spec)
+        plain = invoke(path, "-n", "1200", "--seed", "8", "--format", "json")
+        events = tmp_path / "events.jsonl"
+        recorded = invoke(
+            path, "-n", "1200", "--seed", "8", "--format", "json", "--events-out", str(events)
+        )
+        assert plain[1] == recorded[1], spec
+        # instance 0 of a big run is the instance a single run shows
+        single = tmp_path / "single.jsonl"
+        invoke(path, "--seed", "8", "--format", "json", "--events-out", str(single))
+        first = [line for line in events.read_text().splitlines() if '"instance":0,' in line]
+        assert first == single.read_text().splitlines()

@@ -153,16 +153,20 @@ def run_instance(
                         heappush(heap, (at, seq, n, (event, label, attempt, outcome, data), LOG))
                         seq += 1
                 elif tm.sample is None and not tm.failure_rate:
+                    # no timing: done at once, inline, whether or not events are recorded (the
+                    # order of draws must not depend on recording)
                     tries[n][0] += 1
-                    if log is None:
-                        for var, value, pick in sets[n]:
-                            env[var] = value(env) if value is not None else pick(rng)
-                        nxt = out[n]
-                        if not nxt:
-                            return _finish(p, STUCK, t, rec, heap, held, ids[n])
-                        continue
-                    end, ok = t, True
-                    log.append((t, 1, "ok", 0.0))
+                    for var, value, pick in sets[n]:
+                        env[var] = value(env) if value is not None else pick(rng)
+                    if rec is not None:
+                        tokens = alive(heap, held) + 1
+                        rec.append((t, "attempt", ids[n], 1, "ok", 0.0, tokens))
+                        changes = {a[0]: env[a[0]] for a in sets[n]}
+                        rec.append((t, "complete", ids[n], 0, "ok", changes, tokens))
+                    nxt = out[n]
+                    if not nxt:
+                        return _finish(p, STUCK, t, rec, heap, held, ids[n])
+                    continue
                 else:
                     end, ok = run_task(tm, rng, t, tries[n], log)
                 busy[n] += end - t
