@@ -14,7 +14,7 @@ import re
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.bpmn_conditions import Condition, translate
-from archctl.load.bpmn_graph import GFlow, Graph
+from archctl.load.bpmn_graph import GFlow, GNode, Graph
 from archctl.load.bpmn_process import GATEWAYS, TASKS, ProcessImporter
 from archctl.load.bpmn_wiring import build_process
 from archctl.load.bpmn_xml import BPMN_MODEL, XElement, element_span, parse_xml
@@ -28,6 +28,11 @@ FLOW_NODE_TAGS = (
     *TASKS, *GATEWAYS, "callActivity", "subProcess", "transaction", "adHocSubProcess",
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
 )  # fmt: skip
+
+#: BPMN says a task with an error boundary event *can* fail, never how often; archctl's
+#: checkers only need "can fail" (rate > 0) and the simulator some rate, so it gets this
+#: nominal one (documented in docs/bpmn.md).
+ERROR_BOUNDARY_RATE = 0.01
 
 
 def load_bpmn_text(path: str, text: str) -> LoadResult:
@@ -146,6 +151,7 @@ def _workflow(
                 process_span=node.span if node.process else None,
                 on_error=node.on_error,
                 on_error_span=node.span if node.on_error else None,
+                failure_rate=ERROR_BOUNDARY_RATE if node.on_error else 0.0,
                 sets=sets,
                 result=node.result,
                 description=node.description,
@@ -182,7 +188,7 @@ def _conditions(
     for index, flow in enumerate(graph.flows):
         outgoing.setdefault(flow.source, []).append((index, flow))
     pending: list[Condition] = []
-    for node in graph.nodes.values():
+    for node in list(graph.nodes.values()):
         flows = outgoing.get(node.id, [])
         marked = [f for _, f in flows if f.condition is not None or f.default]
         if not marked:
@@ -195,7 +201,7 @@ def _conditions(
                 node.span,
                 node.id,
             )
-            _clear(flows)
+            _clear(graph, node, flows)
             continue
         if not any(f.condition is not None for _, f in flows):
             graph.note(
@@ -205,7 +211,7 @@ def _conditions(
                 node.span,
                 node.id,
             )
-            _clear(flows)
+            _clear(graph, node, flows)
             continue
         for index, flow in flows:
             if flow.condition is not None and not flow.default:
@@ -213,7 +219,7 @@ def _conditions(
                 pending.append(Condition(index, flow.condition.text, lang, flow.span))
     translation = translate(pending)
     whens: dict[int, Expr] = {}
-    for node in graph.nodes.values():
+    for node in list(graph.nodes.values()):
         flows = outgoing.get(node.id, [])
         keys = [index for index, f in flows if f.condition is not None and not f.default]
         if not keys:
@@ -230,7 +236,7 @@ def _conditions(
                 flow.span,
                 node.id,
             )
-            _clear(flows)
+            _clear(graph, node, flows)
             continue
         for index, flow in flows:
             if index in translation.conditions:
@@ -252,7 +258,43 @@ def _conditions(
     return whens, tuple(v for v in translation.variables if v.name in used)
 
 
-def _clear(flows: list[tuple[int, GFlow]]) -> None:
+def _clear(graph: Graph, node: GNode, flows: list[tuple[int, GFlow]]) -> None:
+    """Make a gateway a free choice. An inclusive one keeps its default apart.
+
+    BPMN takes an inclusive gateway's default flow only when no other flow is taken, so its
+    free-choice version picks the default alone or a non-empty subset of the others: an
+    exclusive choice between the default and an inclusive gateway over the rest.
+    """
+    default = next((flow for _, flow in flows if flow.default), None)
     for _, flow in flows:
         flow.condition = None
         flow.default = False
+    others = [flow for _, flow in flows if flow is not default]
+    if node.gateway != "inclusive" or default is None or not others:
+        return
+    choice = graph.add(
+        GNode(
+            graph.fresh(f"{node.id}.choice"),
+            "gateway",
+            node.span,
+            gateway="exclusive",
+            description=f"default or not, at {node.id}",
+        )
+    )
+    default.source = choice.id
+    rest = choice.id
+    if len(others) > 1:
+        rest = graph.fresh(f"{node.id}.others")
+        graph.add(
+            GNode(
+                rest,
+                "gateway",
+                node.span,
+                gateway="inclusive",
+                description=f"the non-default flows of {node.id}",
+            )
+        )
+        graph.connect(choice.id, rest, node.span)
+    for flow in others:
+        flow.source = rest
+    graph.connect(node.id, choice.id, node.span)

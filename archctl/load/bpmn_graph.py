@@ -119,9 +119,10 @@ class Graph:
 
         BPMN lets an activity or event have several outgoing flows (an implicit parallel
         split, or an inclusive one when they carry conditions) or none (an implicit end).
+        ``force`` treats an importer-made join gateway the same way.
         """
         node = self.nodes[node_id]
-        if node.type in ("gateway", "end"):
+        if node.type == "end" or (node.type == "gateway" and not force):
             return
         outs = self.outgoing(node_id)
         if len(outs) == 1 and outs[0].condition is None and not outs[0].default:

@@ -23,8 +23,13 @@ def build_process(source: SourceFile, graph: Graph, process: XElement) -> Proces
     _start(importer, process)
     for node_id in list(graph.nodes):
         graph.ensure_single_exit(node_id)
-    for join in importer.joins:
-        graph.ensure_single_exit(join, force=True)
+    for join in list(importer.joins):
+        if graph.incoming(join):
+            graph.ensure_single_exit(join, force=True)
+        else:  # the subprocess never completes normally: nothing flows out of it
+            del graph.nodes[join]
+            graph.flows = [flow for flow in graph.flows if flow.source != join]
+            importer.joins.remove(join)
     _boundaries(importer)
     return importer
 
@@ -167,6 +172,11 @@ def _boundaries(importer: ProcessImporter) -> None:
     """Error boundaries become ``on_error``; other boundaries alternatives after the activity."""
     graph = importer.graph
     hosts: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    joins = set(importer.joins)
+    single = {
+        host: _single_token_steps(graph, importer.entry[host], joins)
+        for host in importer.subprocesses
+    }
     for element, node_id in importer.boundaries:
         host = element.attrs.get("attachedToRef")
         if not host or host not in importer.entry:
@@ -190,7 +200,7 @@ def _boundaries(importer: ProcessImporter) -> None:
             )
         else:
             interrupting.append(node_id)
-            if host in importer.subprocesses:
+            if host in importer.subprocesses and not single.get(host):
                 importer.unsupported(
                     element,
                     "interrupting a subprocess: modelled as an "
@@ -199,6 +209,8 @@ def _boundaries(importer: ProcessImporter) -> None:
                 )
     for host, (errors, interrupting, parallel) in hosts.items():
         entry, exit_node = importer.entry[host], importer.exit[host]
+        if exit_node not in graph.nodes:  # a subprocess that never completes normally
+            exit_node = entry
         if errors:
             target = errors[0]
             if len(errors) > 1:
@@ -219,9 +231,30 @@ def _boundaries(importer: ProcessImporter) -> None:
                 maybe = _choice(graph, f"{node_id}.maybe", [node_id, skip.id], node)
                 graph.connect(fork, maybe, node.span)
         if interrupting:
-            choice = _reroute(graph, exit_node, f"{entry}.exit", "exclusive")
-            for node_id in interrupting:
-                graph.connect(choice, node_id, graph.nodes[node_id].span)
+            steps = [exit_node]
+            if host in importer.subprocesses:
+                steps = single.get(host) or steps
+            for step in steps:
+                choice = _reroute(graph, step, f"{step}.exit", "exclusive")
+                for node_id in interrupting:
+                    graph.connect(choice, node_id, graph.nodes[node_id].span)
+
+
+def _single_token_steps(graph: Graph, entry: str, joins: set[str]) -> list[str]:
+    """The steps of a subprocess where an interrupt can strike, if one token runs it alone.
+
+    With no parallel or inclusive gateway inside, the subprocess holds exactly one token, so
+    "interrupted at any time" is exactly "interrupted after its entry or after any inner
+    step", which the token game can express. Returns [] when tokens can run in parallel.
+    """
+    inner = [
+        node
+        for node in graph.nodes.values()
+        if node.id.startswith(f"{entry}.") and node.id not in joins
+    ]
+    if any(node.type == "gateway" and node.gateway != "exclusive" for node in inner):
+        return []
+    return [entry] + [node.id for node in inner if node.type == "task"]
 
 
 def _reroute(graph: Graph, node_id: str, base: str, kind: str) -> str:
