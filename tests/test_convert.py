@@ -245,3 +245,21 @@ def test_round_trip_over_the_shared_corpus(corpus: Path) -> None:
         assert strip_spans(via_dsl.specs) == strip_spans(loaded.specs), path
         assert strip_spans(via_yaml.specs) == strip_spans(loaded.specs), path
     assert checked > 0
+
+
+def test_fmt_keeps_every_comment_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "c.arch"
+    path.write_text(
+        "# file header\r\nstatemachine m {\r\n  states a, b # trailing\r\n  # about initial\r\n"
+        "  initial a\r\n  a -> b on go\r\n  # last in block\r\n}\r\n# between\r\n"
+        "plugins p {\r\n  plugin core {\r\n  # old one\r\n  1.0.0\r\n    2.0.0 # newest\r\n"
+        "  }\r\n}\r\n# the end\r\n"
+    )
+    formatted = format_file(str(path)).text
+    assert formatted == (
+        "# file header\nstatemachine m {\n  states a, b  # trailing\n  # about initial\n"
+        "  initial a\n\n  a -> b on go\n  # last in block\n}\n\n# between\nplugins p {\n"
+        "  plugin core {\n    # old one\n    2.0.0  # newest\n    1.0.0\n  }\n}\n# the end\n"
+    )
+    path.write_text(formatted)
+    assert format_file(str(path)).text == formatted

@@ -8,6 +8,7 @@ Nothing is dropped: comments left over at the end are printed at the end.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -18,12 +19,22 @@ class _Comment:
     own_line: bool
 
 
+_DSL_SPEC = re.compile(r"^\s*(statemachine|workflow|plugins|policy)\s")
+_YAML_SPEC = re.compile(r"^(---|kind\s*:)")
+
+
 class Comments:
-    """The ``#`` comments of a DSL (or, with ``yaml=True``, YAML) text, in line order."""
+    """The ``#`` comments of a DSL (or, with ``yaml=True``, YAML) text, in line order.
+
+    Statements the model keeps no span for (``initial``, ``combine``, ``version``, ...) are
+    found by :meth:`anchor`, so a comment above them stays above them.
+    """
 
     def __init__(self, text: str, yaml: bool = False) -> None:
         self._items: list[_Comment] = []
-        for number, line in enumerate(text.splitlines(), 1):
+        self._yaml = yaml
+        self._lines = text.splitlines()
+        for number, line in enumerate(self._lines, 1):
             start = _comment_start(line, yaml)
             if start is not None:
                 body = line[start:].rstrip()
@@ -42,6 +53,33 @@ class Comments:
                 self._items.remove(item)
                 return item.text
         return None
+
+    def anchor(self, spec_line: int, word: str) -> int | None:
+        """Line of the ``word`` statement (DSL) or top-level ``word:`` key (YAML) of a spec."""
+        if self._yaml:
+            pattern = re.compile(rf"^{re.escape(word)}\s*:")
+        else:
+            pattern = re.compile(rf"^\s*{re.escape(word)}\s+(?!->|,)\S")
+        for number in range(spec_line + 1, len(self._lines) + 1):
+            line = self._lines[number - 1]
+            if (_YAML_SPEC if self._yaml else _DSL_SPEC).match(line):
+                return None
+            if pattern.match(line):
+                return number
+        return None
+
+    def block_end(self, spec_line: int) -> int | None:
+        """Line of the ``}`` closing the DSL block that starts at ``spec_line``."""
+        if self._yaml:
+            return None
+        end = None
+        for number in range(spec_line + 1, len(self._lines) + 1):
+            line = self._lines[number - 1]
+            if _DSL_SPEC.match(line):
+                break
+            if line.strip() == "}":
+                end = number
+        return end
 
     def rest(self) -> list[str]:
         taken = [item.text for item in self._items]
@@ -86,11 +124,22 @@ class Layout:
 
     def add(self, text: str, line: int | None = None, indent: str = "") -> None:
         if self.comments is not None and line is not None:
-            self.lines.extend(indent + comment for comment in self.comments.before(line))
+            pad = indent + text[: len(text) - len(text.lstrip(" "))]
+            self.lines.extend(pad + comment for comment in self.comments.before(line))
             trailing = self.comments.trailing(line)
             if trailing is not None:
                 text = f"{text}  {trailing}" if text else trailing
         self.lines.append(indent + text if text else "")
+
+    def anchor(self, spec_line: int, word: str) -> int | None:
+        return None if self.comments is None else self.comments.anchor(spec_line, word)
+
+    def close(self, spec_line: int, text: str = "}", indent: str = "  ") -> None:
+        """End a DSL block: comments still inside it are printed before its ``}``."""
+        end = None if self.comments is None else self.comments.block_end(spec_line)
+        if self.comments is not None and end is not None:
+            self.lines.extend(indent + comment for comment in self.comments.before(end))
+        self.add(text, end)
 
     def finish(self) -> str:
         if self.comments is not None:

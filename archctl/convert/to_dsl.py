@@ -23,6 +23,8 @@ from archctl.model.workflow import Flow, Node, Workflow
 
 _ID = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.]|-(?!>))*")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?")
+#: statements the model keeps no span for; comments find them by their first word
+ANCHORED = frozenset({"version", "description", "initial", "final", "events", "combine", "default"})
 _RESERVED = frozenset({"and", "or", "not", "in", "true", "false", "any"})
 
 
@@ -64,8 +66,11 @@ def _spec(layout: Layout, spec: Spec) -> None:
         if index:
             layout.add("")
         for text, line in section:
+            word = text.split(" ", 1)[0]
+            if line is None and word in ANCHORED:
+                line = layout.anchor(spec.span.line, word)
             layout.add(text, line, "  ")
-    layout.add("}")
+    layout.close(spec.span.line)
 
 
 def name(text: str) -> str:

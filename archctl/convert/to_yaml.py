@@ -44,9 +44,10 @@ def _spec(out: Layout, spec: Spec) -> None:
     out.add(f"kind: {spec.kind}", spec.span.line)
     out.add(f"name: {scalar(spec.name)}")
     if spec.version is not None:
-        out.add(f"version: {_string(spec.version)}")
+        out.add(f"version: {_string(spec.version)}", out.anchor(spec.span.line, "version"))
     if spec.description is not None:
-        out.add(f"description: {_string(spec.description)}")
+        where = out.anchor(spec.span.line, "description")
+        out.add(f"description: {_string(spec.description)}", where)
     if isinstance(spec, StateMachine):
         _statemachine(out, spec)
     elif isinstance(spec, Workflow):
@@ -123,11 +124,11 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
     else:
         states = _list([state.name for state in machine.states])
         out.add(f"states: {states}", machine.states[0].span.line)
-    out.add(f"initial: {scalar(machine.initial)}")
+    out.add(f"initial: {scalar(machine.initial)}", out.anchor(machine.span.line, "initial"))
     if machine.final:
-        out.add(f"final: {_list(machine.final)}")
+        out.add(f"final: {_list(machine.final)}", out.anchor(machine.span.line, "final"))
     if machine.events != inferred_events(machine.transitions):
-        out.add(f"events: {_list(machine.events)}")
+        out.add(f"events: {_list(machine.events)}", out.anchor(machine.span.line, "events"))
     if machine.transitions:
         out.add("transitions:")
     for group in group_transitions(machine.transitions):
@@ -296,8 +297,8 @@ def _policy(out: Layout, policy: Policy) -> None:
             high = "]" if level.high_closed else ")"
             text = f"{low}{number(level.low)}, {number(level.high)}{high}"
             out.add(f"      {scalar(level.name)}: {_string(text)}", level.span.line)
-    out.add(f"combine: {policy.combine}")
-    out.add(f"default: {policy.default}")
+    out.add(f"combine: {policy.combine}", out.anchor(policy.span.line, "combine"))
+    out.add(f"default: {policy.default}", out.anchor(policy.span.line, "default"))
     if policy.rules:
         out.add("rules:")
     for rule in policy.rules:
