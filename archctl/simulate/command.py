@@ -113,7 +113,7 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     if isinstance(spec, StateMachine):
         if options.instances != 1 or options.until is not None:
             raise SimulationError("--instances and --until apply to workflows; see --steps")
-        return _machine(spec, options, trace is not None, out)
+        return _machine(spec, options, trace, out)
     if options.events is not None or options.steps is not None:
         raise SimulationError(
             f"'{spec.name}' is a workflow: --events and --steps apply to state machines"
@@ -159,12 +159,12 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     return EXIT_OK
 
 
-def _machine(spec: StateMachine, options: SimOptions, replaying: bool, out: Console) -> int:
+def _machine(
+    spec: StateMachine, options: SimOptions, trace: TraceInput | None, out: Console
+) -> int:
     machine = compile_machine(spec)
     rng = random.Random(instance_seed(options.seed, 0))
-    if replaying:
-        assert options.replay is not None
-        trace = read_trace(options.replay, options.finding)
+    if trace is not None:
         if trace.fires_nodes:
             raise SimulationError(
                 f"the trace fires workflow nodes; '{spec.name}' is a state machine"
