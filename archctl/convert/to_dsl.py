@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from archctl.convert.comments import Comments, Layout
+from archctl.convert.shape import group_transitions, inferred_events
 from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
 from archctl.convert.text import quote as _quote
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
@@ -141,26 +142,6 @@ def _statemachine(machine: StateMachine) -> list[list[Entry]]:
             text = f"{prop.kind} {name(prop.name)}: {expr_text(prop.condition)}"
         properties.append((text, prop.span.line))
     return [variables, states, transitions, properties]
-
-
-def inferred_events(transitions: Sequence[Transition]) -> tuple[str, ...]:
-    """The events a machine has when none are declared: first use order."""
-    used: list[str] = []
-    for transition in transitions:
-        if transition.event is not None and transition.event not in used:
-            used.append(transition.event)
-    return tuple(used)
-
-
-def group_transitions(transitions: Sequence[Transition]) -> list[list[Transition]]:
-    """Transitions written as one (``from: [a, b]``) share an index; regroup them."""
-    groups: list[list[Transition]] = []
-    for transition in transitions:
-        if groups and groups[-1][0].index == transition.index:
-            groups[-1].append(transition)
-        else:
-            groups.append([transition])
-    return groups
 
 
 def _transition(group: list[Transition]) -> str:

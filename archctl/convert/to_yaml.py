@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from archctl.convert.comments import Comments, Layout
+from archctl.convert.shape import group_transitions, inferred_events
 from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
-from archctl.convert.to_dsl import group_transitions, inferred_events
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec
