@@ -6,15 +6,21 @@ errors: the file is well-formed, the graph it describes is what is wrong.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
 
-from archctl.load.values import parse_constraint, parse_version
+from archctl.load import values
 from archctl.load.yaml_common import HEADER_KEYS, header
 from archctl.load.yaml_reader import Fields, Reader
 from archctl.model.plugins import Plugin, PluginSet, PluginVersion, Requirement
 from archctl.source import Span
+
+# Versions and constraints are immutable values, and registries repeat the same few texts
+# hundreds of thousands of times (parsing one NpmSpec costs ~16 us): parse each text once.
+parse_constraint = functools.lru_cache(maxsize=65_536)(values.parse_constraint)
+parse_version = functools.lru_cache(maxsize=65_536)(values.parse_version)
 
 KEYS = (*HEADER_KEYS, "plugins", "install")
 PLUGIN_KEYS = ("version", "versions", "requires", "optional", "conflicts", "description")
