@@ -206,11 +206,27 @@ class Bmc:
 
 
 def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
-    """Prove the goal unreachable (an inductive invariant) or reachable, for runs of any length."""
+    """Prove the goal unreachable (an inductive invariant) or reachable, for runs of any length.
+
+    Spacer's default lemma generalisation (interpolation) sometimes diverges on counters that
+    a bounded update keeps below a constant; a second configuration without it settles those
+    quickly, so an unknown from the first is retried once with the same per-query timeout.
+    """
+    first = _spacer(encoding, goal, timeout_ms, interpolate=True)
+    if first.verdict is not Verdict.UNKNOWN:
+        return first
+    second = _spacer(encoding, goal, timeout_ms, interpolate=False)
+    if second.verdict is not Verdict.UNKNOWN:
+        return second
+    return Answer(Verdict.UNKNOWN, f"{first.note}; retried: {second.note}")
+
+
+def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate: bool) -> Answer:
     machine = encoding.machine
     fp = z3.Fixedpoint()
     fp.set(engine="spacer")
     fp.set("timeout", timeout_ms)
+    fp.set("spacer.use_iuc", interpolate)
     now, nxt = encoding.frame(""), encoding.frame("'")
     sorts = [var.term.sort() for var in now]
     relations = [z3.Function(f"at!{s.name}", *sorts, z3.BoolSort()) for s in machine.states]
@@ -231,7 +247,7 @@ def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
         fp.rule(head(*[n.term for n in nxt]), body)
     for number, relation in enumerate(relations):
         condition, _ = goal(env, z3.IntVal(number), _declaring(fp, encoding))
-        condition = z3.simplify(condition)
+        condition = _tighten(condition)
         if not z3.is_false(condition):
             fp.rule(error(), [relation(*terms), condition])
     try:
@@ -246,6 +262,16 @@ def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
         return Answer(Verdict.REACHABLE, "shown reachable by Spacer")
     reason = fp.reason_unknown() or "unknown"
     return Answer(Verdict.UNKNOWN, f"Spacer answered unknown ({reason})")
+
+
+def _tighten(condition: Any) -> Any:
+    """Simplify and merge bounds (x >= 999 and x >= 1000 -> x >= 1000): Spacer is sensitive."""
+    goal = z3.Goal()
+    goal.add(condition)
+    try:
+        return z3.Then("simplify", "propagate-ineqs")(goal).as_expr()
+    except z3.Z3Exception:
+        return z3.simplify(condition)
 
 
 def _declaring(fp: Any, encoding: Encoding) -> Callable[[str], Any]:

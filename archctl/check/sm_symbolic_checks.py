@@ -43,7 +43,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             else:
                 reached[state.name] = answer
     deadlocked = _deadlocks(machine, graph, reach, reached, findings)
-    _termination(machine, graph, reach.encoding, reached, deadlocked, findings, timeout_ms)
+    _termination(machine, graph, reach, reached, deadlocked, findings)
     for transition in machine.transitions:
         if transition.source not in reached:
             continue
@@ -123,16 +123,15 @@ def _deadlocks(
 def _termination(
     machine: StateMachine,
     graph: ControlGraph,
-    encoding: Encoding,
+    reach: Reach,
     reached: dict[str, Answer],
     deadlocked: list[str],
     findings: Findings,
-    timeout_ms: int,
 ) -> None:
     trapped = set(graph.trapped(deadlocked))
     if not machine.final:
         return
-    proved = _proved_exits(machine, graph, encoding, timeout_ms)
+    proved = _proved_exits(machine, graph, reach)
     escape = graph.backward(deadlocked)
     for state in machine.states:
         name = state.name
@@ -143,43 +142,69 @@ def _termination(
             findings.no_termination(name, reached[name].steps)
         elif name not in escape:
             findings.detail = (
-                "symbolic engine (Z3): termination is proved only where, for every valuation, "
-                "an enabled transition leads towards a final state"
+                "symbolic engine (Z3): termination is proved only where, in every reachable "
+                "valuation, an enabled transition leads towards a state already proved"
             )
             findings.inconclusive(
                 name,
                 f"whether a final state stays reachable from '{name}'",
                 state.span,
-                "the ways out depend on data and no valuation-independent exit was proved",
+                "the ways out depend on data and no exit was proved enabled in every "
+                "reachable valuation",
             )
 
 
-def _proved_exits(
-    machine: StateMachine, graph: ControlGraph, encoding: Encoding, timeout_ms: int
-) -> set[str]:
-    """States from which, whatever the values, some enabled transition leads to a proved one."""
+def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> set[str]:
+    """States from which a final state stays reachable, by a fixpoint from the final states.
+
+    A state is added when in every valuation (first try: the whole domain, one SMT query;
+    then: every reachable valuation, a reachability question to BMC and Spacer) some
+    transition into an already proved state is enabled and keeps its updates in range. Its
+    successor is then reachable and proved, so by induction every run can still finish.
+    """
+    encoding = reach.encoding
     proved = set(machine.final)
     frame = encoding.frame("")
     env = {var.name: var.term for var in frame}
+    tried: dict[str, int] = {}
     changed = True
     while changed:
         changed = False
         for name in graph.order:
-            if name in proved:
+            exits = [t for t in graph.outgoing[name] if t.target in proved]
+            if name in proved or not exits or tried.get(name) == len(exits):
                 continue
+            tried[name] = len(exits)
             options = []
-            for transition in graph.outgoing[name]:
-                if transition.target in proved:
-                    enabled, effect = encoding.fires(transition, env)
-                    options.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
-            if not options:
-                continue
-            solver = new_solver(timeout_ms)
+            for transition in exits:
+                enabled, effect = encoding.fires(transition, env)
+                options.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
+            solver = new_solver(reach.timeout_ms)
             solver.add(*encoding.in_domain(frame), z3.Not(z3.Or(*options)))
-            if solve(solver) is Outcome.UNSAT:
+            if solve(solver) is Outcome.UNSAT or _no_stuck_valuation(reach, name, exits):
                 proved.add(name)
                 changed = True
     return proved
+
+
+def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> bool:
+    """Whether Z3 proves that no reachable valuation of ``state`` has all ``exits`` disabled."""
+    encoding = reach.encoding
+    usable = [t for t in exits if _plain(encoding, t)]
+    if not usable:
+        return False
+    index = encoding.index[state]
+
+    def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
+        blocked = [z3.Not(encoding.fires(t, env)[0]) for t in usable]
+        return z3.And(pc == index, *blocked), {}
+
+    return reach.ask(build).verdict is Verdict.UNREACHABLE
+
+
+def _plain(encoding: Encoding, transition: Transition) -> bool:
+    """No `any` choice in the action (its enabledness is then quantifier-free)."""
+    return all(assignment.value is not None for assignment in transition.action)
 
 
 def _out_of_range(reach: Reach, transition: Transition, position: int, findings: Findings) -> None:
