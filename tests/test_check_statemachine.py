@@ -71,6 +71,12 @@ def test_examples_verify_clean(name: str) -> None:
     assert run(EXAMPLES / f"{name}.yaml") == []
 
 
+@pytest.mark.parametrize("name", ["micro-frontend-lifecycle", "event-sourced-user"])
+def test_examples_are_also_proved_clean_symbolically(name: str) -> None:
+    # forcing the symbolic engine: Spacer and the termination fixpoint must prove them too
+    assert run(EXAMPLES / f"{name}.yaml", max_states=1) == []
+
+
 def test_violated_property_has_its_exact_shortest_trace() -> None:
     found = run(SM_CASES / "property-violated.yaml")
     negative = one(found, "SM201", "never-negative")
