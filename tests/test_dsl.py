@@ -313,3 +313,19 @@ def test_absurdly_deep_expression_is_an_error_not_a_crash() -> None:
     text = f"statemachine m {{\n  var x: int\n  states a\n  initial a\n  always p: {chain}\n}}\n"
     error = only_error(text)
     assert error.code == "LD001" and "nested too deeply" in error.message
+
+
+def test_several_syntax_errors_are_reported_together() -> None:
+    text = (
+        "statemachine m {\n  var x: int[0..9] = 0\n  states a, b\n  initial a\n"
+        "  a -> b on go [x = 1]\n  b -> a on back [x == 1\n  a -> a on stay\n}\n"
+        "workflow w {\n  start s\n  end e\n  s -> e when x = 2\n}\n"
+    )
+    errors = load(text).diagnostics
+    assert [(d.code, d.span.line if d.span else 0) for d in errors] == [
+        ("LD001", 5),
+        ("LD001", 6),
+        ("LD001", 12),
+    ]
+    assert errors[0].help is not None and "'=='" in errors[0].help
+    assert errors[1].message == "unexpected end of line; expected ']'"

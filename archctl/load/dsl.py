@@ -40,7 +40,7 @@ def load_dsl_text(path: str, text: str) -> LoadResult:
     try:
         tree = parse(text)
     except UnexpectedInput as error:
-        result.diagnostics.append(syntax_error(source, error))
+        result.diagnostics.extend(_syntax_errors(source, error))
         return result
     if not tree.children:
         result.diagnostics.append(
@@ -68,3 +68,40 @@ def load_dsl_text(path: str, text: str) -> LoadResult:
             result.specs.append(spec)
     result.diagnostics.extend(context.diagnostics)
     return result
+
+
+#: syntax errors reported per file at most (each one costs a re-parse)
+MAX_SYNTAX_ERRORS = 10
+#: larger files report their first syntax error only (a re-parse would take seconds)
+MAX_RECOVERY_CHARS = 200_000
+
+
+def _syntax_errors(source: SourceFile, first: Any) -> list[Diagnostic]:
+    """The first syntax error and those after it, found by blanking each bad line and parsing
+    again (spaces keep every offset, so later spans stay exact). A line that opens or closes a
+    block is not blanked, nor is an error at the end of the file: past those, the parser would
+    only report echoes of the first mistake."""
+    from lark.exceptions import UnexpectedInput
+
+    found = [syntax_error(source, first)]
+    text = source.text
+    while len(found) < MAX_SYNTAX_ERRORS and len(text) <= MAX_RECOVERY_CHARS:
+        span = found[-1].span
+        assert span is not None
+        line = source.line_text(span.line)
+        last = found[-1]
+        structural = any(mark in last.message for mark in ("'{'", "'}'", "'statemachine'"))
+        if "{" in line or "}" in line or not line.strip() or structural:
+            break
+        start = sum(len(part) + 1 for part in text.split("\n")[: span.line - 1])
+        text = text[:start] + " " * len(line) + text[start + len(line) :]
+        try:
+            parse(text)
+        except UnexpectedInput as error:
+            following = syntax_error(source, error)
+            if following.span is None or following.span.line <= span.line:
+                break
+            found.append(following)
+            continue
+        break
+    return found
