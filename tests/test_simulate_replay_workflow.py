@@ -98,3 +98,18 @@ def test_replay_of_the_workflow_trace_verify_produced(tmp_path: Path) -> None:
     run = json.loads(out)
     assert run["spec"] == "lonely-join"  # taken from the finding
     assert run["end"]["tokens"] == traced[0]["evidence"]["steps"][-1]["tokens"]
+
+
+def test_replay_refuses_values_of_the_wrong_type(tmp_path: Path) -> None:
+    wrong = json.loads(json.dumps(JOIN_TRACE))
+    wrong["steps"][0]["values"]["left"] = "yes"
+    code, _, err = invoke(STUCK, "--spec", "lonely-join", "--replay", write(tmp_path, wrong))
+    assert code == 2
+    assert "step 1: 'left' = 'yes' is not a bool" in err
+
+
+def test_replay_refuses_malformed_steps(tmp_path: Path) -> None:
+    wrong = {"kind": "trace", "steps": [{"node": "start", "tokens": "start -> pick"}]}
+    code, _, err = invoke(STUCK, "--spec", "lonely-join", "--replay", write(tmp_path, wrong))
+    assert code == 2
+    assert "'tokens' should be a list" in err

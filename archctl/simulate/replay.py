@@ -8,11 +8,13 @@ the step's state and values, so a replay proves the trace is a real run of the s
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from archctl.model.types import TypeKind, VarType
 from archctl.simulate.statemachine import Machine, Step, describe_enabled, enabled
 from archctl.simulate.values import Env
 from archctl.simulate.workflow import SimulationError
@@ -85,7 +87,29 @@ def _steps(evidence: dict[str, Any], path: str) -> list[dict[str, Any]]:
     steps = evidence.get("steps")
     if not isinstance(steps, list) or not steps or not all(isinstance(s, dict) for s in steps):
         raise SimulationError(f"the trace in {path} has no steps")
+    for number, step in enumerate(steps, 1):
+        shapes = (("values", dict), ("tokens", list), ("event", str), ("state", str), ("node", str))
+        for key, kind in shapes:
+            if key in step and step[key] is not None and not isinstance(step[key], kind):
+                raise SimulationError(
+                    f"step {number} of the trace in {path}: '{key}' should be a {kind.__name__}"
+                )
     return steps
+
+
+def typed(types: dict[str, VarType], name: str, value: Any, where: str) -> Any:
+    """A value the trace supplies (initial or `any`), checked against the declared type."""
+    var_type = types.get(name)
+    if var_type is None:
+        return value
+    if var_type.kind is TypeKind.REAL and isinstance(value, str):
+        with contextlib.suppress(ValueError, ZeroDivisionError):
+            value = Fraction(value)
+    if isinstance(value, bool) and var_type.kind is not TypeKind.BOOL:
+        value = None
+    if value is None or not var_type.contains(value):
+        raise SimulationError(f"{where}: '{name}' = {value!r} is not a {var_type.describe()}")
+    return value
 
 
 def same(ours: Any, theirs: Any) -> bool:
@@ -120,7 +144,7 @@ def replay(machine: Machine, trace: TraceInput) -> list[Step]:
     for name, _draw in machine.drawn:
         if name not in values:
             raise SimulationError(f"step 1: the trace gives no initial value for '{name}'")
-        env[name] = values[name]
+        env[name] = typed(machine.types, name, values[name], "step 1")
     wrong = mismatch(env, {k: v for k, v in values.items() if k in machine.fixed})
     if wrong:
         raise SimulationError("step 1: initial values differ: " + "; ".join(wrong))
@@ -151,7 +175,10 @@ def _advance(machine: Machine, current: Step, raw: dict[str, Any], number: int) 
             continue
         env = dict(current.values)
         for name, value, _draw in move.action:  # `any` takes the value the trace shows
-            env[name] = value(env) if value is not None else wanted.get(name, env.get(name))
+            if value is not None:
+                env[name] = value(env)
+            else:
+                env[name] = typed(machine.types, name, wanted.get(name), f"step {number}")
         wrong = mismatch(env, wanted)
         if not wrong:
             changes = {k: env[k] for k in env if env[k] != current.values.get(k)}

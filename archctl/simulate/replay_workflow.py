@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from archctl.simulate.replay import TraceInput, mismatch
+from archctl.simulate.replay import TraceInput, mismatch, typed
 from archctl.simulate.values import Env
 from archctl.simulate.workflow import AND, END, OR, START, TASK, XOR, Program, SimulationError
 
@@ -90,7 +90,7 @@ def replay_workflow(program: Program, trace: TraceInput) -> list[NodeStep]:
     for name, _draw in program.drawn:
         if name not in values:
             raise SimulationError(f"step 1: the trace gives no initial value for '{name}'")
-        env[name] = values[name]
+        env[name] = typed(program.types, name, values[name], "step 1")
     wrong = mismatch(env, {k: v for k, v in values.items() if k in program.initial})
     if wrong:
         raise SimulationError("step 1: initial values differ: " + "; ".join(wrong))
@@ -195,5 +195,8 @@ def _effects(program: Program, node: int, env: Env, wanted: Env, produced: Count
     outs = Counter(program.labels[f] for _t, f in program.out[node])
     if program.kinds[node] == TASK and produced == outs:
         for target, value, _draw in program.sets[node]:  # `any` takes the trace's value
-            new_env[target] = value(new_env) if value is not None else wanted.get(target)
+            if value is not None:
+                new_env[target] = value(new_env)
+            else:
+                new_env[target] = typed(program.types, target, wanted.get(target), "trace")
     return new_env

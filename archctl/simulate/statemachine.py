@@ -15,6 +15,7 @@ from typing import Any
 from archctl.model.evaluate import compile_expr
 from archctl.model.expr import Expr
 from archctl.model.statemachine import StateMachine
+from archctl.model.types import VarType
 from archctl.simulate.values import (
     CompiledAssignment,
     Draw,
@@ -58,6 +59,7 @@ class Machine:
     fixed: Env
     drawn: list[tuple[str, Draw]]
     order: tuple[str, ...]  # variable names in declaration order
+    types: dict[str, VarType]
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def compile_machine(machine: StateMachine) -> Machine:
         fixed,
         drawn,
         tuple(variable.name for variable in machine.variables),
+        types,
     )
 
 

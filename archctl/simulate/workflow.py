@@ -13,6 +13,7 @@ from typing import Any
 
 from archctl.model.evaluate import compile_expr
 from archctl.model.expr import Expr
+from archctl.model.types import VarType
 from archctl.model.workflow import Workflow
 from archctl.simulate.timing import Timing, compile_timing
 from archctl.simulate.values import (
@@ -60,6 +61,7 @@ class Program:
     starts: tuple[int, ...]
     initial: Env
     drawn: list[tuple[str, Draw]]
+    types: dict[str, VarType]
     flow_source: list[int]
     flow_target: list[int]
     #: labels of flows and on_error links as verify's traces name them
@@ -128,6 +130,7 @@ def _compile(
         starts=tuple(i for i, node in enumerate(workflow.nodes) if node.type == "start"),
         initial=initial,
         drawn=drawn,
+        types=types,
         flow_source=[index[flow.source] for flow in workflow.flows],
         flow_target=[index[flow.target] for flow in workflow.flows],
         labels=[flow.label for flow in workflow.flows],
