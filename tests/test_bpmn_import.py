@@ -287,6 +287,7 @@ def test_error_timer_and_non_interrupting_boundaries() -> None:
     workflow = only(result)
     pay = workflow.node("pay")
     assert pay is not None and pay.on_error == "failed"
+    assert pay.failure_rate > 0  # an error boundary says the task can fail
     exit_gateway = workflow.node("pay.exit")
     fork = workflow.node("pay.fork")
     assert exit_gateway is not None and exit_gateway.gateway == "exclusive"
@@ -423,3 +424,58 @@ def test_folders_pick_up_bpmn_files(tmp_path: Path) -> None:
     assert problems == [] and [Path(f).name for f in files] == ["a.bpmn"]
     result = load_file(files[0])
     assert [spec.name for spec in result.specs] == ["order"]
+
+
+def test_untranslatable_inclusive_gateway_keeps_its_default_apart() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<inclusiveGateway id="pay" default="f_else"/>\n'
+        '<endEvent id="a"/>\n<endEvent id="b"/>\n<endEvent id="c"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="pay"/>\n'
+        '<sequenceFlow id="f_card" sourceRef="pay" targetRef="a">'
+        "<conditionExpression>card</conditionExpression></sequenceFlow>\n"
+        '<sequenceFlow id="f_voucher" sourceRef="pay" targetRef="b">'
+        "<conditionExpression>voucher</conditionExpression></sequenceFlow>\n"
+        '<sequenceFlow id="f_else" sourceRef="pay" targetRef="c"/>\n'
+    )
+    result = load(body)
+    assert codes(result) == [("LD009", "pay")]
+    workflow = only(result)
+    assert all(f.when is None and not f.default for f in workflow.flows)
+    assert [f.target for f in workflow.outgoing("pay")] == ["pay.choice"]
+    choice, others = workflow.node("pay.choice"), workflow.node("pay.others")
+    assert choice is not None and choice.gateway == "exclusive"
+    assert others is not None and others.gateway == "inclusive"
+    assert {f.target for f in workflow.outgoing("pay.choice")} == {"c", "pay.others"}
+    assert {f.target for f in workflow.outgoing("pay.others")} == {"a", "b"}
+
+
+def test_interrupting_a_single_token_subprocess_is_possible_at_every_step() -> None:
+    body = process(
+        '<startEvent id="s"/>\n<subProcess id="poll">\n'
+        '  <startEvent id="ps"/>\n  <task id="ask"/>\n  <task id="wait"/>\n'
+        '  <sequenceFlow id="i0" sourceRef="ps" targetRef="ask"/>\n'
+        '  <sequenceFlow id="i1" sourceRef="ask" targetRef="wait"/>\n'
+        '  <sequenceFlow id="i2" sourceRef="wait" targetRef="ask"/>\n'
+        "</subProcess>\n"
+        '<boundaryEvent id="timeout" attachedToRef="poll"><timerEventDefinition/>'
+        '</boundaryEvent>\n<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="poll"/>\n'
+        '<sequenceFlow id="f1" sourceRef="timeout" targetRef="e"/>\n'
+    )
+    result = load(body)
+    assert result.diagnostics == []
+    workflow = only(result)
+    for step in ("poll", "poll.ps", "poll.ask", "poll.wait"):
+        assert {f.target for f in workflow.outgoing(f"{step}.exit")} >= {"timeout"}, step
+    assert workflow.node("poll.join") is None  # it never completes normally: no dead join
+
+
+def test_call_activity_of_a_global_task_runs_it_in_place() -> None:
+    body = '<globalUserTask id="approve"/>\n' + process(
+        '<startEvent id="s"/>\n<callActivity id="call" calledElement="approve"/>\n'
+        '<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="call"/>\n'
+        '<sequenceFlow id="f1" sourceRef="call" targetRef="e"/>\n'
+    )
+    call = only(load(body)).node("call")
+    assert call is not None and call.task == "user" and call.process is None

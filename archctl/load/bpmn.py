@@ -58,12 +58,19 @@ def load_bpmn_text(path: str, text: str) -> LoadResult:
     language = root.attrs.get("expressionLanguage")
     result.diagnostics.extend(_collaboration_notes(source, root))
     names: set[str] = set()
+    global_tasks = {
+        element.attrs["id"]: TASKS.get(
+            element.tag[len("global") :][:1].lower() + element.tag[len("global") + 1 :], "service"
+        )
+        for element in root.bpmn_children()
+        if element.tag.startswith("global") and "id" in element.attrs
+    }
     for process in root.bpmn_children("process"):
         if not any(_is_flow_node(child) for child in process.children):
             continue  # an empty pool: nothing to check
         name = _workflow_name(process.attrs.get("id", "process"), names)
         graph = Graph(path, name, reserved=set(reserved))
-        importer = build_process(source, graph, process)
+        importer = build_process(source, graph, process, global_tasks)
         workflow = _workflow(source, graph, importer, process, language)
         result.diagnostics.extend(graph.notes)
         result.specs.append(workflow)

@@ -69,6 +69,7 @@ class ProcessImporter:
         self.joins: list[str] = []
         self.links: list[tuple[str, str, bool]] = []  # (link name, node id, is_throw)
         self.free_choice: set[str] = set()  # event-based gateways: conditions never apply
+        self.global_tasks: dict[str, str] = {}  # id of a <globalTask>-like element -> task kind
 
     def span(self, element: XElement) -> Span:
         return element_span(self.source, element)
@@ -191,6 +192,10 @@ class ProcessImporter:
         if not called:
             self.unsupported(element, "calls no process (no calledElement): a plain task", node_id)
             return self._node(element, node_id, "task", task="service", activity=True)
+        if called in self.global_tasks:  # a reusable task, not a process: run it in place
+            return self._node(
+                element, node_id, "task", task=self.global_tasks[called], activity=True
+            )
         process = re.sub(r"[^A-Za-z0-9_-]", "_", called)
         return self._node(
             element, node_id, "task", task="subprocess", process=process, activity=True

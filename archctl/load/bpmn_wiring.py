@@ -13,8 +13,11 @@ from archctl.load.bpmn_xml import XElement
 from archctl.source import SourceFile
 
 
-def build_process(source: SourceFile, graph: Graph, process: XElement) -> ProcessImporter:
+def build_process(
+    source: SourceFile, graph: Graph, process: XElement, global_tasks: dict[str, str]
+) -> ProcessImporter:
     importer = ProcessImporter(source, graph)
+    importer.global_tasks = global_tasks
     importer.container(process, "")
     for entry, starts, ends, inner, join in importer.deferred:
         _subprocess(importer, entry, starts, ends, inner, join)
@@ -56,7 +59,9 @@ def _subprocess(
             if ref in importer.entry:
                 targets.add(importer.entry[ref])
         boundary_nodes = {node_id for _, node_id in importer.boundaries}
-        starts = [n for n in inner if n not in targets and n not in boundary_nodes]
+        catches = {node_id for _, node_id, throw in importer.links if not throw}
+        entered = targets | boundary_nodes | catches  # link catches get tokens from throws
+        starts = [n for n in inner if n not in entered]
     for start in starts:
         graph.connect(entry, start, span)
     if join is not None and not ends:
