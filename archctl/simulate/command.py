@@ -8,6 +8,7 @@ request cannot be carried out (unknown spec, event not enabled, a trace that doe
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import math
 import random
@@ -141,8 +142,11 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     records: list[Any] = []
     with contextlib.ExitStack() as stack:
         sink = stack.enter_context(_open(options.events_out)) if options.events_out else None
+        chunks = run_many(program, job, options.instances, options.workers)
+        # the first chunk starts the worker processes: fork before the progress bar's thread
+        first = next(chunks)
         advance = stack.enter_context(live.progress(err, options.instances))
-        for chunk in run_many(program, job, options.instances, options.workers):
+        for chunk in itertools.chain([first], chunks):
             totals.merge(chunk.totals)
             if sink is not None:
                 sink.writelines(record_line(i, r) + "\n" for i, r in chunk.records)
