@@ -51,7 +51,8 @@ def test_missing_closing_brace_before_next_spec() -> None:
     text = MACHINE.rstrip().removesuffix("}") + "\nplugins p {\n  plugin core 1.0.0\n}\n"
     error = only_error(text)
     assert error.code == "LD001"
-    assert error.span is not None and (error.span.line, error.span.column) == (11, 9)
+    assert error.span is not None and (error.span.line, error.span.column) == (11, 1)
+    assert error.span.end_column == 7  # the word `plugins` that starts the next spec
     assert error.message == "missing '}': the block opened at line 1 is not closed"
 
 

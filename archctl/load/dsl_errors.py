@@ -101,6 +101,10 @@ def syntax_error(source: SourceFile, error: Any) -> Diagnostic:
         width = max(1, len(text[position:].split("\n", 1)[0]))
     if help_text is not None and help_text.startswith(_MISSING):
         message, help_text = help_text, "close each block with '}' on its own line"
+        if position < len(text) and _starts_spec(text, position):
+            line_start = text.rfind("\n", 0, position) + 1
+            position = line_start + len(text[line_start:]) - len(text[line_start:].lstrip())
+            width = len(text[position:].split(None, 1)[0])
     span = _span(source, position, width)
     return Diagnostic("LD001", default_severity("LD001"), message, span, help=help_text)
 
