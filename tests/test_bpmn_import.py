@@ -479,3 +479,31 @@ def test_call_activity_of_a_global_task_runs_it_in_place() -> None:
     )
     call = only(load(body)).node("call")
     assert call is not None and call.task == "user" and call.process is None
+
+
+def test_verify_checks_a_bpmn_file_like_any_spec(tmp_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("archctl.check.workflow", reason="the workflow checker has not landed")
+    from archctl.verify import verify_paths
+
+    text = (
+        HEAD
+        + process(
+            '<startEvent id="s"/>\n<parallelGateway id="fork"/>\n'
+            '<exclusiveGateway id="merge"/>\n<task id="t"/>\n<endEvent id="e"/>\n'
+            '<sequenceFlow id="f0" sourceRef="s" targetRef="fork"/>\n'
+            '<sequenceFlow id="f1" sourceRef="fork" targetRef="merge"/>\n'
+            '<sequenceFlow id="f2" sourceRef="fork" targetRef="merge"/>\n'
+            '<sequenceFlow id="twice" sourceRef="merge" targetRef="t"/>\n'
+            '<sequenceFlow id="f4" sourceRef="t" targetRef="e"/>\n'
+        )
+        + "</definitions>\n"
+    )
+    path = tmp_path / "unsafe.bpmn"
+    path.write_text(text, encoding="utf-8")
+    outcome = verify_paths([str(path)])
+    unsafe = [d for d in outcome.diagnostics if d.code == "WF105"]
+    assert unsafe and unsafe[0].span is not None
+    assert unsafe[0].span.line == line_of(text, 'id="twice"')
+    assert not outcome.load_failed

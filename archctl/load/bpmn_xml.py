@@ -23,6 +23,14 @@ from archctl.diagnostics import Diagnostic
 from archctl.source import SourceFile, Span
 
 BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+#: diagram interchange (shapes, edges, bounds): most of a file's bytes, none of its meaning
+SKIPPED_NAMESPACES = frozenset(
+    {
+        "http://www.omg.org/spec/BPMN/20100524/DI",
+        "http://www.omg.org/spec/DD/20100524/DC",
+        "http://www.omg.org/spec/DD/20100524/DI",
+    }
+)
 
 
 @dataclass
@@ -60,6 +68,7 @@ class _Builder(xml.sax.handler.ContentHandler):
         self.locator: xml.sax.xmlreader.Locator | None = None
         self.root: XElement | None = None
         self.stack: list[XElement] = []
+        self.skipping = 0  # depth inside a diagram-interchange subtree
 
     def setDocumentLocator(self, locator: xml.sax.xmlreader.Locator) -> None:
         self.locator = locator
@@ -72,6 +81,9 @@ class _Builder(xml.sax.handler.ContentHandler):
     def startElementNS(
         self, name: tuple[str | None, str], qname: str | None, attrs: object
     ) -> None:
+        if self.skipping or name[0] in SKIPPED_NAMESPACES:
+            self.skipping += 1
+            return
         line, column = self.position()
         values: dict[str, str] = {}
         for (attr_ns, local), value in attrs.items():  # type: ignore[attr-defined]
@@ -85,10 +97,13 @@ class _Builder(xml.sax.handler.ContentHandler):
         self.stack.append(element)
 
     def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
+        if self.skipping:
+            self.skipping -= 1
+            return
         self.stack.pop()
 
     def characters(self, content: str) -> None:
-        if self.stack:
+        if self.stack and not self.skipping:
             self.stack[-1].text_parts.append(content)
 
 
