@@ -375,8 +375,12 @@ def convert(
     if output is None:
         sys.stdout.write(outcome.text)
         return
-    with open(output, "w", encoding="utf-8") as handle:
-        handle.write(outcome.text)
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(outcome.text)
+    except OSError as error:
+        typer.echo(f"error: cannot write {output}: {error.strerror}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"wrote {output}", err=True)
 
 
@@ -409,8 +413,13 @@ def fmt(
             sys.stdout.write(unified_diff(path, outcome.original, outcome.text))
             code = max(code, EXIT_FINDINGS)
             continue
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(outcome.text)
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(outcome.text)
+        except OSError as error:
+            typer.echo(f"error: cannot write {path}: {error.strerror}", err=True)
+            code = EXIT_USAGE
+            continue
         typer.echo(f"formatted {path}", err=True)
     raise typer.Exit(code)
 

@@ -263,3 +263,11 @@ def test_fmt_keeps_every_comment_in_place(tmp_path: Path) -> None:
     )
     path.write_text(formatted)
     assert format_file(str(path)).text == formatted
+
+
+def test_convert_to_an_unwritable_place_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "x.arch"
+    source = str(EXAMPLES / "plugin-manager.yaml")
+    result = CliRunner().invoke(app, ["convert", source, "--to", "dsl", "-o", str(target)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
