@@ -74,10 +74,12 @@ def run_instance(
         env[name] = draw(rng)
     mine = counters[p.name]
     visits, tries, busy = mine.visits, mine.tries, mine.busy
-    kinds, out, incoming, timing, sets, sub, ids = p.tables
-    heap: list[tuple[float, int, int, Any, int]] = [
-        (start, i, s, -1, ARRIVE) for i, s in enumerate(p.starts)
-    ]
+    kinds, out, incoming, timing, sets, sub, ids, choices = p.tables
+    heap: list[tuple[float, int, int, Any, int]] = (
+        list(p.start_entries)
+        if start == 0.0
+        else [(start, i, s, -1, ARRIVE) for i, s in enumerate(p.starts)]
+    )
     seq = len(heap)
     held: dict[int, int] = {}
     arrived: dict[int, int] = {}
@@ -184,7 +186,16 @@ def run_instance(
                 seq += 1
                 break
             if kind == XOR:
-                nxt = exclusive(p, n, env, rng)
+                choice = choices[n]
+                if choice is None:
+                    nxt = exclusive(p, n, env, rng)  # free choice
+                else:
+                    for condition, taken in choice[0]:
+                        if condition(env):
+                            nxt = taken
+                            break
+                    else:
+                        nxt = choice[1]
             elif kind == END:
                 last_end = n
                 if rec is not None:
@@ -228,10 +239,10 @@ def run_instance(
             seq, stuck = fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
             if stuck >= 0:
                 return _finish(p, STUCK, t, rec, heap, held, ids[stuck])
-    if any(held.values()):
+    if last_end < 0 or (held and any(held.values())):
         return _finish(p, STUCK, t, rec, heap, held)
-    if last_end < 0:
-        return _finish(p, STUCK, t, rec, heap, held)
+    if rec is None:
+        return last_end, t
     return _finish(p, last_end, t, rec, heap, held)
 
 

@@ -74,6 +74,17 @@ class Program:
         return self._tables
 
     def freeze(self) -> None:
+        # exclusive gateways with conditions: ((condition, next tokens), ...) and the default's
+        choices: list[Any] = []
+        for node, kind in enumerate(self.kinds):
+            if kind != XOR or self.free[node]:
+                choices.append(None)
+                continue
+            routes = tuple((cond, ((target, flow),)) for cond, target, flow in self.routes[node])
+            default = self.defaults[node]
+            choices.append((routes, (default,) if default is not None else ()))
+        #: heap entries of the start tokens of an instance starting at time 0
+        self.start_entries = tuple((0.0, i, s, -1, 0) for i, s in enumerate(self.starts))
         self._tables = (
             self.kinds,
             self.out,
@@ -82,6 +93,7 @@ class Program:
             self.sets,
             self.sub,
             self.ids,
+            choices,
         )
 
     def children(self) -> list[Program]:
