@@ -86,7 +86,8 @@ def drawer(var_type: VarType, strings: list[str], addresses: list[int]) -> Draw:
     if var_type.low is None and var_type.high is not None:
         low = high - (UNBOUNDED_HIGH - UNBOUNDED_LOW)
     if kind is TypeKind.INT:
-        first, last = int(-((-low) // 1)), int(high // 1)
+        first, last = int(-((-low) // 1)), int(high // 1)  # ceil(low), floor(high)
+        last = max(first, last)  # a range holding no integer: the loader's concern, not a crash
         return lambda rng: rng.randint(first, last)
     start, stop = float(low), float(high)
     return lambda rng: rng.uniform(start, stop)
