@@ -185,3 +185,16 @@ def test_inclusive_join_waits_for_the_started_branches_only() -> None:
     assert summary["latency_ms"]["max"] == (51.0 if both else 11.0)
     assert summary["latency_ms"]["mean"] == round((11.0 * (n - both) + 51.0 * both) / n, 3)
     assert abs(both - n / 2) <= 4 * math.sqrt(n / 4)
+
+
+def test_every_example_workflow_completes_without_stuck_or_cut_instances() -> None:
+    from archctl.load.loader import load_paths
+
+    loaded = load_paths([str(EXAMPLES)])
+    workflows = sorted((s.span.file, s.name) for s in loaded.specs if s.kind == "workflow")
+    assert len(workflows) >= 5
+    for path, name in workflows:
+        summary = simulate(path, "--spec", name, "-n", "300")
+        assert "(stuck)" not in summary["outcomes"], name
+        assert "(cut)" not in summary["outcomes"], name
+        assert sum(summary["outcomes"].values()) == 300
