@@ -23,6 +23,8 @@ import pytest
 from archctl.check import CheckOptions
 from archctl.diagnostics import Diagnostic
 from archctl.load.loader import load_file
+from archctl.load.values import IDENTIFIER
+from archctl.model.workflow import Workflow
 from archctl.verify import verify_paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -282,8 +284,13 @@ def test_every_corpus_file_imports(corpus: Path, folder: str) -> None:
         errors = {d.code for d in result.diagnostics if d.severity.value == "error"}
         assert errors == EXPECTED_LOAD_ERRORS.get(relative, set()), relative
         for spec in result.specs:
-            ids = [node.id for node in spec.nodes]  # type: ignore[union-attr]
+            assert isinstance(spec, Workflow)
+            ids = [node.id for node in spec.nodes]
             assert len(ids) == len(set(ids)), relative
+            assert all(IDENTIFIER.match(node_id) for node_id in ids), relative
+            known = set(ids)
+            assert all({f.source, f.target} <= known for f in spec.flows), relative
+            assert all(n.on_error in known for n in spec.nodes if n.on_error), relative
             assert spec.span.file == str(path)
 
 

@@ -507,3 +507,41 @@ def test_verify_checks_a_bpmn_file_like_any_spec(tmp_path: Path) -> None:
     assert unsafe and unsafe[0].span is not None
     assert unsafe[0].span.line == line_of(text, 'id="twice"')
     assert not outcome.load_failed
+
+
+def test_hostile_nesting_is_a_located_error_not_a_crash() -> None:
+    depth = 400
+    inner = "".join(f'<subProcess id="s{i}">\n' for i in range(depth))
+    inner += "</subProcess>\n" * depth
+    result = load(process('<startEvent id="go"/>\n' + inner))
+    error = the(result, "LD004")
+    assert "nested deeper" in error.message and error.span is not None
+
+
+def test_every_truncation_and_every_dropped_attribute_loads_without_raising() -> None:
+    text = (
+        HEAD
+        + process(
+            '<startEvent id="s"/>\n<exclusiveGateway id="gw" default="f2"/>\n'
+            '<subProcess id="sub"><startEvent id="ss"/><endEvent id="se"/>'
+            '<sequenceFlow id="i" sourceRef="ss" targetRef="se"/></subProcess>\n'
+            '<boundaryEvent id="b" attachedToRef="sub"><timerEventDefinition/></boundaryEvent>\n'
+            '<endEvent id="e"/>\n<sequenceFlow id="f0" sourceRef="s" targetRef="gw"/>\n'
+            '<sequenceFlow id="f1" sourceRef="gw" targetRef="sub">'
+            "<conditionExpression>${n &gt; 2}</conditionExpression></sequenceFlow>\n"
+            '<sequenceFlow id="f2" sourceRef="gw" targetRef="e"/>\n'
+            '<sequenceFlow id="f3" sourceRef="sub" targetRef="e"/>\n'
+            '<sequenceFlow id="f4" sourceRef="b" targetRef="e"/>\n'
+        )
+        + "</definitions>\n"
+    )
+    variants = [text[:cut] for cut in range(0, len(text), 5)]
+    start = 0
+    while (found := text.find('="', start)) != -1:  # drop each attribute value in turn
+        end = text.index('"', found + 2)
+        variants.append(text[:found] + '=""' + text[end + 1 :])
+        start = end + 1
+    for variant in variants:
+        result = load_bpmn_text("v.bpmn", variant)
+        for diagnostic in result.diagnostics:
+            assert diagnostic.span is not None and diagnostic.span.line >= 1

@@ -42,6 +42,8 @@ IGNORED = {
     "humanPerformer", "supportedInterfaceRef", "correlationSubscription",
     "standardLoopCharacteristics", "multiInstanceLoopCharacteristics", "ioBinding",
 }  # fmt: skip
+#: deepest subprocess nesting imported (flattening recurses once per level)
+MAX_NESTING = 64
 ODD_END_DEFINITIONS = ("signal", "escalation", "compensate", "cancel", "link", "conditional")
 
 
@@ -69,6 +71,7 @@ class ProcessImporter:
         self.joins: list[str] = []
         self.links: list[tuple[str, str, bool]] = []  # (link name, node id, is_throw)
         self.free_choice: set[str] = set()  # event-based gateways: conditions never apply
+        self.depth = 0  # subprocess nesting, bounded so hostile input cannot exhaust the stack
         self.global_tasks: dict[str, str] = {}  # id of a <globalTask>-like element -> task kind
 
     def span(self, element: XElement) -> Span:
@@ -208,9 +211,14 @@ class ProcessImporter:
         if element.tag == "adHocSubProcess":
             self.unsupported(element, "ad-hoc subprocess modelled as one task", node_id)
             return self._node(element, node_id, "task", task="service", activity=True)
+        if self.depth >= MAX_NESTING:
+            self.error("LD004", element, f"subprocesses nested deeper than {MAX_NESTING}")
+            return None
         self._node(element, node_id, "task", task="service", activity=True)
         self.subprocesses.add(element.attrs["id"])
+        self.depth += 1
         starts, ends, inner = self.container(element, f"{node_id}.")
+        self.depth -= 1
         if not inner:
             return node_id
         join: str | None = None
