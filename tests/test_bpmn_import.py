@@ -545,3 +545,33 @@ def test_every_truncation_and_every_dropped_attribute_loads_without_raising() ->
         result = load_bpmn_text("v.bpmn", variant)
         for diagnostic in result.diagnostics:
             assert diagnostic.span is not None and diagnostic.span.line >= 1
+
+
+def test_engine_assignee_and_retry_extensions() -> None:
+    body = (
+        '<process id="p" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
+        ' xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">\n'
+        '<startEvent id="s"/>\n'
+        '<userTask id="approve" camunda:assignee="finance"/>\n'
+        '<serviceTask id="charge"><extensionElements>'
+        "<camunda:failedJobRetryTimeCycle>R5/PT1M30S</camunda:failedJobRetryTimeCycle>"
+        "</extensionElements></serviceTask>\n"
+        '<serviceTask id="ship"><extensionElements>'
+        '<zeebe:taskDefinition type="ship" retries="3"/></extensionElements></serviceTask>\n'
+        '<serviceTask id="odd" camunda:failedJobRetryTimeCycle="every minute"/>\n'
+        '<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="approve"/>\n'
+        '<sequenceFlow id="f1" sourceRef="approve" targetRef="charge"/>\n'
+        '<sequenceFlow id="f2" sourceRef="charge" targetRef="ship"/>\n'
+        '<sequenceFlow id="f3" sourceRef="ship" targetRef="odd"/>\n'
+        '<sequenceFlow id="f4" sourceRef="odd" targetRef="e"/>\n'
+        "</process>\n"
+    )
+    result = load(body)
+    assert codes(result) == [("LD009", "odd")]
+    workflow = only(result)
+    approve, charge, ship = (workflow.node(i) for i in ("approve", "charge", "ship"))
+    assert approve is not None and approve.assignee == "finance"
+    assert charge is not None and charge.retry is not None
+    assert (charge.retry.max_attempts, charge.retry.backoff_ms) == (5, 90_000)
+    assert ship is not None and ship.retry is not None and ship.retry.max_attempts == 3

@@ -155,6 +155,8 @@ def _workflow(
                 gateway=node.gateway,
                 process=node.process,
                 process_span=node.span if node.process else None,
+                assignee=node.assignee,
+                retry=node.retry,
                 on_error=node.on_error,
                 on_error_span=node.span if node.on_error else None,
                 failure_rate=ERROR_BOUNDARY_RATE if node.on_error else 0.0,

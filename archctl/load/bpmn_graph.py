@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.bpmn_xml import XElement
+from archctl.model.workflow import RetryPolicy
 from archctl.source import Span
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.\-]")
@@ -30,6 +31,8 @@ class GNode:
     result: str | None = None
     description: str | None = None
     activity: bool = False  # a BPMN activity (task, call activity, subprocess), not an event
+    assignee: str | None = None
+    retry: RetryPolicy | None = None
     bpmn_id: str | None = None
 
 

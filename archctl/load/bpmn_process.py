@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from archctl.load.bpmn_engine import assignee, retry
 from archctl.load.bpmn_graph import GNode, Graph
 from archctl.load.bpmn_xml import XElement, element_span
 from archctl.source import SourceFile, Span
@@ -141,6 +142,11 @@ class ProcessImporter:
             bpmn_id=element.attrs["id"],
             **extra,  # type: ignore[arg-type]
         )
+        if node.activity:
+            node.assignee = assignee(element)
+            node.retry, problem = retry(element, node.span)
+            if problem:
+                self.unsupported(element, problem, node_id)
         self.graph.add(node)
         self.entry[element.attrs["id"]] = node_id
         self.exit[element.attrs["id"]] = node_id
