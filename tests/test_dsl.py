@@ -330,3 +330,28 @@ def test_several_syntax_errors_are_reported_together() -> None:
     ]
     assert errors[0].help is not None and "'=='" in errors[0].help
     assert errors[1].message == "unexpected end of line; expected ']'"
+
+
+def test_names_that_are_also_clause_words() -> None:
+    text = (
+        "workflow w {\n  start default\n  gateway parallel parallel\n  end success success\n"
+        "  end failure failure\n  default -> parallel\n  parallel -> success\n"
+        "  parallel -> failure\n}\n"
+        "policy p {\n  attr x: int[0..3]\n  rule allow allow when x > 1\n  rule deny deny\n"
+        "  assert none never none when x > 2\n}\n"
+    )
+    result = load(text)
+    assert result.diagnostics == []
+    workflow, policy = result.specs
+    assert isinstance(workflow, Workflow)
+    assert [(n.id, n.gateway or n.result) for n in workflow.nodes[1:]] == [
+        ("parallel", "parallel"),
+        ("success", "success"),
+        ("failure", "failure"),
+    ]
+    assert [flow.default for flow in workflow.flows] == [False, False, False]
+    assert [(rule.id, rule.effect) for rule in policy.rules] == [
+        ("allow", "allow"),
+        ("deny", "deny"),
+    ]
+    assert [(a.name, a.kind, a.effect) for a in policy.asserts] == [("none", "never", "none")]

@@ -13,7 +13,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from lark import Tree
+from lark import Token, Tree
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
@@ -41,15 +41,11 @@ class Context:
     # -- positions and reporting -------------------------------------------------------------
     def span(self, item: Any) -> Span:
         """Span of a token or subtree."""
-        if hasattr(item, "start_pos"):
-            return self.source.span(item.start_pos, item.end_pos)
-        return self.source.span(item.meta.start_pos, item.meta.end_pos)
+        return self.source.span(_start(item), _end(item))
 
     def span_over(self, first: Any, last: Any) -> Span:
         """From the start of ``first`` to the end of ``last``."""
-        start = first.start_pos if hasattr(first, "start_pos") else first.meta.start_pos
-        end = last.end_pos if hasattr(last, "end_pos") else last.meta.end_pos
-        return self.source.span(start, end)
+        return self.source.span(_start(first), _end(last))
 
     def error(self, code: str, message: str, where: Any, help_text: str | None = None) -> None:
         span = where if isinstance(where, Span) else self.span(where)
@@ -59,7 +55,7 @@ class Context:
 
     def header_span(self, tree: Any) -> Span:
         """A spec's span: its keyword and name (``statemachine account``)."""
-        return self.source.span(tree.meta.start_pos, tree.children[0].meta.end_pos)
+        return self.span_over(tree, tree.children[0])
 
     @staticmethod
     def text(token: Any) -> str:
@@ -67,9 +63,9 @@ class Context:
         return unquote(str(token)) if token.type == "STRING" else str(token)
 
     # -- names -------------------------------------------------------------------------------
-    def name(self, tree: Any) -> str:
-        """The text of a ``name`` subtree; quoted names are unquoted."""
-        token = tree.children[0]
+    def name(self, item: Any) -> str:
+        """The text of a name (its token: ID, STRING or a soft keyword); quoted names unquoted."""
+        token = item if isinstance(item, Token) else item.children[0]
         if token.type == "STRING":
             return unquote(str(token))
         text = str(token)
@@ -234,6 +230,15 @@ class Context:
             self.error("LD004", f"initial value {shown!r} is not in {var_type.describe()}", token)
             return None
         return value
+
+
+def _start(item: Any) -> int:
+    """Offset where a token or subtree starts (parsed tokens always carry one)."""
+    return (item.start_pos or 0) if isinstance(item, Token) else int(item.meta.start_pos)
+
+
+def _end(item: Any) -> int:
+    return (item.end_pos or 0) if isinstance(item, Token) else int(item.meta.end_pos)
 
 
 def _value_words(var_type: VarType) -> str:

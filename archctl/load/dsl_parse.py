@@ -79,9 +79,13 @@ def child(tree: Any, name: str) -> Any:
     return None
 
 
-def token(tree: Any, *types: str) -> Any:
-    """The first child token of one of ``types`` (None when absent)."""
-    for item in tree.children:
+def token(tree: Any, *types: str, start: int = 1) -> Any:
+    """The first child token of one of ``types`` after the statement's name (None if absent).
+
+    Names are tokens too (soft keywords make ``end success success`` legal), so the search
+    starts after the name at ``children[0]``.
+    """
+    for item in tree.children[start:]:
         if is_token(item, *types):
             return item
     return None

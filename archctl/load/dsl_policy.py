@@ -144,7 +144,7 @@ def _asserts(ctx: Context, items: list[Any], checker: TypeChecker) -> tuple[Asse
     for item in items:
         name = ctx.name(item.children[0])
         kind = str(item.children[1].children[0])
-        effect = str(token(item, "EFFECT"))
+        effect = str(item.children[2])
         when_tree = child(item, "when")
         when = ctx.expression(when_tree.children[0], checker) if when_tree is not None else None
         if name in seen:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from lark import Token
+
 from archctl.load.dsl_common import Context, statements
-from archctl.load.dsl_parse import child, is_tree, token
+from archctl.load.dsl_parse import child, token
 from archctl.load.expr_types import TypeChecker
 from archctl.load.values import parse_duration, parse_number
 from archctl.model.expr import Action
@@ -233,9 +235,9 @@ def _flows(
     ctx: Context, first_index: int, item: Any, declared: dict[str, Span], checker: TypeChecker
 ) -> list[Flow]:
     """``a -> b [when C | default]``, or a chain ``a -> b -> c`` of plain flows."""
-    hops = [part for part in item.children if is_tree(part, "name")]
+    hops = [part for part in item.children if isinstance(part, Token)]
     when_tree = child(item, "when")
-    default = token(item, "DEFAULT_KW") is not None
+    default = child(item, "default_flag") is not None
     description = _description(ctx, item)
     if len(hops) > 2 and (when_tree is not None or default or description is not None):
         ctx.error(
