@@ -288,3 +288,20 @@ def test_engines_agree_on_random_machines(text: str) -> None:
     keys = sorted((d.code, d.subject) for d in explicit if d.code not in skip)
     assert keys == sorted((d.code, d.subject) for d in symbolic if d.code not in skip), text
     assert not [d for d in symbolic if d.code == "SM901" and "unknown" in d.message]
+
+
+def test_machines_without_data_never_load_z3() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from archctl.verify import verify_paths\n"
+        f"outcome = verify_paths([{str(SM_CASES / 'control-defects.yaml')!r}])\n"
+        "assert outcome.diagnostics, 'the case has findings'\n"
+        "print('z3' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
