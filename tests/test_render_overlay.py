@@ -7,6 +7,7 @@ the spans of the loaded model, exactly as a checker would point at the user's li
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -84,8 +85,11 @@ def test_findings_of_other_specs_and_infos_are_not_drawn() -> None:
     assert stuck is not None
     other = Diagnostic("SM102", Severity.ERROR, "x", stuck.span, "another-spec", "stuck")
     info = Diagnostic("PO104", Severity.INFO, "x", stuck.span, machine.name, "stuck")
+    elsewhere = Diagnostic(
+        "SM102", Severity.ERROR, "x", replace(stuck.span, file="other.yaml"), machine.name, "stuck"
+    )
     graph = build_diagram(machine)
-    assert apply_findings(graph, [other, info]) == 0
+    assert apply_findings(graph, [other, info, elsewhere]) == 0
     assert render_dot(graph) == render_dot(build_diagram(machine))
 
 

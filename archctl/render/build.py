@@ -32,6 +32,7 @@ def build_diagram(
         graph = build_policy(spec)
     else:
         graph = build_workflow(spec)
+    graph.file = spec.span.file
     if diagnostics:
         apply_findings(graph, diagnostics)
     if highlight is not None:

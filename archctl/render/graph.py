@@ -77,6 +77,7 @@ class DiagramGraph:
     kind: str
     direction: str = "LR"  # LR | TB | RL | BT
     title: str = ""
+    file: str | None = None  # the spec's file: findings from other files are not drawn
     nodes: list[DNode] = field(default_factory=list)
     edges: list[DEdge] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)

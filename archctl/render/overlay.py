@@ -76,6 +76,9 @@ def apply_findings(graph: DiagramGraph, diagnostics: Sequence[Diagnostic]) -> in
     for diagnostic in diagnostics:
         if diagnostic.spec is not None and diagnostic.spec != graph.name:
             continue
+        span = diagnostic.span
+        if span is not None and graph.file is not None and span.file != graph.file:
+            continue
         style = _style_class(diagnostic)
         if style is None:
             continue
