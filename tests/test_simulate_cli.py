@@ -111,3 +111,19 @@ def test_recording_events_does_not_change_the_results(tmp_path: Path) -> None:
         invoke(path, "--seed", "8", "--format", "json", "--events-out", str(single))
         first = [line for line in events.read_text().splitlines() if '"instance":0,' in line]
         assert first == single.read_text().splitlines()
+
+
+def test_workers_write_the_same_events(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    invoke(ORDER, "-n", "2100", "--workers", "1", "--events-out", str(one), "--format", "json")
+    invoke(ORDER, "-n", "2100", "--workers", "2", "--events-out", str(two), "--format", "json")
+    assert one.read_bytes() == two.read_bytes()
+    assert one.stat().st_size > 0
+
+
+def test_subprocess_cycles_and_missing_workflows_are_refused() -> None:
+    errors = str(SPECS / "subprocess-errors.yaml")
+    code, _, err = invoke(errors, "--spec", "ping")
+    assert code == 2 and "cycle: ping -> pong -> ping" in err
+    code, _, err = invoke(errors, "--spec", "lost")
+    assert code == 2 and "calls subprocess 'nowhere'" in err
