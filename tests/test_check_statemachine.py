@@ -121,7 +121,7 @@ def test_out_of_range_trace_ends_with_the_bad_step() -> None:
     steps = trace_json(bad)
     assert [step["values"]["count"] for step in steps] == [0, 2, 4, 6]
     assert steps[-1]["note"] == "out of range"
-    assert "to 6, outside int[0..5]" in bad.message
+    assert "to 6 outside int[0..5]" in bad.message
 
 
 def test_unbounded_counter_is_proved_by_spacer() -> None:

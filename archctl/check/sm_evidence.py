@@ -139,15 +139,22 @@ class Findings:
         )
 
     def nondeterminism(
-        self, first: Transition, second: Transition, values: Mapping[str, Value]
+        self, first: Transition, second: Transition, values: Mapping[str, Value] | None
     ) -> None:
+        """``values`` is a reachable valuation where both guards hold (None: not shown)."""
+        notes: list[str] = []
+        if first.guard is None and second.guard is None:
+            notes.append("neither transition has a guard: they overlap in every valuation")
+        elif values is None:
+            notes.append("no short run to such a valuation was found to show as a witness")
         self._add(
             "SM104",
             f"transitions '{first.label}' (line {first.span.line}) and '{second.label}' "
             f"can both fire on '{second.event}'",
             second.span,
             transition_id(second),
-            Witness(self.shown(values)),
+            Witness(self.shown(values or {})),
+            notes,
             help_text="make the guards exclusive, or use distinct events",
         )
 
@@ -173,16 +180,17 @@ class Findings:
         self,
         transition: Transition,
         assignment: Assignment,
-        value: Value,
+        value: Value | None,
         var_type: VarType,
         steps: Sequence[Step] | None,
     ) -> None:
-        shown = format_value(value, var_type)
+        """``value`` is the out-of-range value of the trace (None: shown reachable, no trace)."""
+        shown = "a value" if value is None else format_value(value, var_type)
         text = "any" if assignment.value is None else to_source(assignment.value)
         self._add(
             "SM107",
             f"'{assignment.target} = {text}' on '{transition.label}' can set "
-            f"{assignment.target} to {shown}, outside {var_type.describe()}",
+            f"{assignment.target} to {shown} outside {var_type.describe()}",
             assignment.span,
             transition_id(transition),
             self.trace(steps),

@@ -65,9 +65,9 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             if (
                 _decided(findings, answer, transition_id(second), what, second.span)
                 and answer.verdict is Verdict.REACHABLE
-                and answer.steps
             ):
-                findings.nondeterminism(first, second, answer.steps[-1].values)
+                witness = answer.steps[-1].values if answer.steps else None
+                findings.nondeterminism(first, second, witness)
     for prop in machine.properties:
         _property(reach, prop, reached, findings)
     findings.detail = None
@@ -237,10 +237,7 @@ def _out_of_range(reach: Reach, transition: Transition, position: int, findings:
     steps: list[Step] | None = None
     if answer.steps is not None:
         steps = [*answer.steps, Step(transition.target, after, transition, "out of range")]
-    value = after.get(assignment.target)
-    if value is None:
-        return
-    findings.out_of_range(transition, assignment, value, var_type, steps)
+    findings.out_of_range(transition, assignment, after.get(assignment.target), var_type, steps)
 
 
 def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings: Findings) -> None:
