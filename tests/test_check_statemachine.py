@@ -248,6 +248,66 @@ def test_python_and_z3_agree_on_sequential_actions(data: Any) -> None:
     assert solve(solver) is Outcome.SAT
 
 
+BOOL_T = VarType(TypeKind.BOOL)
+TIER = VarType(TypeKind.ENUM, values=("free", "pro", "max"))
+
+
+def _int_expr(data: Any, depth: int) -> Any:
+    if depth == 0 or data.draw(st.booleans()):
+        return data.draw(
+            st.one_of(
+                st.sampled_from(["a", "b"]).map(lambda n: Name(n, SPAN, INT)),
+                st.integers(-9, 9).map(lambda v: Literal(v, SPAN, INT)),
+            )
+        )
+    return _term(["a", "b"], data)
+
+
+def _condition(data: Any, depth: int) -> Any:
+    from archctl.model.expr import Compare, Member, Unary
+
+    choice = data.draw(st.integers(0, 5 if depth > 0 else 2))
+    if choice == 0:
+        op = data.draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+        return Compare(op, _int_expr(data, 1), _int_expr(data, 1), SPAN, BOOL_T)
+    if choice == 1:
+        return Name("flag", SPAN, BOOL_T)
+    if choice == 2:
+        items = tuple(
+            Literal(v, SPAN, TIER)
+            for v in data.draw(st.lists(st.sampled_from(TIER.values), min_size=1, max_size=3))
+        )
+        return Member(data.draw(st.booleans()), Name("tier", SPAN, TIER), items, SPAN, BOOL_T)
+    if choice == 3:
+        return Unary("not", _condition(data, depth - 1), SPAN, BOOL_T)
+    op = "and" if choice == 4 else "or"
+    return Binary(op, _condition(data, depth - 1), _condition(data, depth - 1), SPAN, BOOL_T)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_python_and_z3_agree_on_guards(data: Any) -> None:
+    import z3
+
+    from archctl.model.evaluate import compile_expr
+
+    guard = _condition(data, 3)
+    env = {
+        "a": data.draw(st.integers(-20, 20)),
+        "b": data.draw(st.integers(-20, 20)),
+        "flag": data.draw(st.booleans()),
+        "tier": data.draw(st.sampled_from(TIER.values)),
+    }
+    types = {"a": RANGED, "b": RANGED, "flag": BOOL_T, "tier": TIER}
+    variables = {name: declare(name, var_type) for name, var_type in types.items()}
+    term = Compiler({n: v.term for n, v in variables.items()}).expr(guard)
+    solver = new_solver(5000)
+    for name, var in variables.items():
+        solver.add(var.term == constant(env[name], var.type))
+    solver.add(term if compile_expr(guard)(env) else z3.Not(term))
+    assert solve(solver) is Outcome.SAT
+
+
 # -- property: both engines decide random small machines the same way -------------------------
 
 
