@@ -247,3 +247,23 @@ plugins:
 """
     found = [code for code, _, _ in codes(text)]
     assert found.count("LD004") == 2
+
+
+BPMN = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:process id="Process_1" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:endEvent id="e" />
+    <bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_imported_process_ids_may_repeat_across_files(tmp_path: Path) -> None:
+    (tmp_path / "a.bpmn").write_text(BPMN)
+    (tmp_path / "b.bpmn").write_text(BPMN)
+    result = load_paths([str(tmp_path)])
+    assert [spec.name for spec in result.specs] == ["Process_1", "Process_1"]
+    assert [d.code for d in result.diagnostics if d.code == "LD006"] == []

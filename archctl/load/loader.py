@@ -73,6 +73,10 @@ def discover(
     return [_display(file) for file in files], problems
 
 
+def _imported(path: str) -> bool:
+    return path.lower().endswith(".bpmn")
+
+
 def _display(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
 
@@ -138,10 +142,18 @@ def load_paths(
 
 
 def _duplicate_specs(result: LoadResult) -> list[Diagnostic]:
+    """Spec names must be unique per kind: subprocesses and reports refer to them by name.
+
+    Imported BPMN processes are exempt across files: their names are the modelling tool's
+    process ids (``Process_1`` in every file), not names the user chose, and a folder of
+    diagrams must still be checkable. Within one BPMN file ids are unique anyway.
+    """
     first: dict[tuple[str, str], Span] = {}
     out = []
     for spec in result.specs:
         key = (spec.kind, spec.name)
+        if key in first and _imported(spec.span.file) and first[key].file != spec.span.file:
+            continue
         if key in first:
             where = first[key]
             out.append(
