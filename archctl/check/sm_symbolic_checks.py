@@ -3,9 +3,9 @@
 Each finding names how it was decided (bounded model checking with the trace depth, or a
 Spacer inductive invariant); whatever Z3 cannot decide becomes SM901 naming the question.
 Termination (SM103) is not a reachability question: a state is reported when the state
-graph already shows no way to a final state, and proved fine when, from every valuation,
-some transition is enabled towards a state already proved fine (a fixpoint from the final
-states); anything else is undecided and says so (SM901), except states that can reach a
+graph already shows no way to a final state, and proved fine when, in every reachable
+valuation, some transition is enabled towards a state already proved fine (a fixpoint from
+the final states); anything else is undecided and says so (SM901), except states that can reach a
 reported deadlock: that SM102 error comes first, and a re-run after fixing it decides them.
 """
 
