@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import z3
 
-from archctl.check.po_encode import DECISIONS, Encoding, request_of
+from archctl.check.po_encode import request_of
+from archctl.check.po_engine import Finder
 from archctl.check.po_report import Reporter
+from archctl.check.po_request import DECISIONS
 from archctl.check.smt import Compiler, Outcome, new_solver, solve
 
 
-def check_asserts(encoding: Encoding, report: Reporter, timeout_ms: int) -> None:
-    policy = encoding.policy
+def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
+    policy = report.policy
     if not policy.asserts:
         return
+    encoding = finder.solver().encoding
     solver = new_solver(timeout_ms)
     solver.add(*encoding.domain)
     compiler = Compiler(encoding.env)

@@ -6,20 +6,22 @@ in one place, and every finding of a rule points at the rule's item in the file.
 
 from __future__ import annotations
 
-from archctl.check.po_encode import DECISION_NAMES, Request, decide, matching, rule_names
-from archctl.check.po_encode import Encoding as PolicyEncoding
+from collections.abc import Sequence
+
+from archctl.check.po_request import DECISION_NAMES, Matcher, Request, decide, rule_names
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Witness
+from archctl.model.policy import Policy
 from archctl.source import Span
 
 
 class Reporter:
     """Collects the findings of one policy."""
 
-    def __init__(self, encoding: PolicyEncoding) -> None:
-        self.enc = encoding
-        self.policy = encoding.policy
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.matcher = Matcher(policy)
         self.found: list[Diagnostic] = []
 
     def add(
@@ -51,9 +53,12 @@ class Reporter:
         rule = self.policy.rules[position]
         return rule.id, rule.span, rule.effect
 
-    def decided_note(self, request: Request) -> str:
-        """Which rule decides the witness (or the default), and what."""
-        decision, by = decide(self.policy, matching(self.enc, request))
+    def decided_note(self, request: Request, among: Sequence[int] | None = None) -> str:
+        """Which rule decides the witness (or the default), and what.
+
+        ``among`` limits evaluation to the rules that can match it (those near the rule).
+        """
+        decision, by = decide(self.policy, self.matcher.matching(request, among))
         who = "the default" if by is None else f"rule '{self.policy.rules[by].id}'"
         return f"the witness gets {DECISION_NAMES[decision]} from {who} ({self.policy.combine})"
 
@@ -67,7 +72,9 @@ class Reporter:
             help_text="fix or remove the condition",
         )
 
-    def shadowed(self, position: int, cover: list[int], request: Request) -> None:
+    def shadowed(
+        self, position: int, cover: list[int], request: Request, among: Sequence[int]
+    ) -> None:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, cover)
         self.add(
@@ -77,11 +84,13 @@ class Reporter:
             span,
             rule_id,
             request.witness(self.policy),
-            notes=(f"covered by {names} together", self.decided_note(request)),
+            notes=(f"covered by {names} together", self.decided_note(request, among)),
             help_text="move the rule before the rules that cover it, narrow them, or remove it",
         )
 
-    def redundant(self, position: int, request: Request, cover: list[int] | None) -> None:
+    def redundant(
+        self, position: int, request: Request, cover: list[int] | None, among: Sequence[int]
+    ) -> None:
         rule_id, span, effect = self._rule(position)
         if cover is not None:
             names = rule_names(self.policy, cover)
@@ -102,11 +111,18 @@ class Reporter:
             span,
             rule_id,
             request.witness(self.policy),
-            notes=(*notes, "example request it matches: " + self.decided_note(request)),
+            notes=(*notes, "example request it matches: " + self.decided_note(request, among)),
             help_text="remove the rule, or narrow the rules that make it unnecessary",
         )
 
-    def conflict(self, position: int, partners: list[int], request: Request, wins: str) -> None:
+    def conflict(
+        self,
+        position: int,
+        partners: list[int],
+        request: Request,
+        wins: str,
+        among: Sequence[int],
+    ) -> None:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, partners)
         first = self.policy.combine == "first-applicable"
@@ -114,7 +130,7 @@ class Reporter:
             f"{effect} rule '{rule_id}' and {'allow' if effect == 'deny' else 'deny'} "
             f"rule(s) {names} match a common request; {self.policy.combine} gives {wins}"
         )
-        notes = [self.decided_note(request)]
+        notes = [self.decided_note(request, among)]
         if first:
             notes.append(f"rule '{rule_id}' comes later and never decides such requests")
         self.add(

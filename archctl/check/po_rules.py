@@ -1,59 +1,48 @@
 """PO101-PO105: rules that never apply, are shadowed, redundant, conflict, or leave gaps.
 
-One incremental solver holds the domains and, per rule, two guarded facts: ``pos_i -> m_i``
-and ``neg_i -> not m_i``. Each question is then a ``check`` under assumptions, never a new
-solver: "does rule i decide anything" is ``pos_i`` plus ``neg_j`` for every rule j that takes
-precedence over it (the union of them, not pair by pair), and when the answer is unsat the
-unsat core names the rules that together cover it. Boxes (``po_box``) drop rivals that cannot
-overlap the rule at all, so the assumption lists stay short, and a rule whose box is empty
-needs no query. Removal questions ("would any decision change without rule i") are first
-answered on the witness request with the Python evaluator; Z3 is asked only when the witness
-does not already refute redundancy.
+Per rule i the questions are, in order:
+
+1. *Where does it decide?* Its condition minus the union of the rules that take precedence
+   over it (not pair by pair: two earlier rules may cover it only together). Nothing left:
+   it never decides; the rules used to cover it are named (minimised).
+2. If it decides somewhere: *does it matter there?* A request it decides whose decision
+   without it (the other rules in priority order, then the default) differs. None: PO103.
+3. If it never decides: PO101 when its condition is empty, else PO102 shadowed when some
+   request it matches gets another decision, PO103 redundant when none does.
+4. PO104: does it share a request with an earlier rule of the other effect?
+
+Rules are only compared with their *near* rules (overlapping hulls). When the rule and its
+near rules are all in the box fragment the questions are answered exactly in Python
+(``po_exact``: one subtraction and one sweep per rule); otherwise, or past the splitting
+budget, by Z3 under assumptions (``po_engine.find``), one query per question.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-import z3
-
-from archctl.check.po_box import Box, Boxer, overlaps
-from archctl.check.po_encode import (
+from archctl.check.po_engine import Answer, Finder, Result
+from archctl.check.po_exact import TooHard, box_meet, first_differing, subtract
+from archctl.check.po_report import Reporter
+from archctl.check.po_request import (
     DECISION_NAMES,
-    DECISIONS,
-    Encoding,
     Request,
     decide,
-    matching,
-    request_of,
+    priority_order,
     takes_precedence,
 )
-from archctl.check.po_report import Reporter
-from archctl.check.smt import Outcome, new_solver, solve
+
+BUDGET = 2_000  # box splits per rule before handing the rule to Z3
 
 
 class RuleChecker:
-    """Answers the per-rule questions of checks.md with one incremental solver."""
-
-    def __init__(self, encoding: Encoding, report: Reporter, timeout_ms: int) -> None:
-        self.enc = encoding
-        self.policy = encoding.policy
+    def __init__(self, report: Reporter, timeout_ms: int, exact: bool = True) -> None:
         self.report = report
-        self.solver = new_solver(timeout_ms)
-        self.solver.add(*encoding.domain)
-        self.pos: list[Any] = []
-        self.neg: list[Any] = []
-        for position, match in enumerate(encoding.matches):
-            pos, neg = z3.Bool(f"!pos{position}"), z3.Bool(f"!neg{position}")
-            self.solver.add(z3.Implies(pos, match), z3.Implies(neg, z3.Not(match)))
-            self.pos.append(pos)
-            self.neg.append(neg)
-        types = {a.name: a.type for a in self.policy.attributes}
-        boxer = Boxer(types, self.policy.bands)
-        self.boxes: list[Box] = [boxer.box(rule.when) for rule in self.policy.rules]
-        self._suffix: list[Any] | None = None
-        #: rules already reported as never applying or shadowed: their conflicts are moot
+        self.policy = report.policy
+        self.effects = [rule.effect for rule in self.policy.rules]
+        self.finder = Finder(self.policy, timeout_ms, exact)
+        self.order = priority_order(self.policy)
+        #: rules reported as never applying or shadowed: their conflicts are moot
         self.silenced: set[int] = set()
 
     def run(self) -> None:
@@ -62,146 +51,167 @@ class RuleChecker:
         if self.policy.default == "none":
             self._gap()
 
-    def _near(self, position: int, candidates: Sequence[int]) -> list[int]:
-        box = self.boxes[position]
-        return [p for p in candidates if p != position and overlaps(box, self.boxes[p])]
+    def _rule(self, i: int) -> None:
+        if self.finder.empty(i):
+            self.silenced.add(i)
+            self.report.never_applies(i, proved_by="its conditions contradict each other")
+            return
+        near = self.finder.near(i)
+        if self.finder.is_exact([i, *near]):
+            try:
+                self._exact(i, near)
+                return
+            except TooHard:
+                pass
+        self._solver(i, near)
 
-    def _ask(self, assumptions: Sequence[Any], extra: Any = None) -> tuple[Outcome, Any]:
-        if extra is None:
-            outcome = solve(self.solver, assumptions)
+    def _ordered(self, i: int, near: list[int]) -> list[int]:
+        close = set(near)
+        return [p for p in self.order if p in close]
+
+    # -- the box fragment: exact, in Python -------------------------------------------------
+
+    def _exact(self, i: int, near: list[int]) -> None:
+        finder, budget = self.finder, [BUDGET]
+        effect, types = self.effects[i], finder.types
+        mine = finder.boxes(i)
+        close = set(near)
+        rivals = [p for p in takes_precedence(self.policy, i) if p in close]
+        decided, used = subtract(mine, finder.owned(rivals), types, budget)
+        ordered = [(p, self.effects[p], finder.boxes(p)) for p in self._ordered(i, near)]
+        default = self.policy.default
+        if decided:
+            if first_differing(decided, ordered, default, effect, types, budget) is None:
+                self.report.redundant(i, finder.request(decided[0]), None, [i, *near])
+            self._exact_conflicts(i, near)
+            return
+        cover = self._exact_cover(i, sorted(used), budget)
+        differs = first_differing(mine, ordered, default, effect, types, budget)
+        if differs is not None:
+            self.silenced.add(i)
+            self.report.shadowed(i, cover, finder.request(differs), [i, *near])
         else:
-            self.solver.push()
-            self.solver.add(extra)
-            outcome = solve(self.solver, assumptions)
-        model = self.solver.model() if outcome is Outcome.SAT else None
-        core = self.solver.unsat_core() if outcome is Outcome.UNSAT else None
-        if extra is not None:
-            self.solver.pop()
-        return outcome, model if model is not None else core
+            self.report.redundant(i, finder.request(mine[0]), cover, [i, *near])
 
-    def _rule(self, position: int) -> None:
-        if self.boxes[position] is None:
-            self.silenced.add(position)
-            self.report.never_applies(position, proved_by="its conditions contradict each other")
-            return
-        rivals = self._near(position, takes_precedence(self.policy, position))
-        assumptions = [self.pos[position], *(self.neg[p] for p in rivals)]
-        outcome, answer = self._ask(assumptions)
-        if outcome is Outcome.UNKNOWN:
-            self.report.inconclusive(position, "whether it ever decides a request")
-            return
-        if outcome is Outcome.UNSAT:
-            self._never_decides(position, rivals, answer)
-            return
-        request = request_of(self.enc, answer)
-        self._redundancy(position, rivals, request)
-        self._conflicts(position)
-
-    def _never_decides(self, position: int, rivals: list[int], core: Any) -> None:
-        outcome, model = self._ask([self.pos[position]])
-        if outcome is Outcome.UNKNOWN:
-            self.report.inconclusive(position, "whether its condition is satisfiable")
-            return
-        if outcome is Outcome.UNSAT:
-            self.silenced.add(position)
-            self.report.never_applies(position, proved_by="no request satisfies it")
-            return
-        cover = self._minimal_cover(position, rivals, core)
-        effect = DECISIONS[self.policy.rules[position].effect]
-        outcome, found = self._ask([self.pos[position]], self.enc.decision() != effect)
-        if outcome is Outcome.UNKNOWN:
-            self.report.inconclusive(position, "whether it is shadowed or redundant")
-        elif outcome is Outcome.SAT:
-            self.silenced.add(position)
-            self.report.shadowed(position, cover, request_of(self.enc, found))
-        else:
-            self.report.redundant(position, request_of(self.enc, model), cover=cover)
-
-    def _minimal_cover(self, position: int, rivals: list[int], core: Any) -> list[int]:
-        """The rivals in the unsat core, shrunk by deletion while the cover still holds."""
-        in_core = {str(literal) for literal in core}
-        cover = [p for p in rivals if str(self.neg[p]) in in_core]
+    def _exact_cover(self, i: int, cover: list[int], budget: list[int]) -> list[int]:
+        """Drop rules from a cover while the rest still covers rule i (deletion, small only)."""
         if len(cover) > 12:
             return cover
         for candidate in list(cover):
             trial = [p for p in cover if p != candidate]
-            outcome, _ = self._ask([self.pos[position], *(self.neg[p] for p in trial)])
-            if outcome is Outcome.UNSAT:
+            left, _ = subtract(
+                self.finder.boxes(i), self.finder.owned(trial), self.finder.types, budget
+            )
+            if not left:
                 cover = trial
         return cover
 
-    def _redundancy(self, position: int, rivals: list[int], request: Request) -> None:
-        """Would removing the rule change any decision? Only where it decides can it matter."""
-        hits = matching(self.enc, request)
-        if (
-            decide(self.policy, hits, without=position)[0]
-            != DECISIONS[self.policy.rules[position].effect]
-        ):
-            return
-        decides = [self.pos[position], *(self.neg[p] for p in rivals)]
-        outcome, _ = self._ask(decides, self._changes_without(position))
-        if outcome is Outcome.UNKNOWN:
-            self.report.inconclusive(position, "whether it is redundant")
-        elif outcome is Outcome.UNSAT:
-            self.report.redundant(position, request, cover=None)
+    def _exact_conflicts(self, i: int, near: list[int]) -> None:
+        types = self.finder.types
+        for j in self._opposed(i, near):
+            for a in self.finder.boxes(i):
+                for b in self.finder.boxes(j):
+                    both = box_meet(a, b, types)
+                    if both is not None:
+                        self._conflict(i, near, self.finder.request(both))
+                        return
 
-    def _changes_without(self, position: int) -> Any:
-        """Where rule ``position`` decides: the decision without it differs from its effect."""
-        effect = DECISIONS[self.policy.rules[position].effect]
+    # -- everything else: Z3 under assumptions ----------------------------------------------
+
+    def _solver(self, i: int, near: list[int]) -> None:
+        close = set(near)
+        rivals = [p for p in takes_precedence(self.policy, i) if p in close]
+        question = self._matters_question(i, near)
+        result = Result(Answer.NONE)
+        if question is not None:
+            result = self.finder.find([i], rivals + question[0], question[1])
+        if result.answer is Answer.NONE:
+            result = self.finder.find([i], rivals)
+            if result.request is not None:
+                self.report.redundant(i, result.request, None, [i, *near])
+        if result.answer is Answer.UNKNOWN:
+            self.report.inconclusive(i, "whether it decides any request or is redundant")
+        elif result.request is not None:
+            self._solver_conflicts(i, near)
+        else:
+            self._solver_never_decides(i, near, list(result.cover))
+
+    def _matters_question(self, i: int, near: list[int]) -> tuple[list[int], list[Any]] | None:
+        """(more rules to exclude, literals) for "decided by i, otherwise without i"."""
+        z3_engine = self.finder.solver()
+        effect, default = self.effects[i], self.policy.default
         if self.policy.combine == "first-applicable":
-            return self._suffix_decision(position + 1) != effect
-        same = [
-            self.enc.matches[p]
-            for p in self._near(position, range(len(self.policy.rules)))
-            if self.policy.rules[p].effect == self.policy.rules[position].effect
-        ]
-        others = [
-            self.enc.matches[p]
-            for p in self._near(position, range(len(self.policy.rules)))
-            if self.policy.rules[p].effect != self.policy.rules[position].effect
-        ]
-        fallback = z3.BoolVal(self.policy.default != self.policy.rules[position].effect)
-        return z3.And(z3.Not(_any(same)), z3.Or(fallback, *others))
+            return [], [z3_engine.differs(i + 1, effect)]
+        winner = "deny" if self.policy.combine == "deny-overrides" else "allow"
+        if effect != winner:
+            return None if default == effect else (near, [])
+        same = [k for k in near if self.effects[k] == effect]
+        loser = "allow" if winner == "deny" else "deny"
+        return same, [] if default != effect else [z3_engine.any_of(loser)]
 
-    def _suffix_decision(self, start: int) -> Any:
-        if self._suffix is None:
-            out: Any = z3.IntVal(DECISIONS[self.policy.default])
-            chain = [out]
-            for position in reversed(range(len(self.policy.rules))):
-                effect = DECISIONS[self.policy.rules[position].effect]
-                out = z3.If(self.enc.matches[position], z3.IntVal(effect), out)
-                chain.append(out)
-            self._suffix = list(reversed(chain))
-        return self._suffix[start]
-
-    def _conflicts(self, position: int) -> None:
-        """One query: does the rule share a request with an earlier rule of the other effect?"""
-        effect = self.policy.rules[position].effect
-        earlier = [p for p in range(position) if self.policy.rules[p].effect != effect]
-        opposed = [p for p in self._near(position, earlier) if p not in self.silenced]
-        if not opposed:
+    def _solver_never_decides(self, i: int, near: list[int], cover: list[int]) -> None:
+        matched = self.finder.find([i], [])
+        if matched.answer is Answer.UNKNOWN:
+            self.report.inconclusive(i, "whether its condition is satisfiable")
             return
-        any_opposed = _any([self.enc.matches[p] for p in opposed])
-        outcome, model = self._ask([self.pos[position]], any_opposed)
-        if outcome is Outcome.UNKNOWN:
-            self.report.inconclusive(position, "whether it conflicts with an earlier rule")
-        elif outcome is Outcome.SAT:
-            request = request_of(self.enc, model)
-            hits = matching(self.enc, request)
-            partners = [p for p in opposed if p in hits]
-            winner = decide(self.policy, hits)
-            self.report.conflict(position, partners, request, DECISION_NAMES[winner[0]])
+        if matched.request is None:
+            self.silenced.add(i)
+            self.report.never_applies(i, proved_by="no request satisfies it")
+            return
+        if len(cover) <= 12:
+            for candidate in list(cover):
+                trial = [p for p in cover if p != candidate]
+                if self.finder.find([i], trial).answer is Answer.NONE:
+                    cover = trial
+        differs = matched
+        if self.policy.combine == "first-applicable":
+            literal = self.finder.solver().differs(0, self.effects[i])
+            differs = self.finder.find([i], [], [literal])
+        if differs.answer is Answer.UNKNOWN:
+            self.report.inconclusive(i, "whether it is shadowed or only redundant")
+        elif differs.request is not None:
+            self.silenced.add(i)
+            self.report.shadowed(i, cover, differs.request, [i, *near])
+        else:
+            self.report.redundant(i, matched.request, cover, [i, *near])
+
+    def _solver_conflicts(self, i: int, near: list[int]) -> None:
+        if not self._opposed(i, near):
+            return
+        other = "allow" if self.effects[i] == "deny" else "deny"
+        seen = self.finder.solver().seen(other, i, self.silenced)
+        result = self.finder.find([i], [], [seen])
+        if result.answer is Answer.UNKNOWN:
+            self.report.inconclusive(i, "whether it conflicts with an earlier rule")
+        elif result.request is not None:
+            self._conflict(i, near, result.request)
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def _opposed(self, i: int, near: list[int]) -> list[int]:
+        effect = self.effects[i]
+        return [p for p in near if p < i and self.effects[p] != effect and p not in self.silenced]
+
+    def _conflict(self, i: int, near: list[int], request: Request) -> None:
+        hits = self.report.matcher.matching(request, [i, *near])
+        partners = [p for p in self._opposed(i, near) if p in hits]
+        winner = DECISION_NAMES[decide(self.policy, hits)[0]]
+        self.report.conflict(i, partners, request, winner, [i, *near])
 
     def _gap(self) -> None:
-        everything = range(len(self.policy.rules))
-        outcome, model = self._ask([self.neg[p] for p in everything])
-        if outcome is Outcome.UNKNOWN:
+        everything = list(range(len(self.policy.rules)))
+        if self.finder.is_exact(everything):
+            try:
+                left, _ = subtract(
+                    [{}], self.finder.owned(everything), self.finder.types, [BUDGET * 10]
+                )
+                if left:
+                    self.report.gap(self.finder.request(left[0]))
+                return
+            except TooHard:
+                pass
+        result: Result = self.finder.find([], everything)
+        if result.answer is Answer.UNKNOWN:
             self.report.inconclusive(None, "whether every request gets a decision")
-        elif outcome is Outcome.SAT:
-            self.report.gap(request_of(self.enc, model))
-
-
-def _any(terms: list[Any]) -> Any:
-    if not terms:
-        return z3.BoolVal(False)
-    return terms[0] if len(terms) == 1 else z3.Or(*terms)
+        elif result.request is not None:
+            self.report.gap(result.request)

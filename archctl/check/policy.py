@@ -16,16 +16,17 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     """All PO findings of one policy (PO101-PO107, PO201, PO901)."""
     if not isinstance(spec, Policy):
         return []
-    from archctl.check.po_asserts import check_asserts
     from archctl.check.po_bands import check_bands
-    from archctl.check.po_encode import encode
     from archctl.check.po_report import Reporter
     from archctl.check.po_rules import RuleChecker
 
     timeout = context.options.timeout_ms
-    encoding = encode(spec)
-    report = Reporter(encoding)
-    check_bands(report, timeout)
-    RuleChecker(encoding, report, timeout).run()
-    check_asserts(encoding, report, timeout)
+    report = Reporter(spec)
+    check_bands(report)
+    rules = RuleChecker(report, timeout)
+    rules.run()
+    if spec.asserts:
+        from archctl.check.po_asserts import check_asserts  # imports z3
+
+        check_asserts(rules.finder, report, timeout)
     return report.found

@@ -1,0 +1,308 @@
+"""Exact boxes: the decision procedure for rules that are unions of per-attribute boxes.
+
+Most rule conditions are and/or/not over ``attribute op literal`` atoms. Such a condition is
+exactly a finite union of boxes (one domain per attribute: a set of enum/bool/string values,
+a co-finite string set, or an interval with open/closed ends, integral for int and ip). For
+those rules every question the policy checker asks reduces to "is some point of region R
+outside the union of boxes E", answered by splitting R around the boxes of E one at a time
+(``find``): what is left over is a concrete witness, and when nothing is left the boxes that
+were used form a cover. No solver is needed; conditions outside the fragment go to Z3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Union
+
+from archctl.model.types import TypeKind, VarType
+
+Number = Union[int, Fraction]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Bounds are None when unbounded; int/ip intervals are kept closed with int bounds."""
+
+    low: Number | None
+    low_closed: bool
+    high: Number | None
+    high_closed: bool
+
+
+@dataclass(frozen=True)
+class CoSet:
+    """Every string except these."""
+
+    excluded: frozenset[str]
+
+
+Dom = Union[frozenset[object], CoSet, Interval]
+Box = dict[str, Dom]
+
+
+class TooHard(Exception):
+    """The splitting budget ran out; the caller asks Z3 instead."""
+
+
+def integral(var_type: VarType) -> bool:
+    return var_type.kind in (TypeKind.INT, TypeKind.IP)
+
+
+def interval(
+    low: Number | None, low_closed: bool, high: Number | None, high_closed: bool, whole: bool
+) -> Interval | None:
+    """A normalised interval, or None when it holds no value."""
+    if whole:
+        if low is not None:
+            low = _ceil(low) if low_closed else _floor(low) + 1
+        if high is not None:
+            high = _floor(high) if high_closed else _ceil(high) - 1
+        low_closed = high_closed = True
+    if (
+        low is not None
+        and high is not None
+        and (low > high or (low == high and not (low_closed and high_closed)))
+    ):
+        return None
+    return Interval(low, low_closed, high, high_closed)
+
+
+def _floor(value: Number) -> int:
+    fraction = Fraction(value)
+    return fraction.numerator // fraction.denominator
+
+
+def _ceil(value: Number) -> int:
+    fraction = Fraction(value)
+    return -((-fraction.numerator) // fraction.denominator)
+
+
+def full(var_type: VarType) -> Dom:
+    kind = var_type.kind
+    if kind is TypeKind.ENUM:
+        return frozenset(var_type.values)
+    if kind is TypeKind.BOOL:
+        return frozenset({False, True})
+    if kind is TypeKind.STRING:
+        return CoSet(frozenset())
+    if kind is TypeKind.IP:
+        return Interval(0, True, 2**32 - 1, True)
+    made = interval(var_type.low, True, var_type.high, True, kind is TypeKind.INT)
+    assert made is not None, "declared ranges are checked at load time"
+    return made
+
+
+def meet(a: Dom, b: Dom, whole: bool) -> Dom | None:
+    if isinstance(a, Interval) and isinstance(b, Interval):
+        low, low_closed = _max_low(a, b)
+        high, high_closed = _min_high(a, b)
+        return interval(low, low_closed, high, high_closed, whole)
+    if isinstance(a, CoSet) and isinstance(b, CoSet):
+        return CoSet(a.excluded | b.excluded)
+    if isinstance(a, CoSet):
+        a, b = b, a
+    if isinstance(a, frozenset) and isinstance(b, CoSet):
+        return frozenset(v for v in a if v not in b.excluded) or None
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        return (a & b) or None
+    raise TypeError("domains of different kinds")
+
+
+def _max_low(a: Interval, b: Interval) -> tuple[Number | None, bool]:
+    if a.low is None:
+        return b.low, b.low_closed
+    if b.low is None or a.low > b.low:
+        return a.low, a.low_closed
+    if b.low > a.low:
+        return b.low, b.low_closed
+    return a.low, a.low_closed and b.low_closed
+
+
+def _min_high(a: Interval, b: Interval) -> tuple[Number | None, bool]:
+    if a.high is None:
+        return b.high, b.high_closed
+    if b.high is None or a.high < b.high:
+        return a.high, a.high_closed
+    if b.high < a.high:
+        return b.high, b.high_closed
+    return a.high, a.high_closed and b.high_closed
+
+
+def minus(a: Dom, b: Dom, whole: bool) -> list[Dom]:
+    """The parts of ``a`` outside ``b`` (disjoint, each non-empty)."""
+    if isinstance(a, Interval) and isinstance(b, Interval):
+        out: list[Dom] = []
+        if b.low is not None:
+            below = meet(a, Interval(None, False, b.low, not b.low_closed), whole)
+            if below is not None:
+                out.append(below)
+        if b.high is not None:
+            above = meet(a, Interval(b.high, not b.high_closed, None, False), whole)
+            if above is not None:
+                out.append(above)
+        return out
+    if isinstance(b, CoSet):
+        rest = meet(a, frozenset(b.excluded), whole)
+        return [rest] if rest is not None else []
+    assert isinstance(b, frozenset)
+    if isinstance(a, CoSet):
+        return [CoSet(a.excluded | frozenset(str(v) for v in b))]
+    assert isinstance(a, frozenset)
+    left = a - b
+    return [left] if left else []
+
+
+def complement(pieces: Sequence[Dom], var_type: VarType) -> list[Dom]:
+    """The attribute's domain minus a union of domains."""
+    rest: list[Dom] = [full(var_type)]
+    for piece in pieces:
+        rest = [part for dom in rest for part in minus(dom, piece, integral(var_type))]
+    return rest
+
+
+def point(dom: Dom, var_type: VarType) -> object:
+    """A deterministic, readable value of a non-empty domain."""
+    if isinstance(dom, frozenset):
+        if var_type.kind is TypeKind.ENUM:
+            return next(v for v in var_type.values if v in dom)
+        if var_type.kind is TypeKind.BOOL:
+            return False not in dom
+        return min(dom, key=str)
+    if isinstance(dom, CoSet):
+        candidate, n = "", 0
+        while candidate in dom.excluded:
+            n += 1
+            candidate = f"s{n}"
+        return candidate
+    return _interval_point(dom, integral(var_type))
+
+
+def _interval_point(dom: Interval, whole: bool) -> Number:
+    low, high = dom.low, dom.high
+    if low is not None and dom.low_closed:
+        return low
+    if low is None and high is None:
+        return 0
+    if low is None:
+        assert high is not None
+        return high if dom.high_closed else high - 1
+    if high is None:
+        return low + 1
+    return Fraction(low + high) / 2 if not whole else low
+
+
+def box_meet(a: Box, b: Box, types: dict[str, VarType]) -> Box | None:
+    out = dict(a)
+    for name, dom in b.items():
+        if name in out:
+            both = meet(out[name], dom, integral(types[name]))
+            if both is None:
+                return None
+            out[name] = both
+        else:
+            out[name] = dom
+    return out
+
+
+def disjoint(a: Box, b: Box, types: dict[str, VarType]) -> bool:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    for name, dom in small.items():
+        other = large.get(name)
+        if other is not None and meet(dom, other, integral(types[name])) is None:
+            return True
+    return False
+
+
+def contains(outer: Box, inner: Box, types: dict[str, VarType]) -> bool:
+    """Every point of ``inner`` lies in ``outer``."""
+    for name, dom in outer.items():
+        mine = inner.get(name) or full(types[name])
+        if minus(mine, dom, integral(types[name])):
+            return False
+    return True
+
+
+def subtract(
+    pieces: Sequence[Box],
+    excluded: Sequence[tuple[int, Box]],
+    types: dict[str, VarType],
+    budget: list[int],
+) -> tuple[list[Box], set[int]]:
+    """The parts of the pieces outside every excluded box, and the owners that were used.
+
+    A piece swallowed whole by one excluded box is dropped without splitting; otherwise it is
+    split around the next excluded box that meets it. ``budget`` (a one-element counter) is
+    spent per split; ``TooHard`` is raised when it runs out, because the number of pieces can
+    grow exponentially with many partly overlapping boxes.
+    """
+    used: set[int] = set()
+    left: list[Box] = []
+    stack: list[tuple[Box, int]] = [(piece, 0) for piece in reversed(pieces)]
+    while stack:
+        piece, k = stack.pop()
+        meeting = [
+            index
+            for index in range(k, len(excluded))
+            if not disjoint(piece, excluded[index][1], types)
+        ]
+        if not meeting:
+            left.append(piece)
+            continue
+        swallowed = next((i for i in meeting if contains(excluded[i][1], piece, types)), None)
+        if swallowed is not None:
+            used.add(excluded[swallowed][0])
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise TooHard
+        k = meeting[0]
+        owner, box = excluded[k]
+        used.add(owner)
+        rest = dict(piece)
+        for name, dom in box.items():
+            whole = integral(types[name])
+            mine = rest.get(name) or full(types[name])
+            for outside in minus(mine, dom, whole):
+                stack.append(({**rest, name: outside}, k + 1))
+            inside = meet(mine, dom, whole)
+            assert inside is not None
+            rest[name] = inside
+    return left, used
+
+
+def first_differing(
+    pieces: Sequence[Box],
+    ordered: Sequence[tuple[int, str, list[Box]]],
+    default: str,
+    target: str,
+    types: dict[str, VarType],
+    budget: list[int],
+) -> Box | None:
+    """A sub-box of the pieces whose decision by ``ordered`` rules is not ``target``.
+
+    Sweeps the rules in priority order: a rule of the other effect that meets what is left
+    decides there (found); a rule of the target effect decides target there, so its boxes are
+    cut away; whatever survives every rule gets the default.
+    """
+    left = list(pieces)
+    for owner, effect, boxes in ordered:
+        if not left:
+            return None
+        if effect != target:
+            for piece in left:
+                for box in boxes:
+                    both = box_meet(piece, box, types)
+                    if both is not None:
+                        return both
+        else:
+            left, _ = subtract(left, [(owner, box) for box in boxes], types, budget)
+    if left and default != target:
+        return left[0]
+    return None
+
+
+def sample(box: Box, types: dict[str, VarType]) -> dict[str, object]:
+    """A concrete point of a non-empty box, every attribute valued."""
+    return {name: point(box.get(name) or full(t), t) for name, t in types.items()}

@@ -1,0 +1,166 @@
+"""Benchmark: policy analysis of `archctl verify` vs a straightforward Z3 baseline.
+
+The baseline is what one writes first with Z3: one incremental solver with the attribute
+domains, then every pair of rules checked for overlap (push / add both conditions / check /
+pop) plus one "does it ever decide" query per rule (its condition and the negation of every
+rule that takes precedence). ``archctl verify`` is timed as a whole process (python start-up,
+loading, z3 import, all PO checks, report) on the same generated policy file.
+
+    python bench/bench_policy.py            # 400 rules side by side, then 1,000 rules
+    python bench/bench_policy.py --rules 200 --large 500 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+ROLES = ["admin", "engineer", "contractor", "service", "guest", "auditor"]
+DEPTS = ["eng", "ops", "sales", "hr", "legal", "finance", "support", "research"]
+ZONES = ["corp", "vpn", "public"]
+SENS = ["public", "internal", "confidential", "secret"]
+HEADER = """kind: policy
+name: random-{n}
+attributes:
+  user.role: {{type: enum, values: [{roles}]}}
+  user.dept: {{type: enum, values: [{depts}]}}
+  user.mfa: {{type: bool}}
+  device.managed: {{type: bool}}
+  network.zone: {{type: enum, values: [{zones}]}}
+  resource.sensitivity: {{type: enum, values: [{sens}]}}
+  risk: {{type: real, range: [0, 1]}}
+  hour: {{type: int, range: [0, 23]}}
+  src: {{type: ip}}
+bands:
+  trust:
+    over: risk
+    levels: {{high: "[0, 0.3]", medium: "(0.3, 0.7]", low: "(0.7, 1]"}}
+combine: {combine}
+default: deny
+rules:
+"""
+
+
+def _atom(rng: random.Random) -> str:
+    pick = rng.randrange(9)
+    if pick == 0:
+        return f'user.role == "{rng.choice(ROLES)}"'
+    if pick == 1:
+        values = ", ".join(f'"{v}"' for v in rng.sample(DEPTS, rng.randint(2, 4)))
+        return f"user.dept in [{values}]"
+    if pick == 2:
+        return rng.choice(["user.mfa", "not user.mfa", "device.managed", "not device.managed"])
+    if pick == 3:
+        return f'network.zone {rng.choice(["==", "!="])} "{rng.choice(ZONES)}"'
+    if pick == 4:
+        return f'resource.sensitivity == "{rng.choice(SENS)}"'
+    if pick == 5:
+        return f"risk {rng.choice(['<', '>='])} {rng.randint(1, 9) / 10}"
+    if pick == 6:
+        low = rng.randint(0, 20)
+        return f"hour >= {low} and hour <= {rng.randint(low, 23)}"
+    if pick == 7:
+        return f'trust == "{rng.choice(["high", "medium", "low"])}"'
+    return f'src in "10.{rng.randint(0, 3)}.{rng.randint(0, 255)}.0/{rng.choice([16, 20, 24])}"'
+
+
+def generate(n: int, seed: int, combine: str) -> str:
+    rng = random.Random(seed)
+    lines = [
+        HEADER.format(
+            n=n,
+            roles=", ".join(ROLES),
+            depts=", ".join(DEPTS),
+            zones=", ".join(ZONES),
+            sens=", ".join(SENS),
+            combine=combine,
+        )
+    ]
+    for index in range(n):
+        effect = "deny" if rng.random() < 0.3 else "allow"
+        atoms = " and ".join(_atom(rng) for _ in range(rng.randint(2, 4)))
+        lines.append(f"  - {{id: r{index}, effect: {effect}, when: '{atoms}'}}\n")
+    return "".join(lines)
+
+
+def baseline(path: str) -> tuple[float, int]:
+    """The straightforward Z3 analysis; returns (seconds, number of solver checks)."""
+    import z3
+
+    from archctl.check.po_encode import encode
+    from archctl.check.po_request import takes_precedence
+    from archctl.load.loader import load_file
+
+    start = time.perf_counter()
+    policy = load_file(path).specs[0]
+    encoding = encode(policy)  # type: ignore[arg-type]
+    solver = z3.Solver()
+    solver.add(*encoding.domain)
+    matches = encoding.matches
+    checks = 0
+    for i in range(len(matches)):
+        for j in range(i + 1, len(matches)):
+            solver.push()
+            solver.add(matches[i], matches[j])
+            solver.check()
+            solver.pop()
+            checks += 1
+    for i in range(len(matches)):
+        solver.push()
+        solver.add(matches[i])
+        solver.add(*(z3.Not(matches[j]) for j in takes_precedence(policy, i)))  # type: ignore[arg-type]
+        solver.check()
+        solver.pop()
+        checks += 1
+    return time.perf_counter() - start, checks
+
+
+def verify(path: str) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "archctl", "verify", path, "--fail-on", "error"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()
+    if done.returncode == 3 or "internal error" in done.stderr:
+        raise SystemExit(f"archctl failed: {done.stderr}")
+    return elapsed, last
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rules", type=int, default=400)
+    parser.add_argument("--large", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--combine", default="deny-overrides")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        small = os.path.join(folder, f"random-{args.rules}.yaml")
+        large = os.path.join(folder, f"random-{args.large}.yaml")
+        with open(small, "w", encoding="utf-8") as handle:
+            handle.write(generate(args.rules, args.seed, args.combine))
+        with open(large, "w", encoding="utf-8") as handle:
+            handle.write(generate(args.large, args.seed, args.combine))
+        base_s, checks = baseline(small)
+        ours_s, summary = verify(small)
+        large_s, large_summary = verify(large)
+    print(f"| policy ({args.combine}, seed {args.seed}) | tool | wall time | notes |")
+    print("| --- | --- | --- | --- |")
+    print(f"| {args.rules} random rules | Z3 baseline (pairs + decide, push/pop) | "
+          f"{base_s:.2f} s | {checks} solver checks, in-process (no start-up) |")
+    print(f"| {args.rules} random rules | `archctl verify` (whole process) | {ours_s:.2f} s | "
+          f"{base_s / ours_s:.1f}x faster; {summary} |")
+    print(f"| {args.large} random rules | `archctl verify` (whole process) | {large_s:.2f} s | "
+          f"{large_summary} |")
+
+
+if __name__ == "__main__":
+    main()
