@@ -438,6 +438,35 @@ def _refuse(loaded: object) -> None:
     render_text(err, shown, loaded.sources, len(loaded.files), len(loaded.specs))
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old version of the policy file.")],
+    new: Annotated[str, typer.Argument(help="The new version of the policy file.")],
+    spec: Annotated[
+        str | None, typer.Option("--spec", help="The policy to compare when a file has several.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.text,
+    timeout_ms: Annotated[
+        int, typer.Option("--timeout", help="Solver timeout per query, in milliseconds.")
+    ] = 10_000,
+) -> None:
+    """Compare two versions of a policy; exit 0 equivalent, 1 changed, 2 unloadable input."""
+    from archctl.check.po_diff import diff_files
+    from archctl.report.diff import render_diff_json, render_diff_text
+
+    outcome = diff_files(old, new, spec, timeout_ms)
+    if outcome.problems:
+        from archctl.model.spec import LoadResult
+
+        _refuse(LoadResult(diagnostics=outcome.problems, sources=outcome.sources, files=[old, new]))
+        raise typer.Exit(EXIT_USAGE)
+    render = render_diff_json if output_format is OutputFormat.json else render_diff_text
+    sys.stdout.write(render(outcome))
+    raise typer.Exit(EXIT_OK if outcome.equivalent else EXIT_FINDINGS)
+
+
 def _console() -> Console:
     from rich.console import Console
 
