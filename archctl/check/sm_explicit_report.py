@@ -15,6 +15,7 @@ from archctl.check.sm_evidence import Findings, Step
 from archctl.check.sm_explicit import Space
 from archctl.check.sm_graph import nondeterministic_pairs
 from archctl.model.evaluate import compile_expr
+from archctl.model.statemachine import Transition
 
 
 def report(space: Space, findings: Findings) -> None:
@@ -91,13 +92,18 @@ def _no_termination(
 def _overlaps(space: Space, findings: Findings) -> None:
     machine = space.machine
     position = {id(t): n for n, t in enumerate(machine.transitions)}
+    outgoing: dict[str, list[Transition]] = {}
+    for transition in machine.transitions:
+        outgoing.setdefault(transition.source, []).append(transition)
+    configs_of: dict[int, list[int]] = {}
     for index, state in enumerate(machine.states):
-        outgoing = [t for t in machine.transitions if t.source == state.name]
-        for first, second in nondeterministic_pairs(outgoing):
+        pairs = nondeterministic_pairs(outgoing.get(state.name, []))
+        if pairs and not configs_of:
+            for config, at in enumerate(space.state_of):
+                configs_of.setdefault(at, []).append(config)
+        for first, second in pairs:
             a, b = position[id(first)], position[id(second)]
-            for config in range(len(space.state_of)):
-                if space.state_of[config] != index:
-                    continue
+            for config in configs_of.get(index, []):
                 enabled = space.enabled[config]
                 if a in enabled and b in enabled:
                     findings.nondeterminism(first, second, space.env(config))
