@@ -65,8 +65,10 @@ def test_unloadable_input_exits_two(tmp_path: Path) -> None:
 def test_changed_attribute_type_is_refused(tmp_path: Path) -> None:
     changed = tmp_path / "changed.yaml"
     text = (ROOT / V1).read_text(encoding="utf-8").replace("src: {type: ip}", "src: {type: int}")
-    changed.write_text(text.replace('src in "203.0.113.0/24"', "src > 5").replace(
-        ' and src in "10.0.0.0/16"', ""), encoding="utf-8")
+    changed.write_text(
+        text.replace('src in "203.0.113.0/24"', "src > 5").replace(' and src in "10.0.0.0/16"', ""),
+        encoding="utf-8",
+    )
     outcome = diff_files(V1, str(changed))
     assert [d.code for d in outcome.problems] == ["LD004"]
     assert "changed type" in outcome.problems[0].message
