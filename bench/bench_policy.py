@@ -98,8 +98,9 @@ def baseline(path: str) -> tuple[float, int]:
 
     start = time.perf_counter()
     policy = load_file(path).specs[0]
-    encoding = encode(policy)  # type: ignore[arg-type]
-    solver = z3.Solver()
+    ctx = z3.Context()
+    encoding = encode(policy, ctx)  # type: ignore[arg-type]
+    solver = z3.Solver(ctx=ctx)
     solver.add(*encoding.domain)
     matches = encoding.matches
     checks = 0
@@ -154,12 +155,18 @@ def main() -> None:
         large_s, large_summary = verify(large)
     print(f"| policy ({args.combine}, seed {args.seed}) | tool | wall time | notes |")
     print("| --- | --- | --- | --- |")
-    print(f"| {args.rules} random rules | Z3 baseline (pairs + decide, push/pop) | "
-          f"{base_s:.2f} s | {checks} solver checks, in-process (no start-up) |")
-    print(f"| {args.rules} random rules | `archctl verify` (whole process) | {ours_s:.2f} s | "
-          f"{base_s / ours_s:.1f}x faster; {summary} |")
-    print(f"| {args.large} random rules | `archctl verify` (whole process) | {large_s:.2f} s | "
-          f"{large_summary} |")
+    print(
+        f"| {args.rules} random rules | Z3 baseline (pairs + decide, push/pop) | "
+        f"{base_s:.2f} s | {checks} solver checks, in-process (no start-up) |"
+    )
+    print(
+        f"| {args.rules} random rules | `archctl verify` (whole process) | {ours_s:.2f} s | "
+        f"{base_s / ours_s:.1f}x faster; {summary} |"
+    )
+    print(
+        f"| {args.large} random rules | `archctl verify` (whole process) | {large_s:.2f} s | "
+        f"{large_summary} |"
+    )
 
 
 if __name__ == "__main__":

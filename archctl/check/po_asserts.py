@@ -21,12 +21,16 @@ def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
     if not policy.asserts:
         return
     encoding = finder.solver().encoding
-    solver = new_solver(timeout_ms)
+    solver = new_solver(timeout_ms, encoding.ctx)
     solver.add(*encoding.domain)
-    compiler = Compiler(encoding.env)
+    compiler = Compiler(encoding.env, encoding.ctx)
     decision = encoding.decision()
     for assertion in policy.asserts:
-        condition = z3.BoolVal(True) if assertion.when is None else compiler.expr(assertion.when)
+        condition = (
+            z3.BoolVal(True, encoding.ctx)
+            if assertion.when is None
+            else compiler.expr(assertion.when)
+        )
         wanted = decision == DECISIONS[assertion.effect]
         broken = z3.Not(wanted) if assertion.kind == "always" else wanted
         solver.push()

@@ -123,8 +123,9 @@ def _diff(old: Policy, new: Policy, outcome: DiffOutcome, timeout_ms: int, limit
     from archctl.check.po_request import DECISIONS
     from archctl.check.smt import Outcome, new_solver, solve
 
-    before, after = encode(old, "@old"), encode(new, "@new")
-    solver = new_solver(timeout_ms)
+    ctx = z3.Context()  # a fresh context: the witnesses depend on these two policies only
+    before, after = encode(old, ctx, "@old"), encode(new, ctx, "@new")
+    solver = new_solver(timeout_ms, ctx)
     solver.add(*before.domain, *after.domain)
     for name, var in before.vars.items():
         other = after.vars.get(name)

@@ -23,10 +23,10 @@ from archctl.model.policy import Band, Policy, Rule
 from archctl.model.types import TypeKind
 
 
-def _bound(value: Fraction, kind: TypeKind) -> Any:
+def _bound(value: Fraction, kind: TypeKind, ctx: Any) -> Any:
     if kind is TypeKind.REAL:
-        return z3.RealVal(value)
-    return z3.IntVal(int(value))
+        return z3.RealVal(value, ctx)
+    return z3.IntVal(int(value), ctx)
 
 
 def level_term(band: Band, level_index: int, term: Any, kind: TypeKind) -> Any:
@@ -36,7 +36,8 @@ def level_term(band: Band, level_index: int, term: Any, kind: TypeKind) -> Any:
         low = math.ceil(level.low) if level.low_closed else math.floor(level.low) + 1
         high = math.floor(level.high) if level.high_closed else math.ceil(level.high) - 1
         return z3.And(term >= low, term <= high)
-    low, high = _bound(level.low, kind), _bound(level.high, kind)
+    ctx = term.ctx
+    low, high = _bound(level.low, kind, ctx), _bound(level.high, kind, ctx)
     low_ok = term >= low if level.low_closed else term > low
     high_ok = term <= high if level.high_closed else term < high
     return z3.And(low_ok, high_ok)
@@ -44,9 +45,9 @@ def level_term(band: Band, level_index: int, term: Any, kind: TypeKind) -> Any:
 
 def band_term(band: Band, term: Any, kind: TypeKind) -> Any:
     """The level index of a value: first containing level, ``len(levels)`` in a gap."""
-    out: Any = z3.IntVal(len(band.levels))
+    out: Any = z3.IntVal(len(band.levels), term.ctx)
     for index in reversed(range(len(band.levels))):
-        out = z3.If(level_term(band, index, term, kind), z3.IntVal(index), out)
+        out = z3.If(level_term(band, index, term, kind), z3.IntVal(index, term.ctx), out)
     return out
 
 
@@ -59,6 +60,7 @@ class Encoding:
     domain: list[Any]
     env: dict[str, Any]
     matches: list[Any]
+    ctx: Any
     _decision: Any = field(default=None, repr=False)
     _decider: Any = field(default=None, repr=False)
 
@@ -69,36 +71,52 @@ class Encoding:
     def decision(self) -> Any:
         """Int term: the decision of the whole policy (default applied)."""
         if self._decision is None:
-            out: Any = z3.IntVal(DECISIONS[self.policy.default])
+            out: Any = z3.IntVal(DECISIONS[self.policy.default], self.ctx)
             for position in reversed(priority_order(self.policy)):
                 effect = DECISIONS[self.rules[position].effect]
-                out = z3.If(self.matches[position], z3.IntVal(effect), out)
+                out = z3.If(self.matches[position], z3.IntVal(effect, self.ctx), out)
             self._decision = out
         return self._decision
 
     def decider(self) -> Any:
         """Int term: the position of the rule that decides, -1 when the default does."""
         if self._decider is None:
-            out: Any = z3.IntVal(-1)
+            out: Any = z3.IntVal(-1, self.ctx)
             for position in reversed(priority_order(self.policy)):
-                out = z3.If(self.matches[position], z3.IntVal(position), out)
+                out = z3.If(self.matches[position], z3.IntVal(position, self.ctx), out)
             self._decider = out
         return self._decider
 
 
-def encode(policy: Policy, suffix: str = "") -> Encoding:
-    """Declare the attributes (names get ``suffix`` so two policies can share a solver)."""
-    variables = {a.name: declare(a.name, a.type, suffix) for a in policy.attributes}
-    domain = [c for var in variables.values() for c in var.domain()]
+def encode(policy: Policy, ctx: Any, suffix: str = "") -> Encoding:
+    """Declare the attributes in ``ctx`` (names get ``suffix`` so two policies can share a
+    solver). Callers pass a fresh ``z3.Context()``: models then depend only on this policy,
+    not on whatever else the process asked z3 before, so output is the same bytes every run.
+    """
+    variables = {a.name: declare(a.name, a.type, suffix, ctx) for a in policy.attributes}
+    domain = [c for var in variables.values() for c in _domain(var, ctx)]
     env: dict[str, Any] = {name: var.term for name, var in variables.items()}
     for band in policy.bands:
         over = variables[band.over]
         env[band.name] = band_term(band, over.term, over.type.kind)
-    compiler = Compiler(env)
+    compiler = Compiler(env, ctx)
     matches = [
-        z3.BoolVal(True) if rule.when is None else compiler.expr(rule.when) for rule in policy.rules
+        z3.BoolVal(True, ctx) if rule.when is None else compiler.expr(rule.when)
+        for rule in policy.rules
     ]
-    return Encoding(policy, variables, domain, env, matches)
+    return Encoding(policy, variables, domain, env, matches, ctx)
+
+
+def _domain(var: SmtVar, ctx: Any) -> list[Any]:
+    """``SmtVar.domain`` with real bounds built in ``ctx`` (smt builds them in the main one)."""
+    if var.type.kind is not TypeKind.REAL:
+        return var.domain()
+    out = []
+    if var.type.low is not None:
+        out.append(var.term >= z3.RealVal(var.type.low, ctx))
+    if var.type.high is not None:
+        out.append(var.term <= z3.RealVal(var.type.high, ctx))
+    return out
 
 
 def request_of(encoding: Encoding, model: Any) -> Request:

@@ -30,13 +30,14 @@ from archctl.model.policy import Policy
 class Z3Finder:
     def __init__(self, policy: Policy, timeout_ms: int) -> None:
         self.policy = policy
-        self.encoding: Encoding = encode(policy)
-        self.solver = new_solver(timeout_ms)
+        self.ctx = z3.Context()
+        self.encoding: Encoding = encode(policy, self.ctx)
+        self.solver = new_solver(timeout_ms, self.ctx)
         self.solver.add(*self.encoding.domain)
         self.pos: list[Any] = []
         self.neg: list[Any] = []
         for position, match in enumerate(self.encoding.matches):
-            pos, neg = z3.Bool(f"!pos{position}"), z3.Bool(f"!neg{position}")
+            pos, neg = z3.Bool(f"!pos{position}", self.ctx), z3.Bool(f"!neg{position}", self.ctx)
             self.solver.add(z3.Implies(pos, match), z3.Implies(neg, z3.Not(match)))
             self.pos.append(pos)
             self.neg.append(neg)
@@ -48,10 +49,10 @@ class Z3Finder:
     def any_of(self, effect: str) -> Any:
         """Literal: some rule of this effect matches."""
         if effect not in self._any:
-            literal = z3.Bool(f"!any_{effect}")
+            literal = z3.Bool(f"!any_{effect}", self.ctx)
             rules = self.policy.rules
             terms = [self.encoding.matches[k] for k, r in enumerate(rules) if r.effect == effect]
-            self.solver.add(z3.Implies(literal, _or(terms)))
+            self.solver.add(z3.Implies(literal, _or(terms, self.ctx)))
             self._any[effect] = literal
         return self._any[effect]
 
@@ -60,7 +61,7 @@ class Z3Finder:
         key = (start, effect)
         if key not in self._differs:
             chain = self._decision_chain()
-            literal = z3.Bool(f"!differs{start}_{effect}")
+            literal = z3.Bool(f"!differs{start}_{effect}", self.ctx)
             self.solver.add(z3.Implies(literal, chain[start] != DECISIONS[effect]))
             self._differs[key] = literal
         return self._differs[key]
@@ -68,10 +69,10 @@ class Z3Finder:
     def _decision_chain(self) -> list[Any]:
         if self._chain is None:
             count = len(self.policy.rules)
-            chain = [z3.Int(f"!decision{k}") for k in range(count + 1)]
+            chain = [z3.Int(f"!decision{k}", self.ctx) for k in range(count + 1)]
             self.solver.add(chain[count] == DECISIONS[self.policy.default])
             for k, rule in enumerate(self.policy.rules):
-                effect = z3.IntVal(DECISIONS[rule.effect])
+                effect = z3.IntVal(DECISIONS[rule.effect], self.ctx)
                 self.solver.add(chain[k] == z3.If(self.encoding.matches[k], effect, chain[k + 1]))
             self._chain = chain
         return self._chain
@@ -83,7 +84,7 @@ class Z3Finder:
         literals = self._seen.setdefault(effect, [])
         while len(literals) <= before:
             k = len(literals) - 1
-            literal = z3.Bool(f"!seen_{effect}{k + 1}")
+            literal = z3.Bool(f"!seen_{effect}{k + 1}", self.ctx)
             if k < 0:
                 self.solver.add(z3.Not(literal))
             elif self.policy.rules[k].effect == effect and k not in skip:
@@ -107,7 +108,7 @@ class Z3Finder:
         return Result(Answer.NONE, cover=tuple(p for p in exclude if f"!neg{p}" in core))
 
 
-def _or(terms: list[Any]) -> Any:
+def _or(terms: list[Any], ctx: Any) -> Any:
     if not terms:
-        return z3.BoolVal(False)
+        return z3.BoolVal(False, ctx)
     return terms[0] if len(terms) == 1 else z3.Or(*terms)
