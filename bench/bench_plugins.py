@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,30 @@ from archctl.source import SourceFile  # noqa: E402
 DEBIAN = ROOT.parent / "shared" / "corpus" / "deps" / "debian" / "bookworm_main_amd64_Packages.xz"
 
 
-def timed(work: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    """CPU seconds of this process (robust on a shared machine) and wall seconds."""
+
+    cpu: float
+    wall: float
+
+    def __str__(self) -> str:
+        return f"{self.cpu:.2f} ({self.wall:.2f})"
+
+    def __add__(self, other: Timing) -> Timing:
+        return Timing(self.cpu + other.cpu, self.wall + other.wall)
+
+    def __sub__(self, other: Timing) -> Timing:
+        return Timing(self.cpu - other.cpu, self.wall - other.wall)
+
+
+def timed(work: Callable[[], Any]) -> tuple[Timing, Any]:
+    cpu, wall = time.process_time(), time.perf_counter()
     result = work()
-    return time.perf_counter() - start, result
+    return Timing(time.process_time() - cpu, time.perf_counter() - wall), result
 
 
-def load_spec(path: Path) -> tuple[float, float, PluginSet]:
+def load_spec(path: Path) -> tuple[Timing, Timing, PluginSet]:
     """(compose seconds, whole-load seconds, the plugin set)."""
     text = path.read_text(encoding="utf-8")
     compose_s, _ = timed(lambda: compose(SourceFile(str(path), text)))
@@ -71,13 +89,13 @@ def bench_generated(folder: Path, plugins: int, dependencies: int) -> PluginSet:
     plan_s, plan = timed(lambda: analyse(spec))
     assert not findings and plan.stages is not None, findings[:3]
     print(f"\n### Generated: {plugins:,} plugins, {dependencies:,} dependencies ({size:.1f} MB)\n")
-    print("| phase | seconds |")
+    print("| phase | CPU s (wall s) |")
     print("| --- | ---: |")
-    print(f"| parse: libyaml compose (CSafeLoader, with marks) | {compose_s:.2f} |")
-    print(f"| parse: model building (spans, versions, constraints) | {load_s - compose_s:.2f} |")
-    print(f"| analysis: verify (PL101-PL105, cycles) | {verify_s:.2f} |")
-    print(f"| analysis: plan (same pass + selection + {len(plan.stages)} stages) | {plan_s:.2f} |")
-    print(f"| **load + verify + plan** | **{load_s + verify_s + plan_s:.2f}** |")
+    print(f"| parse: libyaml compose (CSafeLoader, with marks) | {compose_s} |")
+    print(f"| parse: model building (spans, versions, constraints) | {load_s - compose_s} |")
+    print(f"| analysis: verify (PL101-PL105, cycles) | {verify_s} |")
+    print(f"| analysis: plan (same pass + selection + {len(plan.stages)} stages) | {plan_s} |")
+    print(f"| **load + verify + plan** | **{load_s + verify_s + plan_s}** |")
     return spec
 
 
@@ -104,16 +122,16 @@ def bench_cycles(spec: PluginSet, rounds: int = 3) -> None:
     ours_s, bare_s = [], []
     for _ in range(rounds):
         seconds, cycles = timed(lambda: find_cycles(edges))
-        ours_s.append(seconds)
+        ours_s.append(seconds.cpu)
         seconds, components = timed(bare)
-        bare_s.append(seconds)
+        bare_s.append(seconds.cpu)
     assert len(cycles) == components
     ours, peer = statistics.median(ours_s), statistics.median(bare_s)
     count = sum(len(needs) for needs in edges.values())
     print(
         f"\n### Cycle detection: {len(edges):,} nodes, {count:,} edges, {components} cyclic SCCs\n"
     )
-    print("| tool | median of 3 (s) | ratio |")
+    print("| tool | median of 3 (CPU s) | ratio |")
     print("| --- | ---: | ---: |")
     print(f"| networkx: DiGraph + strongly_connected_components | {peer:.2f} | 1.00 |")
     print(f"| archctl find_cycles (SCCs + shortest cycle each) | {ours:.2f} | {ours / peer:.2f} |")
@@ -141,12 +159,12 @@ def bench_debian(folder: Path) -> None:
         f"\n### Debian bookworm main as a plugin set ({stats['packages']:,} packages, "
         f"{stats['dependencies']:,} dependencies, {path.stat().st_size / 1e6:.1f} MB)\n"
     )
-    print("| phase | seconds |")
+    print("| phase | CPU s (wall s) |")
     print("| --- | ---: |")
-    print(f"| convert Packages.xz (not archctl) | {convert_s:.2f} |")
-    print(f"| parse: libyaml compose | {compose_s:.2f} |")
-    print(f"| parse: model building | {load_s - compose_s:.2f} |")
-    print(f"| analysis (verify/plan pass) | {analyse_s:.2f} |")
+    print(f"| convert Packages.xz (not archctl) | {convert_s} |")
+    print(f"| parse: libyaml compose | {compose_s} |")
+    print(f"| parse: model building | {load_s - compose_s} |")
+    print(f"| analysis (verify/plan pass) | {analyse_s} |")
     listing = ", ".join(f"{code}: {count:,}" for code, count in sorted(codes.items()))
     print(
         f"\nfindings: {listing or 'none'}; virtual dependencies mapped to a provider: "
@@ -186,11 +204,11 @@ def bench_registry(folder: Path, scenarios: list[tuple[int, int, int]], cap: flo
             )
             seconds, _, ok, theirs = done.stdout.split()
             assert ok == "True", done.stdout
-            peer, ratio = f"{float(seconds):.2f}", f"{ours_s / float(seconds):.2f}"
+            peer, ratio = f"{float(seconds):.2f}", f"{ours_s.cpu / float(seconds):.2f}"
         except subprocess.TimeoutExpired:
-            peer, ratio, theirs = f"> {cap:.0f} (stopped)", f"< {ours_s / cap:.2f}", "-"
+            peer, ratio, theirs = f"> {cap:.0f} wall (stopped)", f"< {ours_s.cpu / cap:.2f}", "-"
         print(
-            f"| {plugins:,} x {versions} | {pins} | {peer} | {ours_s:.2f} | {ratio} | "
+            f"| {plugins:,} x {versions} | {pins} | {peer} | {ours_s} | {ratio} | "
             f"{theirs} / {skipped(data, ours)} |"
         )
 

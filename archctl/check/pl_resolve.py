@@ -145,7 +145,11 @@ class _Solver:
                 z3.Bool(self.encoding.symbols[(name, i)])
                 for i in range(len(index.plugins[name].versions))
             ]
-            chosen = next(i for i, term in enumerate(terms) if z3.is_true(model.eval(term, True)))
+            # len(terms) when the model leaves the plugin out: then "any version" is asked
+            chosen = next(
+                (i for i, term in enumerate(terms) if z3.is_true(model.eval(term, True))),
+                len(terms),
+            )
             while chosen > 0:
                 newer = z3.Bool(f"newer!{len(decided)}!{chosen}")
                 solver.add(z3.Implies(newer, z3.Or(terms[:chosen])))
@@ -156,6 +160,8 @@ class _Solver:
                     break
                 model = solver.model()
                 chosen = next(i for i in range(chosen) if z3.is_true(model.eval(terms[i], True)))
+            if chosen == len(terms):  # cannot happen: a required plugin has a version
+                return Resolution(None, [self._inconclusive(f"no version left for {name}")])
             solver.add(terms[chosen])
             decided[name] = chosen
             queue.extend(req.name for req in index.plugins[name].versions[chosen].requires)
