@@ -271,3 +271,16 @@ def test_convert_to_an_unwritable_place_is_a_usage_error(tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["convert", source, "--to", "dsl", "-o", str(target)])
     assert result.exit_code == 2
     assert "cannot write" in result.stderr
+
+
+def test_hash_lines_inside_yaml_block_scalars_are_not_comments(tmp_path: Path) -> None:
+    source = tmp_path / "m.yaml"
+    source.write_text(
+        "kind: statemachine\nname: m\ndescription: |\n  # not a comment\n  text\n"
+        "states: [a]  # a comment\ninitial: a\n"
+    )
+    dsl = convert_file(str(source), "dsl").text
+    assert dsl is not None
+    assert "# a comment" in dsl
+    assert '  description "# not a comment\\ntext\\n"' in dsl
+    assert dsl.count("# not a comment") == 1

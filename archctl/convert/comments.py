@@ -19,6 +19,7 @@ class _Comment:
     own_line: bool
 
 
+_BLOCK_SCALAR = re.compile(r"(:|^\s*-)\s*[|>][-+0-9]*\s*(#.*)?$")
 _DSL_SPEC = re.compile(r"^\s*(statemachine|workflow|plugins|policy)\s")
 _YAML_SPEC = re.compile(r"^(---|kind\s*:)")
 
@@ -34,7 +35,15 @@ class Comments:
         self._items: list[_Comment] = []
         self._yaml = yaml
         self._lines = text.splitlines()
+        block_parent: int | None = None  # indent of a YAML key whose value is a `|`/`>` block
         for number, line in enumerate(self._lines, 1):
+            indent = len(line) - len(line.lstrip())
+            if block_parent is not None:
+                if not line.strip() or indent > block_parent:
+                    continue  # text of a block scalar: a '#' there is content, not a comment
+                block_parent = None
+            if yaml and _BLOCK_SCALAR.search(line):
+                block_parent = indent
             start = _comment_start(line, yaml)
             if start is not None:
                 body = line[start:].rstrip()
