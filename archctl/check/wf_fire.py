@@ -50,7 +50,7 @@ class Rules:
             for i, node in enumerate(nodes)
             if node.type == "gateway" and node.gateway == "inclusive" and len(net.inputs[i]) > 1
         ]
-        self._upstream: dict[int, dict[int, int]] = {g: self._upstream_of(g) for g in self.or_joins}
+        self._upstream: dict[int, dict[int, int]] = {g: self.upstream_of(g) for g in self.or_joins}
         self._effects: dict[tuple[int, Values], list[Values]] = {}
         self._truth: dict[tuple[int, Values], bool] = {}
         #: gateway -> valuations at which it was offered a token (first state id seen)
@@ -157,8 +157,8 @@ class Rules:
             taken = defaults[:1]
         return [tuple(taken)] if taken else []
 
-    def _upstream_of(self, gateway: int) -> dict[int, int]:
-        """For each input of an inclusive join: arcs that reach it without passing the join."""
+    def upstream_of(self, gateway: int) -> dict[int, int]:
+        """For each input of a join: the arcs that reach it without passing the join."""
         net = self.net
         out: dict[int, int] = {}
         for target in net.inputs[gateway]:

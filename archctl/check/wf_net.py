@@ -27,8 +27,13 @@ from archctl.check.wf_fire import FAIL, Move, Rules
 from archctl.check.wf_graph import Net, components
 from archctl.model.expr import names_in
 
-#: a place holding this many tokens stops the search there (the net is already unsafe)
-TOKEN_CAP = 3
+#: a place holding this many tokens stops the search there: the net is unsafe (WF105) and
+#: following every way tokens can pile up would only blow the state space up
+TOKEN_CAP = 2
+#: once the net is known to be unsafe, the search goes on for at most this many more states
+#: (or as many again as it had found), then stops and says so: tokens that multiply in
+#: a loop without piling up on one flow would otherwise make the state space unbounded
+UNSAFE_EXTRA = 2_000
 
 Key = tuple[tuple[int, ...] | None, Values]
 
@@ -44,6 +49,7 @@ class Exploration:
     truncated: list[int] = field(default_factory=list)
     fired: set[int] = field(default_factory=set)
     bound_hit: bool = False
+    unsafe_stop: bool = False
 
 
 class Explorer:
@@ -55,16 +61,15 @@ class Explorer:
         self.result = Exploration()
         self.index: dict[Key, int] = {}
         self.queue: deque[int] = deque()
+        self.limit = max_states
         if self.reduce:
             self._prepare_reduction(data)
 
     def _prepare_reduction(self, data: DataModel) -> None:
         net = self.net
-        ancestors = net.ancestors()
-        self.ancestors = ancestors
+        tracked = set(data.names)
         reads: list[set[str]] = []
         writes: list[set[str]] = []
-        tracked = set(data.names)
         for node in range(len(net.nodes)):
             read: set[str] = set()
             for arc in net.outputs[node]:
@@ -79,25 +84,35 @@ class Explorer:
                         read |= names_in(assignment.value) & tracked
             reads.append(read)
             writes.append(write)
-        kills = [
-            self.rules.failure[n][0] and net.error_arc[n] is None for n in range(len(net.nodes))
-        ]
-        self.kills = kills
+        count = len(net.nodes)
+        self.kills = [self.rules.failure[n][0] and net.error_arc[n] is None for n in range(count)]
+        self.joins = {
+            node: net.bits(net.inputs[node])
+            for node, spec in enumerate(net.nodes)
+            if spec.type == "gateway" and spec.gateway == "parallel" and len(net.inputs[node]) > 1
+        }
+        ancestors = net.ancestors()
         feeds = []
-        for node in range(len(net.nodes)):
+        for node in range(count):
             bits = net.bits(net.inputs[node])
             for arc in net.inputs[node]:
                 bits |= ancestors[arc]
             feeds.append(bits)
-        self.conflict = []
-        for n in range(len(net.nodes)):
-            mask = 0
-            for m in range(len(net.nodes)):
-                if m == n:
-                    continue
-                if kills[m] or writes[n] & (reads[m] | writes[m]) or reads[n] & writes[m]:
-                    mask |= feeds[m]
-            self.conflict.append(mask)
+        #: per node: inputs of the nodes it must not overtake (shared data, instance failure),
+        #: and the arcs from which any of them, or the node's own inputs, can be reached at all
+        self.conflict: list[int] = []
+        self.feeds: list[int] = []
+        for n in range(count):
+            inputs = 0
+            reach = feeds[n]
+            for m in range(count):
+                if m != n and (
+                    self.kills[m] or writes[n] & (reads[m] | writes[m]) or reads[n] & writes[m]
+                ):
+                    inputs |= net.bits(net.inputs[m])
+                    reach |= feeds[m]
+            self.conflict.append(inputs)
+            self.feeds.append(reach)
 
     def run(self) -> Exploration:
         net = self.net
@@ -107,7 +122,8 @@ class Explorer:
             self._add((marking, values), -1, (start, "ok"))
         while True:
             self._drain()
-            if self.result.bound_hit or not self.reduce or not self._proviso():
+            stopped = self.result.bound_hit or self.result.unsafe_stop
+            if stopped or not self.reduce or not self._proviso():
                 break
         return self.result
 
@@ -116,8 +132,11 @@ class Explorer:
         if found is not None:
             return found
         result = self.result
-        if len(result.keys) >= self.max_states:
-            result.bound_hit = True
+        if len(result.keys) >= self.limit:
+            if self.limit < self.max_states:
+                result.unsafe_stop = True
+            else:
+                result.bound_hit = True
             return -1
         sid = len(result.keys)
         self.index[key] = sid
@@ -131,7 +150,7 @@ class Explorer:
         return sid
 
     def _drain(self) -> None:
-        while self.queue and not self.result.bound_hit:
+        while self.queue and not (self.result.bound_hit or self.result.unsafe_stop):
             self._expand(self.queue.popleft(), full=False)
 
     def _expand(self, sid: int, full: bool) -> None:
@@ -178,6 +197,12 @@ class Explorer:
                     tokens.extend(move.produce)
                     tokens.sort()
                     key = (tuple(tokens), move.values)
+                    if self.limit == self.max_states and any(
+                        tokens.count(arc) > 1 for arc in move.produce
+                    ):
+                        self.limit = min(
+                            self.max_states, len(result.keys) + max(UNSAFE_EXTRA, len(result.keys))
+                        )
                 target = self._add(key, sid, (move.node, move.outcome))
                 if target < 0:
                     return
@@ -190,14 +215,38 @@ class Explorer:
         """May this node fire alone here (see the module docstring)?"""
         if self.kills[node]:
             return False
-        others = marked & ~self.rules.input_bits[node]
-        if others & self.conflict[node]:
+        inputs = self.rules.input_bits[node]
+        if any(counts.get(arc, 0) > 1 for arc in self.net.inputs[node]):
             return False
-        for arc in self.net.inputs[node]:
-            held = counts.get(arc, 0)
-            if held > 1 or (held and others & self.ancestors[arc]):
-                return False
-        return True
+        others = marked & ~inputs
+        if not others & self.feeds[node]:
+            return True  # no other token can reach it, or anything it conflicts with, at all
+        return not self._flood(others, node) & (inputs | self.conflict[node])
+
+    def _flood(self, others: int, skip: int) -> int:
+        """Places the tokens ``others`` can still get to while ``skip`` does not fire.
+
+        A least fixpoint over the flow graph that ignores data and choices (so it
+        over-approximates, the safe direction) but not synchronisation: a parallel join
+        passes a token on only once every input can be reached.
+        """
+        net = self.net
+        arcs, joins, outputs, errors = net.arcs, self.joins, net.outputs, net.error_arc
+        reached = others
+        stack = [arc for arc in range(others.bit_length()) if others >> arc & 1]
+        while stack:
+            node = arcs[stack.pop()].target
+            if node == skip:
+                continue
+            needed = joins.get(node)
+            if needed is not None and reached & needed != needed:
+                continue
+            error = errors[node]
+            for arc in outputs[node] if error is None else (*outputs[node], error):
+                if not reached >> arc & 1:
+                    reached |= 1 << arc
+                    stack.append(arc)
+        return reached
 
     def _proviso(self) -> bool:
         """Fully expand reduced states in terminal components; True if anything changed."""

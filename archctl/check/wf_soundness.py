@@ -83,8 +83,8 @@ class Soundness:
         deadlocks = self._dead_ends()
         out += self._deadlocks(deadlocks)
         out += self._unsafe()
-        complete = self.found.bound_hit or bool(self.found.truncated)
-        if not complete:
+        complete = not (self.found.bound_hit or self.found.unsafe_stop or self.found.truncated)
+        if complete:
             out += self._livelock(deadlocks)
             out += self._dead_tasks(reachable)
         return out
@@ -128,8 +128,7 @@ class Soundness:
                         first.setdefault(arc, sid)
         net = self.net
         roots = [
-            arc for arc in first
-            if not any(a in first for a in net.inputs[net.arcs[arc].source])
+            arc for arc in first if not any(a in first for a in net.inputs[net.arcs[arc].source])
         ]
         if first and not roots:
             roots = [min(first, key=lambda a: (first[a], a))]

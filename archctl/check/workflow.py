@@ -62,12 +62,13 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
                 "deadlock freedom, option to complete and dead tasks are not proved",
             )
         )
-    elif explored.truncated:
+    elif explored.truncated or explored.unsafe_stop:
         out.append(
             _inconclusive(
                 spec,
-                "the token game stopped where a flow held 3 tokens (the workflow is unsafe): "
-                "option to complete and dead tasks are not proved",
+                "the token game does not continue past markings where a flow holds two "
+                "tokens (the workflow is unsafe, WF105): option to complete and dead tasks "
+                "are not proved",
             )
         )
     return sort_diagnostics(out)

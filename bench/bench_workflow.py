@@ -1,0 +1,195 @@
+"""Workflow soundness: archctl's token game against pm4py's WOFLAN, side by side.
+
+Run:  python bench/bench_workflow.py            (about two minutes on one core)
+      python bench/bench_workflow.py --quick    (smaller, for a smoke run)
+
+Each generated workflow (bench/gen_workflow.py: sound, and broken to deadlock or to be
+unsafe; 50, 200 and 1,000 nodes with parallel blocks, free choices and rework loops) is
+checked by archctl (``archctl.check.workflow.check``, everything included: structure,
+data, exploration) and by ``pm4py.check_soundness`` on the same net as a Petri net (one
+place per flow plus source and sink, one transition per node mode). Model construction
+is not timed for either. pm4py runs in a child process with a timeout so one slow net
+cannot stall the run. Prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from gen_workflow import parallel_branches, workflow  # noqa: E402
+
+from archctl.check import CheckContext, CheckOptions  # noqa: E402
+from archctl.check.wf_data import build_data  # noqa: E402
+from archctl.check.wf_graph import build_net  # noqa: E402
+from archctl.check.wf_net import Explorer  # noqa: E402
+from archctl.check.workflow import check  # noqa: E402
+from archctl.load.yaml_loader import load_yaml_text  # noqa: E402
+from archctl.model.workflow import Workflow  # noqa: E402
+
+UNSOUND = {"WF101", "WF102", "WF103", "WF104", "WF105", "WF106"}
+
+
+def load(text: str) -> Workflow:
+    result = load_yaml_text("generated.yaml", text)
+    assert not result.diagnostics, result.diagnostics
+    spec = result.specs[0]
+    assert isinstance(spec, Workflow)
+    return spec
+
+
+def archctl_verdict(spec: Workflow) -> tuple[str, float]:
+    started = time.perf_counter()
+    found = check(spec, CheckContext([spec], CheckOptions()))
+    elapsed = time.perf_counter() - started
+    codes = {d.code for d in found}
+    if codes & UNSOUND:
+        return "unsound", elapsed
+    return ("inconclusive" if "WF901" in codes else "sound"), elapsed
+
+
+def petri_net(spec: Workflow) -> tuple[Any, Any, Any]:
+    """The workflow as a WF-net for pm4py: place per flow, transition per node mode."""
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
+    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+
+    net = PetriNet(spec.name)
+    source, sink = PetriNet.Place("i"), PetriNet.Place("o")
+    places = {flow.index: PetriNet.Place(f"p{flow.index}") for flow in spec.flows}
+    for place in [source, sink, *places.values()]:
+        net.places.add(place)
+    counter = [0]
+
+    def transition(inputs: list[Any], outputs: list[Any]) -> None:
+        counter[0] += 1
+        t = PetriNet.Transition(f"t{counter[0]}", None)
+        net.transitions.add(t)
+        for place in inputs:
+            add_arc_from_to(place, t, net)
+        for place in outputs:
+            add_arc_from_to(t, place, net)
+
+    for node in spec.nodes:
+        ins = [places[f.index] for f in spec.incoming(node.id)]
+        outs = [places[f.index] for f in spec.outgoing(node.id)]
+        if node.type == "start":
+            transition([source], outs)
+        elif node.type == "end":
+            for place in ins:
+                transition([place], [sink])
+        elif node.gateway == "parallel":
+            transition(ins, outs)
+        elif node.gateway == "exclusive":
+            for place in ins:
+                for out in outs:
+                    transition([place], [out])
+        else:
+            for place in ins:
+                transition([place], outs)
+    return net, Marking({source: 1}), Marking({sink: 1})
+
+
+def _pm4py_child(text: str, conn: Any) -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    import warnings
+
+    warnings.simplefilter("ignore")
+    import pm4py
+
+    net, im, fm = petri_net(load(text))
+    started = time.perf_counter()
+    sound = pm4py.check_soundness(net, im, fm)[0]
+    conn.send(("sound" if sound else "unsound", time.perf_counter() - started))
+
+
+def pm4py_verdict(text: str, timeout: float) -> tuple[str, float | None]:
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_pm4py_child, args=(text, child))
+    process.start()
+    if parent.poll(timeout):
+        verdict, elapsed = parent.recv()
+        process.join()
+        return verdict, elapsed
+    process.kill()
+    process.join()
+    return "timeout", None
+
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def generated_table(sizes: list[int], seeds: list[int], timeout: float) -> bool:
+    print(
+        "| nodes | seed | variant | archctl | pm4py woflan | archctl time | pm4py time | speed-up |"
+    )
+    print("| ---: | ---: | --- | --- | --- | ---: | ---: | ---: |")
+    agree = True
+    for size in sizes:
+        for seed in seeds:
+            for defect in (None, "deadlock", "unsafe"):
+                text = workflow(size, seed, defect)
+                spec = load(text)
+                mine, mine_s = archctl_verdict(spec)
+                theirs, theirs_s = pm4py_verdict(text, timeout)
+                agree &= mine == theirs
+                ratio = f"{theirs_s / mine_s:.0f}x" if theirs_s is not None else "-"
+                print(
+                    f"| {len(spec.nodes)} | {seed} | {defect or 'sound'} | {mine} | {theirs} "
+                    f"| {fmt(mine_s)} | {fmt(theirs_s)} | {ratio} |"
+                )
+    return agree
+
+
+def parallel_table(branches: list[int], timeout: float) -> None:
+    print(
+        "| branches | archctl | archctl states | no reduction states | no reduction time "
+        "| pm4py woflan | pm4py time |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+    for k in branches:
+        text = parallel_branches(k)
+        spec = load(text)
+        verdict, mine_s = archctl_verdict(spec)
+        net, data = build_net(spec), build_data(spec, 10_000)
+        reduced = len(Explorer(net, data, 2_000_000).run().keys)
+        full_states, full_s = "-", None
+        if k <= 17:
+            started = time.perf_counter()
+            full_states = str(len(Explorer(net, data, 2_000_000, reduce=False).run().keys))
+            full_s = time.perf_counter() - started
+        theirs, theirs_s = pm4py_verdict(text, timeout) if k <= 12 else ("not run", None)
+        print(
+            f"| {k} | {fmt(mine_s)} ({verdict}) | {reduced} | {full_states} | {fmt(full_s)} "
+            f"| {theirs} | {fmt(theirs_s)} |"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args()
+    sizes = [50, 200] if args.quick else [50, 200, 1000]
+    seeds = [1] if args.quick else [1, 2]
+    agree = generated_table(sizes, seeds, args.timeout)
+    print()
+    parallel_table([5, 10, 15] if args.quick else [5, 10, 12, 15, 17, 20], args.timeout)
+    print()
+    print("verdicts agree on every generated net" if agree else "VERDICTS DIFFER")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
