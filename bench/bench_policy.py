@@ -46,8 +46,8 @@ rules:
 """
 
 
-def _atom(rng: random.Random) -> str:
-    pick = rng.randrange(9)
+def _atom(rng: random.Random, scoped: bool = False) -> str:
+    pick = rng.choice([2, 3, 5, 6, 7, 8]) if scoped else rng.randrange(9)
     if pick == 0:
         return f'user.role == "{rng.choice(ROLES)}"'
     if pick == 1:
@@ -69,6 +69,24 @@ def _atom(rng: random.Random) -> str:
     return f'src in "10.{rng.randint(0, 3)}.{rng.randint(0, 255)}.0/{rng.choice([16, 20, 24])}"'
 
 
+def _scope(rng: random.Random) -> list[str]:
+    """Who and what a rule is about, as access rules are written: a role (or two) and a
+    resource sensitivity (or a department), the way Cedar/XACML rules scope principal and
+    resource before adding conditions."""
+    roles = rng.sample(ROLES, rng.choice([1, 1, 2]))
+    who = (
+        f'user.role == "{roles[0]}"'
+        if len(roles) == 1
+        else "user.role in [" + ", ".join(f'"{r}"' for r in roles) + "]"
+    )
+    what = (
+        f'resource.sensitivity == "{rng.choice(SENS)}"'
+        if rng.random() < 0.7
+        else f'user.dept == "{rng.choice(DEPTS)}"'
+    )
+    return [who, what]
+
+
 def generate(n: int, seed: int, combine: str) -> str:
     rng = random.Random(seed)
     lines = [
@@ -83,8 +101,8 @@ def generate(n: int, seed: int, combine: str) -> str:
     ]
     for index in range(n):
         effect = "deny" if rng.random() < 0.3 else "allow"
-        atoms = " and ".join(_atom(rng) for _ in range(rng.randint(2, 4)))
-        lines.append(f"  - {{id: r{index}, effect: {effect}, when: '{atoms}'}}\n")
+        atoms = _scope(rng) + [_atom(rng, scoped=True) for _ in range(rng.randint(1, 3))]
+        lines.append(f"  - {{id: r{index}, effect: {effect}, when: '{' and '.join(atoms)}'}}\n")
     return "".join(lines)
 
 

@@ -11,7 +11,8 @@ were used form a cover. No solver is needed; conditions outside the fragment go 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
@@ -47,7 +48,7 @@ class TooHard(Exception):
 
 
 def integral(var_type: VarType) -> bool:
-    return var_type.kind in (TypeKind.INT, TypeKind.IP)
+    return var_type.kind is TypeKind.INT or var_type.kind is TypeKind.IP
 
 
 def interval(
@@ -70,15 +71,18 @@ def interval(
 
 
 def _floor(value: Number) -> int:
-    fraction = Fraction(value)
-    return fraction.numerator // fraction.denominator
+    if isinstance(value, int):
+        return value
+    return value.numerator // value.denominator
 
 
 def _ceil(value: Number) -> int:
-    fraction = Fraction(value)
-    return -((-fraction.numerator) // fraction.denominator)
+    if isinstance(value, int):
+        return value
+    return -((-value.numerator) // value.denominator)
 
 
+@functools.cache
 def full(var_type: VarType) -> Dom:
     kind = var_type.kind
     if kind is TypeKind.ENUM:
@@ -207,12 +211,37 @@ def box_meet(a: Box, b: Box, types: dict[str, VarType]) -> Box | None:
 
 
 def disjoint(a: Box, b: Box, types: dict[str, VarType]) -> bool:
+    """No point in both boxes (the hot loop: no domain is built)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     for name, dom in small.items():
         other = large.get(name)
-        if other is not None and meet(dom, other, integral(types[name])) is None:
+        if other is None or other is dom:
+            continue
+        if isinstance(dom, Interval):
+            if isinstance(other, Interval) and _apart(dom, other):
+                return True
+        elif isinstance(dom, frozenset):
+            if isinstance(other, frozenset):
+                if dom.isdisjoint(other):
+                    return True
+            elif isinstance(other, CoSet) and dom <= other.excluded:
+                return True
+        elif isinstance(other, frozenset) and other <= dom.excluded:
             return True
     return False
+
+
+def _apart(a: Interval, b: Interval) -> bool:
+    """Intervals (already normalised) with no common point."""
+    return _below(a, b) or _below(b, a)
+
+
+def _below(a: Interval, b: Interval) -> bool:
+    if a.high is None or b.low is None:
+        return False
+    if a.high < b.low:
+        return True
+    return a.high == b.low and not (a.high_closed and b.low_closed)
 
 
 def contains(outer: Box, inner: Box, types: dict[str, VarType]) -> bool:
@@ -272,6 +301,77 @@ def subtract(
     return left, used
 
 
+def holds(box: Box, values: dict[str, object]) -> bool:
+    """The point lies in the box."""
+    for name, dom in box.items():
+        value = values[name]
+        if isinstance(dom, frozenset):
+            if value not in dom:
+                return False
+        elif isinstance(dom, CoSet):
+            if value in dom.excluded:
+                return False
+        else:
+            number = value  # an int or Fraction: both compare exactly with the bounds
+            if dom.low is not None and (
+                number < dom.low or (number == dom.low and not dom.low_closed)  # type: ignore[operator]
+            ):
+                return False
+            if dom.high is not None and (
+                number > dom.high or (number == dom.high and not dom.high_closed)  # type: ignore[operator]
+            ):
+                return False
+    return True
+
+
+def probe(
+    pieces: Sequence[Box],
+    ordered: Sequence[tuple[int, str, list[Box]]],
+    default: str,
+    target: str,
+    types: dict[str, VarType],
+    avoid: Sequence[Box] = (),
+    tries: int = 16,
+) -> Box | None:
+    """Cheap first attempt: decide a few sample points exactly; most answers are found here.
+
+    Candidates are a point of each piece and of each piece's meet with each ordered rule. A
+    candidate counts when it lies in no ``avoid`` box and the first ordered rule holding there
+    (else the default) decides other than ``target``. Failing to find one proves nothing.
+    """
+    for candidate in _candidates(pieces, ordered, types, tries):
+        values = sample(candidate, types)
+        if any(holds(box, values) for box in avoid):
+            continue
+        decision = default
+        for _, effect, boxes in ordered:
+            if any(holds(box, values) for box in boxes):
+                decision = effect
+                break
+        if decision != target:
+            return candidate
+    return None
+
+
+def _candidates(
+    pieces: Sequence[Box],
+    ordered: Sequence[tuple[int, str, list[Box]]],
+    types: dict[str, VarType],
+    tries: int,
+) -> Iterator[Box]:
+    yield from pieces[:tries]
+    count = len(pieces)
+    for piece in pieces:
+        for _, _, boxes in ordered:
+            for box in boxes:
+                both = box_meet(piece, box, types)
+                if both is not None:
+                    yield both
+                    count += 1
+                    if count >= tries:
+                        return
+
+
 def first_differing(
     pieces: Sequence[Box],
     ordered: Sequence[tuple[int, str, list[Box]]],
@@ -286,8 +386,21 @@ def first_differing(
     decides there (found); a rule of the target effect decides target there, so its boxes are
     cut away; whatever survives every rule gets the default.
     """
+    quick = probe(pieces, ordered, default, target, types)
+    if quick is not None:
+        return quick
+    # When the default is the target, only the rules of the other effect can make a
+    # difference: pieces that meet none of the ones still to come are dropped early, which
+    # keeps the splitting small.
+    later: list[list[Box]] = [[] for _ in range(len(ordered) + 1)]
+    for index in reversed(range(len(ordered))):
+        _, effect, boxes = ordered[index]
+        later[index] = later[index + 1] + (boxes if effect != target else [])
     left = list(pieces)
-    for owner, effect, boxes in ordered:
+    for index, (owner, effect, boxes) in enumerate(ordered):
+        if default == target:
+            ahead = later[index]
+            left = [p for p in left if any(not disjoint(p, b, types) for b in ahead)]
         if not left:
             return None
         if effect != target:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from archctl.check.po_engine import Answer, Finder, Result
-from archctl.check.po_exact import TooHard, box_meet, first_differing, subtract
+from archctl.check.po_exact import TooHard, box_meet, first_differing, probe, subtract
 from archctl.check.po_report import Reporter
 from archctl.check.po_request import (
     DECISION_NAMES,
@@ -77,9 +77,13 @@ class RuleChecker:
         mine = finder.boxes(i)
         close = set(near)
         rivals = [p for p in takes_precedence(self.policy, i) if p in close]
-        decided, used = subtract(mine, finder.owned(rivals), types, budget)
         ordered = [(p, self.effects[p], finder.boxes(p)) for p in self._ordered(i, near)]
         default = self.policy.default
+        avoid = [box for p in rivals for box in finder.boxes(p)]
+        if probe(mine, ordered, default, effect, types, avoid) is not None:
+            self._exact_conflicts(i, near)  # decides somewhere, and matters there
+            return
+        decided, used = subtract(mine, finder.owned(rivals), types, budget)
         if decided:
             if first_differing(decided, ordered, default, effect, types, budget) is None:
                 self.report.redundant(i, finder.request(decided[0]), None, [i, *near])
