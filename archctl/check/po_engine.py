@@ -18,8 +18,9 @@ from typing import Any, cast
 from archctl.check.po_box import Box as Hull
 from archctl.check.po_box import Boxer, overlaps
 from archctl.check.po_dnf import Boxes
-from archctl.check.po_exact import Box, sample
+from archctl.check.po_exact import Box
 from archctl.check.po_request import Request, request_from
+from archctl.check.po_sweep import sample
 from archctl.evidence import Value
 from archctl.model.policy import Policy
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from archctl.check.po_engine import Answer, Finder, Result
-from archctl.check.po_exact import TooHard, box_meet, first_differing, probe, subtract
+from archctl.check.po_exact import TooHard, box_meet
 from archctl.check.po_report import Reporter
 from archctl.check.po_request import (
     DECISION_NAMES,
@@ -31,6 +31,7 @@ from archctl.check.po_request import (
     priority_order,
     takes_precedence,
 )
+from archctl.check.po_sweep import first_differing, probe, subtract
 
 BUDGET = 2_000  # box splits per rule before handing the rule to Z3
 
