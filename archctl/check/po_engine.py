@@ -78,9 +78,10 @@ class Finder:
     def owned(self, positions: Iterable[int]) -> list[tuple[int, Box]]:
         return [(p, box) for p in positions for box in self.boxes(p)]
 
-    def request(self, box: Box) -> Request:
-        raw = cast(dict[str, Value], sample(box, self.types))
-        return request_from(self.policy, raw)
+    def request(self, where: Box | dict[str, object], is_point: bool = False) -> Request:
+        """The request at a point, or at the sample point of a box."""
+        values = where if is_point else sample(cast(Box, where), self.types)
+        return request_from(self.policy, cast(dict[str, Value], values))
 
     def find(
         self, include: Sequence[int], exclude: Iterable[int], literals: Sequence[Any] = ()

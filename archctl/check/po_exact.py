@@ -166,25 +166,44 @@ def complement(pieces: Sequence[Dom], var_type: VarType) -> list[Dom]:
     return rest
 
 
-def point(dom: Dom, var_type: VarType) -> object:
-    """A deterministic, readable value of a non-empty domain."""
+def point(dom: Dom, var_type: VarType, variant: int = 0) -> object:
+    """A deterministic, readable value of a non-empty domain.
+
+    Variant 0 is the first value (smallest, first declared, false); variants 1 and 2 pick the
+    other end and the middle, so that probes try points that are not all alike.
+    """
     if isinstance(dom, frozenset):
         if var_type.kind is TypeKind.ENUM:
-            return next(v for v in var_type.values if v in dom)
-        if var_type.kind is TypeKind.BOOL:
-            return False not in dom
-        return min(dom, key=str)
+            values: list[object] = [v for v in var_type.values if v in dom]
+        elif var_type.kind is TypeKind.BOOL:
+            values = [v for v in (False, True) if v in dom]
+        else:
+            values = sorted(dom, key=str)
+        return values[(0, -1, len(values) // 2)[variant % 3]]
     if isinstance(dom, CoSet):
         candidate, n = "", 0
         while candidate in dom.excluded:
             n += 1
             candidate = f"s{n}"
         return candidate
-    return _interval_point(dom, integral(var_type))
+    return _interval_point(dom, integral(var_type), variant % 3)
 
 
-def _interval_point(dom: Interval, whole: bool) -> Number:
+def _interval_point(dom: Interval, whole: bool, variant: int) -> Number:
     low, high = dom.low, dom.high
+    if variant == 1 and high is not None:
+        if dom.high_closed:
+            return high
+        if low is None or (low < high - 1 if whole else False):
+            return high - 1
+    if variant == 2 and low is not None and high is not None:
+        middle = Fraction(low + high) / 2
+        if whole:
+            middle = Fraction(_floor(middle))
+        if (low < middle or (middle == low and dom.low_closed)) and (
+            middle < high or (middle == high and dom.high_closed)
+        ):
+            return int(middle) if whole else middle
     if low is not None and dom.low_closed:
         return low
     if low is None and high is None:

@@ -94,7 +94,7 @@ class RuleChecker:
         differs = first_differing(mine, ordered, default, effect, types, budget)
         if differs is not None:
             self.silenced.add(i)
-            self.report.shadowed(i, cover, finder.request(differs), [i, *near])
+            self.report.shadowed(i, cover, finder.request(differs, is_point=True), [i, *near])
         else:
             self.report.redundant(i, finder.request(mine[0]), cover, [i, *near])
 

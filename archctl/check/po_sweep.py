@@ -105,44 +105,52 @@ def probe(
     types: dict[str, VarType],
     avoid: Sequence[Box] = (),
     tries: int = 16,
-) -> Box | None:
+) -> dict[str, object] | None:
     """Cheap first attempt: decide a few sample points exactly; most answers are found here.
 
-    Candidates are a point of each piece and of each piece's meet with each ordered rule. A
-    candidate counts when it lies in no ``avoid`` box and the first ordered rule holding there
-    (else the default) decides other than ``target``. Failing to find one proves nothing.
+    Candidates are points (three variants) of each piece and of each piece's meet with each
+    ordered rule. A point counts when it lies in no ``avoid`` box and the first ordered rule
+    holding there (else the default) decides other than ``target``. Not finding one proves
+    nothing.
     """
-    for candidate in _candidates(pieces, ordered, types, tries):
-        values = sample(candidate, types)
-        if any(holds(box, values) for box in avoid):
-            continue
-        decision = default
-        for _, effect, boxes in ordered:
-            if any(holds(box, values) for box in boxes):
-                decision = effect
-                break
-        if decision != target:
-            return candidate
+    for candidate in _candidates(pieces, ordered, target, types, tries):
+        for variant in range(3):
+            values = sample(candidate, types, variant)
+            if any(holds(box, values) for box in avoid):
+                continue
+            decision = default
+            for _, effect, boxes in ordered:
+                if any(holds(box, values) for box in boxes):
+                    decision = effect
+                    break
+            if decision != target:
+                return values
     return None
 
 
 def _candidates(
     pieces: Sequence[Box],
     ordered: Sequence[tuple[int, str, list[Box]]],
+    target: str,
     types: dict[str, VarType],
     tries: int,
 ) -> Iterator[Box]:
+    """The pieces, then their meets with rules of the other effect (where a decision can
+    differ), then with the rest."""
     yield from pieces[:tries]
     count = len(pieces)
-    for piece in pieces:
-        for _, _, boxes in ordered:
-            for box in boxes:
-                both = box_meet(piece, box, types)
-                if both is not None:
-                    yield both
-                    count += 1
-                    if count >= tries:
-                        return
+    for wanted in (True, False):
+        for piece in pieces:
+            for _, effect, boxes in ordered:
+                if (effect != target) != wanted:
+                    continue
+                for box in boxes:
+                    both = box_meet(piece, box, types)
+                    if both is not None:
+                        yield both
+                        count += 1
+                        if count >= tries:
+                            return
 
 
 def first_differing(
@@ -152,8 +160,8 @@ def first_differing(
     target: str,
     types: dict[str, VarType],
     budget: list[int],
-) -> Box | None:
-    """A sub-box of the pieces whose decision by ``ordered`` rules is not ``target``.
+) -> dict[str, object] | None:
+    """A point of the pieces whose decision by ``ordered`` rules is not ``target``.
 
     Sweeps the rules in priority order: a rule of the other effect that meets what is left
     decides there (found); a rule of the target effect decides target there, so its boxes are
@@ -181,14 +189,14 @@ def first_differing(
                 for box in boxes:
                     both = box_meet(piece, box, types)
                     if both is not None:
-                        return both
+                        return sample(both, types)
         else:
             left, _ = subtract(left, [(owner, box) for box in boxes], types, budget)
     if left and default != target:
-        return left[0]
+        return sample(left[0], types)
     return None
 
 
-def sample(box: Box, types: dict[str, VarType]) -> dict[str, object]:
+def sample(box: Box, types: dict[str, VarType], variant: int = 0) -> dict[str, object]:
     """A concrete point of a non-empty box, every attribute valued."""
-    return {name: point(box.get(name) or full(t), t) for name, t in types.items()}
+    return {name: point(box.get(name) or full(t), t, variant) for name, t in types.items()}
