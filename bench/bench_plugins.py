@@ -182,7 +182,7 @@ def bench_registry(folder: Path, scenarios: list[tuple[int, int, int]], cap: flo
 
     print(f"\n### Resolution of registries: archctl vs resolvelib {resolvelib.__version__}\n")
     print(
-        "| plugins x versions | pins | resolvelib (s) | archctl (s) | ratio archctl/resolvelib "
+        "| plugins x versions | pins | resolvelib CPU s | archctl CPU s (wall) | ratio "
         "| newer versions skipped: resolvelib / archctl |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
