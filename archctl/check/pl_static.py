@@ -31,16 +31,17 @@ def static_findings(index: PluginIndex) -> list[Diagnostic]:
     for plugin in index.spec.plugins:
         for version in plugin.versions:
             for requirement in version.requires:
+                target = index.plugins.get(requirement.name)
+                if target is not None and index.allowed(requirement):
+                    continue
                 if requirement.span in seen:
                     continue  # plugin-level requires are shared by every version
-                target = index.plugins.get(requirement.name)
+                seen.add(requirement.span)
                 if target is None:
-                    seen.add(requirement.span)
                     if names is None:
                         names = sorted(index.plugins)
                     out.append(_missing(index, plugin, requirement, names, cache))
-                elif not index.allowed(requirement):
-                    seen.add(requirement.span)
+                else:
                     out.append(_unmatched(index, plugin, requirement, target))
     return out
 
