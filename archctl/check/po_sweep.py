@@ -170,28 +170,33 @@ def first_differing(
     quick = probe(pieces, ordered, default, target, types)
     if quick is not None:
         return quick
-    # When the default is the target, only the rules of the other effect can make a
-    # difference: pieces that meet none of the ones still to come are dropped early, which
-    # keeps the splitting small.
-    later: list[list[Box]] = [[] for _ in range(len(ordered) + 1)]
-    for index in reversed(range(len(ordered))):
-        _, effect, boxes = ordered[index]
-        later[index] = later[index + 1] + (boxes if effect != target else [])
+    # Consecutive rules of the target effect are cut away together (their order among
+    # themselves does not matter, and one subtraction can drop a piece that any of them
+    # swallows whole). When the default is the target, only rules of the other effect can
+    # make a difference, so pieces that meet none of those still to come are dropped.
+    runs: list[tuple[str, list[tuple[int, Box]]]] = []
+    for owner, effect, boxes in ordered:
+        if not runs or runs[-1][0] != effect:
+            runs.append((effect, []))
+        runs[-1][1].extend((owner, box) for box in boxes)
+    ahead: list[list[Box]] = [[] for _ in range(len(runs) + 1)]
+    for index in reversed(range(len(runs))):
+        effect, owned = runs[index]
+        ahead[index] = ahead[index + 1] + ([b for _, b in owned] if effect != target else [])
     left = list(pieces)
-    for index, (owner, effect, boxes) in enumerate(ordered):
+    for index, (effect, owned) in enumerate(runs):
         if default == target:
-            ahead = later[index]
-            left = [p for p in left if any(not disjoint(p, b, types) for b in ahead)]
+            left = [p for p in left if any(not disjoint(p, b, types) for b in ahead[index])]
         if not left:
             return None
         if effect != target:
             for piece in left:
-                for box in boxes:
+                for _, box in owned:
                     both = box_meet(piece, box, types)
                     if both is not None:
                         return sample(both, types)
         else:
-            left, _ = subtract(left, [(owner, box) for box in boxes], types, budget)
+            left, _ = subtract(left, owned, types, budget)
     if left and default != target:
         return sample(left[0], types)
     return None
