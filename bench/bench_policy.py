@@ -6,8 +6,9 @@ pop) plus one "does it ever decide" query per rule (its condition and the negati
 rule that takes precedence). ``archctl verify`` is timed as a whole process (python start-up,
 loading, z3 import, all PO checks, report) on the same generated policy file.
 
-    python bench/bench_policy.py            # 400 rules side by side, then 1,000 rules
-    python bench/bench_policy.py --rules 200 --large 500 --seed 7
+    python bench/bench_policy.py            # 400 rules side by side, then 1,000 rules,
+                                            # for both rule shapes (scoped, loose)
+    python bench/bench_policy.py --rules 200 --large 500 --seed 7 --shapes scoped
 """
 
 from __future__ import annotations
@@ -70,10 +71,20 @@ def _atom(rng: random.Random, scoped: bool = False) -> str:
     return f'src in "10.{rng.randint(0, 3)}.{rng.randint(0, 255)}.0/{rng.choice([16, 20, 24])}"'
 
 
-def _scope(rng: random.Random) -> list[str]:
-    """Who and what a rule is about, as access rules are written: a role (or two) and a
-    resource sensitivity (or a department), the way Cedar/XACML rules scope principal and
-    resource before adding conditions."""
+def _scope(rng: random.Random, shape: str) -> list[str]:
+    """Who and what a rule is about, as access rules are written.
+
+    ``scoped``: one role, one resource sensitivity and one department, the way Cedar/XACML
+    rules scope principal and resource before adding conditions. ``loose``: a role (or two)
+    and either a sensitivity or a department, so rules overlap far more (a stress case: most
+    rules end up shadowed, redundant or conflicting).
+    """
+    if shape == "scoped":
+        return [
+            f'user.role == "{rng.choice(ROLES)}"',
+            f'resource.sensitivity == "{rng.choice(SENS)}"',
+            f'user.dept == "{rng.choice(DEPTS)}"',
+        ]
     roles = rng.sample(ROLES, rng.choice([1, 1, 2]))
     who = (
         f'user.role == "{roles[0]}"'
@@ -88,7 +99,7 @@ def _scope(rng: random.Random) -> list[str]:
     return [who, what]
 
 
-def generate(n: int, seed: int, combine: str) -> str:
+def generate(n: int, seed: int, combine: str, shape: str = "scoped") -> str:
     rng = random.Random(seed)
     lines = [
         HEADER.format(
@@ -100,9 +111,10 @@ def generate(n: int, seed: int, combine: str) -> str:
             combine=combine,
         )
     ]
+    extra = (1, 2) if shape == "scoped" else (1, 3)
     for index in range(n):
         effect = "deny" if rng.random() < 0.3 else "allow"
-        atoms = _scope(rng) + [_atom(rng, scoped=True) for _ in range(rng.randint(1, 3))]
+        atoms = _scope(rng, shape) + [_atom(rng, scoped=True) for _ in range(rng.randint(*extra))]
         lines.append(f"  - {{id: r{index}, effect: {effect}, when: '{' and '.join(atoms)}'}}\n")
     return "".join(lines)
 
@@ -165,32 +177,35 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--combine", default="deny-overrides")
+    parser.add_argument("--shapes", default="scoped,loose")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        small = os.path.join(folder, f"random-{args.rules}.yaml")
-        large = os.path.join(folder, f"random-{args.large}.yaml")
-        with open(small, "w", encoding="utf-8") as handle:
-            handle.write(generate(args.rules, args.seed, args.combine))
-        with open(large, "w", encoding="utf-8") as handle:
-            handle.write(generate(args.large, args.seed, args.combine))
-        base_cpu, base_wall, checks = baseline(small)
-        ours_cpu, ours_wall, summary = verify(small)
-        large_cpu, large_wall, large_summary = verify(large)
     print(f"| policy ({args.combine}, seed {args.seed}) | tool | CPU s | wall s | notes |")
     print("| --- | --- | --- | --- | --- |")
-    print(
-        f"| {args.rules} random rules | Z3 baseline (pairs + decide, push/pop) | "
-        f"{base_cpu:.2f} | {base_wall:.2f} | {checks} solver checks, in-process (no start-up) |"
-    )
-    print(
-        f"| {args.rules} random rules | `archctl verify` (whole process) | {ours_cpu:.2f} | "
-        f"{ours_wall:.2f} | {base_cpu / ours_cpu:.1f}x less CPU, {base_wall / ours_wall:.1f}x "
-        f"faster wall; {summary} |"
-    )
-    print(
-        f"| {args.large} random rules | `archctl verify` (whole process) | {large_cpu:.2f} | "
-        f"{large_wall:.2f} | {large_summary} |"
-    )
+    for shape in args.shapes.split(","):
+        with tempfile.TemporaryDirectory() as folder:
+            small = os.path.join(folder, f"{shape}-{args.rules}.yaml")
+            large = os.path.join(folder, f"{shape}-{args.large}.yaml")
+            with open(small, "w", encoding="utf-8") as handle:
+                handle.write(generate(args.rules, args.seed, args.combine, shape))
+            with open(large, "w", encoding="utf-8") as handle:
+                handle.write(generate(args.large, args.seed, args.combine, shape))
+            base_cpu, base_wall, checks = baseline(small)
+            ours_cpu, ours_wall, summary = verify(small)
+            large_cpu, large_wall, large_summary = verify(large)
+        name = f"{args.rules} {shape} rules"
+        print(
+            f"| {name} | Z3 baseline (pairs + decide, push/pop) | {base_cpu:.2f} | "
+            f"{base_wall:.2f} | {checks} solver checks, in-process (no start-up) |"
+        )
+        print(
+            f"| {name} | `archctl verify` (whole process) | {ours_cpu:.2f} | {ours_wall:.2f} | "
+            f"**{base_cpu / ours_cpu:.1f}x** less CPU ({base_wall / ours_wall:.1f}x wall); "
+            f"{summary} |"
+        )
+        print(
+            f"| {args.large} {shape} rules | `archctl verify` (whole process) | {large_cpu:.2f} | "
+            f"{large_wall:.2f} | {large_summary} |"
+        )
 
 
 if __name__ == "__main__":
