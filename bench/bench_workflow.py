@@ -23,15 +23,15 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from gen_workflow import parallel_branches, workflow  # noqa: E402
+from gen_workflow import parallel_branches, workflow
 
-from archctl.check import CheckContext, CheckOptions  # noqa: E402
-from archctl.check.wf_data import build_data  # noqa: E402
-from archctl.check.wf_graph import build_net  # noqa: E402
-from archctl.check.wf_net import Explorer  # noqa: E402
-from archctl.check.workflow import check  # noqa: E402
-from archctl.load.yaml_loader import load_yaml_text  # noqa: E402
-from archctl.model.workflow import Workflow  # noqa: E402
+from archctl.check import CheckContext, CheckOptions
+from archctl.check.wf_data import build_data
+from archctl.check.wf_graph import build_net
+from archctl.check.wf_net import Explorer
+from archctl.check.workflow import check
+from archctl.load.yaml_loader import load_yaml_text
+from archctl.model.workflow import Workflow
 
 UNSOUND = {"WF101", "WF102", "WF103", "WF104", "WF105", "WF106"}
 

@@ -10,8 +10,9 @@ by construction; ``defect`` breaks one of them on purpose:
 * ``unsafe``: one parallel join becomes an exclusive merge (both tokens pass on).
 
 The budget is split between sub-blocks, so a parallel block of ``n`` nodes has branches of
-about ``n / branches`` nodes each. Also ``parallel_branches(k)``: one parallel split into k one-task branches (2^k markings
-without reduction), the family BPMN Analyzer reports 15/17/20 branches for.
+about ``n / branches`` nodes each. Also ``parallel_branches(k)``: one parallel split into k
+one-task branches (2^k markings without reduction), the family BPMN Analyzer reports 15/17/20
+branches for.
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ class _Builder:
             entry, exit_ = self.block(share)
             self.flows += [(split, entry), (exit_, join)]
         self.depth -= gateway == "parallel"
+        rest = budget - 2 - share * branches
+        if rest > branches:  # branches were capped: spend the rest after the join
+            entry, exit_ = self.block(rest)
+            self.flows.append((join, entry))
+            return split, exit_
         return split, join
 
     def _loop(self, budget: int) -> tuple[str, str]:
@@ -100,16 +106,17 @@ def workflow(
 
     ``max_branches``, ``max_depth`` and ``branch_nodes`` bound the parallelism (branches per
     parallel block, nesting, size of a branch), which is what makes the number of reachable
-    markings grow; a block cut short by ``branch_nodes`` leaves the generated workflow smaller
-    than ``nodes``.
+    markings grow; the budget a capped parallel block does not use follows it in sequence.
     """
     builder = _Builder(random.Random(seed), max_branches, max_depth, branch_nodes)
     entry, exit_ = builder.block(nodes - 2)
-    kinds = dict(builder.nodes)
     pool = {"deadlock": builder.merges, "unsafe": builder.joins}.get(defect or "", [])
+    if defect is not None and not pool:  # nothing of that kind was drawn: append one block
+        split, join = builder._fork("exclusive" if defect == "deadlock" else "parallel", 6)
+        builder.flows.append((exit_, split))
+        exit_ = join
+    kinds = dict(builder.nodes)
     if defect is not None:
-        if not pool:
-            raise ValueError(f"no block to break for defect {defect!r}")
         victim = builder.rng.choice(sorted(pool))
         kinds[victim] = "parallel" if defect == "deadlock" else "exclusive"
     lines = [f"kind: workflow\nname: gen-{nodes}-{seed}-{defect or 'sound'}\nnodes:"]

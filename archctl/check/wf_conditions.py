@@ -69,6 +69,17 @@ def _diag(
     return Diagnostic(code, default_severity(code), message, span, spec, subject, evidence)
 
 
+class _Witness:
+    """Picks the variables a gateway's conditions read out of a tracked valuation."""
+
+    def __init__(self, names: tuple[str, ...], reads: set[str]) -> None:
+        self.names = names
+        self.reads = reads
+
+    def __call__(self, values: tuple[Any, ...]) -> dict[str, Value]:
+        return {n: v for n, v in zip(self.names, values, strict=False) if n in self.reads}
+
+
 def from_runs(net: Net, rules: Rules) -> list[Diagnostic]:
     """Check conditions against the valuations each gateway meets in the token game."""
     out: list[Diagnostic] = []
@@ -82,9 +93,7 @@ def from_runs(net: Net, rules: Rules) -> list[Diagnostic]:
         guarded, has_default = _guarded_arcs(net, node)
         reads = _reads(guarded)
         valuations = sorted(seen, key=lambda v: seen[v])
-
-        def witness(values: tuple[Any, ...]) -> dict[str, Value]:
-            return {n: v for n, v in zip(names, values, strict=False) if n in reads}
+        witness = _Witness(names, reads)
 
         truth = {arc.index: [rules.holds(arc.index, v) for v in valuations] for arc in guarded}
         for arc in guarded:
@@ -139,6 +148,31 @@ def from_runs(net: Net, rules: Rules) -> list[Diagnostic]:
     return out
 
 
+class _Query:
+    """Satisfiability of goals over one gateway's variables within their declared types."""
+
+    def __init__(self, variables: dict[str, Any], timeout_ms: int) -> None:
+        self.variables = variables
+        self.domain = [c for v in variables.values() for c in v.domain()]
+        self.timeout_ms = timeout_ms
+        self.unknown = False
+
+    def __call__(self, *goal: Any) -> dict[str, Value] | None:
+        """A model of the goal, or None when unsatisfiable (or unknown, which is recorded)."""
+        from archctl.check import smt
+
+        solver = smt.new_solver(self.timeout_ms)
+        solver.add(*self.domain, *goal)
+        outcome = smt.solve(solver)
+        if outcome is smt.Outcome.UNKNOWN:
+            self.unknown = True
+            return None
+        if outcome is smt.Outcome.UNSAT:
+            return None
+        model = solver.model()
+        return {n: smt.value_of(model, v) for n, v in self.variables.items()}
+
+
 def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]]:
     """Check conditions with Z3 over every valuation of the declared types.
 
@@ -160,22 +194,9 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
         }
         compiler = smt.Compiler({n: v.term for n, v in variables.items()})
         terms = {arc.index: compiler.expr(_cond(arc)) for arc in guarded}
-        domain = [c for v in variables.values() for c in v.domain()]
-
-        def query(*goal: Any) -> dict[str, Value] | None:
-            solver = smt.new_solver(timeout_ms)
-            solver.add(*domain, *goal)
-            outcome = smt.solve(solver)
-            if outcome is smt.Outcome.UNKNOWN:
-                unknown.append(gateway.id)
-                return None
-            if outcome is smt.Outcome.UNSAT:
-                return None
-            model = solver.model()
-            return {n: smt.value_of(model, v) for n, v in variables.items()}
-
+        query = _Query(variables, timeout_ms)
         for arc in guarded:
-            if query(terms[arc.index]) is None and gateway.id not in unknown:
+            if query(terms[arc.index]) is None and not query.unknown:
                 message = (
                     f"condition '{to_source(_cond(arc))}' of flow '{arc.label}' can never hold"
                 )
@@ -187,15 +208,18 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
                     f"gateway '{gateway.id}' has no default and none of its conditions may hold"
                 )
                 out.append(_diag("WF107", message, gateway.span, spec, gateway.id, hole))
-        if gateway.gateway != "exclusive":
-            continue
-        for later_pos, later in enumerate(guarded):
-            for earlier in guarded[:later_pos]:
-                both = query(terms[earlier.index], terms[later.index])
-                if both is not None:
-                    message = (
-                        f"conditions of '{earlier.label}' and '{later.label}' can hold together; "
-                        "the first listed wins"
-                    )
-                    out.append(_diag("WF108", message, _when_span(later), spec, gateway.id, both))
-    return out, sorted(set(unknown))
+        if gateway.gateway == "exclusive":
+            for later_pos, later in enumerate(guarded):
+                for earlier in guarded[:later_pos]:
+                    both = query(terms[earlier.index], terms[later.index])
+                    if both is not None:
+                        message = (
+                            f"conditions of '{earlier.label}' and '{later.label}' can hold "
+                            "together; the first listed wins"
+                        )
+                        out.append(
+                            _diag("WF108", message, _when_span(later), spec, gateway.id, both)
+                        )
+        if query.unknown:
+            unknown.append(gateway.id)
+    return out, unknown

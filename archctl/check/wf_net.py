@@ -205,6 +205,7 @@ class Explorer:
                         )
                 target = self._add(key, sid, (move.node, move.outcome))
                 if target < 0:
+                    result.expanded[sid] = False  # cut off by the bound: not a dead end
                     return
                 result.fired.add(move.node)
                 if target not in done:

@@ -55,7 +55,7 @@ class Soundness:
             node_id = self.net.nodes[node].id
             note = None
             if outcome == FAIL:
-                note = f"'{node_id}' failed after its last attempt and has no on_error: the instance fails"
+                note = f"'{node_id}' failed for good and has no on_error: the instance fails"
             elif outcome == ERROR:
                 note = f"'{node_id}' failed after its last attempt; the token goes to its on_error"
             if marking is None and previous is not None:
@@ -102,9 +102,9 @@ class Soundness:
             seen.add(node)
             spec = net.nodes[node]
             waiting = ", ".join(f"'{net.arcs[a].label}'" for a in dict.fromkeys(marking))
-            if spec.type == "gateway" and spec.gateway == "parallel":
-                missing = [net.arcs[a].label for a in net.inputs[node] if a not in marking]
-                what = f"parallel join '{spec.id}' waits for a token on '{missing[0]}' that never comes"
+            missing = [net.arcs[a].label for a in net.inputs[node] if a not in marking]
+            if spec.type == "gateway" and spec.gateway == "parallel" and missing:
+                what = f"parallel join '{spec.id}' waits for '{missing[0]}', which never comes"
             elif (
                 spec.type == "gateway" and spec.gateway == "inclusive" and len(net.inputs[node]) > 1
             ):
@@ -123,9 +123,9 @@ class Soundness:
         first: dict[int, int] = {}
         for sid, (marking, _) in enumerate(self.found.keys):
             if marking and len(set(marking)) != len(marking):
-                for arc in marking:
-                    if marking.count(arc) > 1:
-                        first.setdefault(arc, sid)
+                for place in marking:
+                    if marking.count(place) > 1:
+                        first.setdefault(place, sid)
         net = self.net
         roots = [
             arc for arc in first if not any(a in first for a in net.inputs[net.arcs[arc].source])

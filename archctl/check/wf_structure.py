@@ -118,7 +118,8 @@ def retry_policies(workflow: Workflow) -> list[Diagnostic]:
             if retry.max_backoff_ms is not None and retry.max_backoff_ms < retry.backoff_ms:
                 problems.append(
                     (
-                        f"max_backoff {retry.max_backoff_ms}ms is below backoff {retry.backoff_ms}ms",
+                        f"max_backoff {retry.max_backoff_ms}ms is below backoff "
+                        f"{retry.backoff_ms}ms",
                         retry.span,
                     )
                 )
@@ -137,8 +138,8 @@ def retry_policies(workflow: Workflow) -> list[Diagnostic]:
             if retry.max_attempts > 1 and not can_fail:
                 problems.append(
                     (
-                        f"'{node.id}' retries but cannot fail (no failure_rate, and no deadline its "
-                        "duration can exceed)",
+                        f"'{node.id}' retries but cannot fail (no failure_rate, and no "
+                        "deadline its duration can exceed)",
                         retry.span,
                     )
                 )
@@ -167,12 +168,14 @@ def subprocesses(workflow: Workflow, specs: Sequence[Spec]) -> list[Diagnostic]:
     workflows = {spec.name: spec for spec in specs if isinstance(spec, Workflow)}
     out: list[Diagnostic] = []
     for node in workflow.nodes:
-        if node.type == "task" and node.task == "subprocess" and node.process is not None:
-            if node.process not in workflows:
-                message = f"subprocess '{node.id}' names workflow '{node.process}', which is not in the file set"
-                out.append(
-                    _diag("WF111", message, node.process_span or node.span, workflow.name, node.id)
-                )
+        missing = node.task == "subprocess" and node.process is not None
+        if missing and node.process not in workflows:
+            message = (
+                f"subprocess '{node.id}' names workflow '{node.process}', which is not in the "
+                "file set"
+            )
+            span = node.process_span or node.span
+            out.append(_diag("WF111", message, span, workflow.name, node.id))
     calls = {
         name: sorted(
             {n.process for n in spec.nodes if n.task == "subprocess" and n.process in workflows}
