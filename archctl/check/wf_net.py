@@ -27,13 +27,14 @@ from archctl.check.wf_fire import FAIL, Move, Rules
 from archctl.check.wf_graph import Net, components
 from archctl.model.expr import names_in
 
-#: a place holding this many tokens stops the search there: the net is unsafe (WF105) and
-#: following every way tokens can pile up would only blow the state space up
-TOKEN_CAP = 2
+#: a place holding this many tokens stops the search there (the net is already unsafe,
+#: WF105); up to TOKEN_CAP - 1 tokens per flow are followed, so small unsafe workflows still
+#: get complete verdicts on completion and dead tasks
+TOKEN_CAP = 4
 #: once the net is known to be unsafe, the search goes on for at most this many more states
-#: (or as many again as it had found), then stops and says so: tokens that multiply in
-#: a loop without piling up on one flow would otherwise make the state space unbounded
-UNSAFE_EXTRA = 2_000
+#: (or as many again as it had found), then stops and says so: tokens that multiply in a
+#: loop would otherwise make the state space unbounded
+UNSAFE_EXTRA = 1_000
 
 Key = tuple[tuple[int, ...] | None, Values]
 

@@ -66,9 +66,9 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
         out.append(
             _inconclusive(
                 spec,
-                "the token game does not continue past markings where a flow holds two "
-                "tokens (the workflow is unsafe, WF105): option to complete and dead tasks "
-                "are not proved",
+                "the workflow is unsafe (WF105) and the token game stopped following how "
+                "tokens pile up (a flow with 4 tokens, or 1,000 more markings): option to "
+                "complete and dead tasks are not proved",
             )
         )
     return sort_diagnostics(out)
