@@ -456,6 +456,9 @@ def diff(
     from archctl.check.po_diff import diff_files
     from archctl.report.diff import render_diff_json, render_diff_text
 
+    if output_format not in (OutputFormat.text, OutputFormat.json):
+        typer.echo(f"error: diff writes text or json, not {output_format.value}", err=True)
+        raise typer.Exit(EXIT_USAGE)
     outcome = diff_files(old, new, spec, timeout_ms)
     if outcome.problems:
         from archctl.model.spec import LoadResult

@@ -93,3 +93,7 @@ def test_every_region_witness_is_decided_as_reported() -> None:
             claimed = getattr(region, side)
             assert DECISION_NAMES[decision] == claimed.decision
             assert (None if by is None else version.rules[by].id) == claimed.rule
+
+
+def test_report_formats_other_than_text_and_json_are_refused() -> None:
+    assert _run(V1, V2, "--format", "sarif")[0] == 2
