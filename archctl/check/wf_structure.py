@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archctl.check.wf_graph import Net, task_failure
+from archctl.check.wf_graph import Net, components, task_failure
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Cycle, Evidence
@@ -105,9 +105,24 @@ def unreachable(net: Net, seen: set[int]) -> list[Diagnostic]:
     ]
 
 
-def retry_policies(workflow: Workflow) -> list[Diagnostic]:
+def _caller_deadline(workflow: Workflow, specs: Sequence[Spec]) -> tuple[int, str] | None:
+    """The tightest deadline of a subprocess task that runs this workflow, and who sets it."""
+    bounds = [
+        (node.deadline_ms, f"subprocess task '{node.id}' of '{spec.name}'")
+        for spec in specs
+        if isinstance(spec, Workflow)
+        for node in spec.nodes
+        if node.task == "subprocess"
+        and node.process == workflow.name
+        and node.deadline_ms is not None
+    ]
+    return min(bounds) if bounds else None  # type: ignore[type-var]
+
+
+def retry_policies(workflow: Workflow, specs: Sequence[Spec] = ()) -> list[Diagnostic]:
     """WF110: retry policies, deadlines and error handlers that cannot work as written."""
     out: list[Diagnostic] = []
+    bound = _caller_deadline(workflow, specs)
     for node in workflow.nodes:
         if node.type != "task":
             continue
@@ -151,6 +166,20 @@ def retry_policies(workflow: Workflow) -> list[Diagnostic]:
                     node.on_error_span or node.span,
                 )
             )
+        if bound is not None and retry is not None and node.deadline_ms is not None:
+            worst = retry.max_attempts * node.deadline_ms + sum(
+                retry.delay_after(n) for n in range(1, retry.max_attempts)
+            )
+            if worst > bound[0]:
+                problems.append(
+                    (
+                        f"'{node.id}' may take {worst / 1000:g}s ({retry.max_attempts} attempts "
+                        f"of up to {node.deadline_ms / 1000:g}s plus backoff), beyond the "
+                        f"{bound[0] / 1000:g}s deadline of {bound[1]} that runs this workflow: "
+                        "its last attempts can never happen",
+                        retry.span,
+                    )
+                )
         if always:
             why = (
                 "failure_rate is 1"
@@ -182,8 +211,13 @@ def subprocesses(workflow: Workflow, specs: Sequence[Spec]) -> list[Diagnostic]:
         )
         for name, spec in workflows.items()
     }
-    cycle = _cycle_from(workflow.name, calls)
-    if cycle is not None and cycle[0] == workflow.name:
+    names = sorted(calls)
+    graph = [[names.index(callee) for callee in calls[name]] for name in names]
+    component = next(c for c in components(graph) if names.index(workflow.name) in c)
+    members = sorted(names[i] for i in component)
+    looping = len(component) > 1 or workflow.name in calls[workflow.name]
+    cycle = _cycle_from(workflow.name, calls) if looping and members[0] == workflow.name else None
+    if cycle is not None:
         caller = next(
             n
             for n in workflow.nodes

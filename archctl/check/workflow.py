@@ -32,7 +32,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     net = build_net(spec)
     seen = reachable(net)
     out = structure(net) + unreachable(net, seen)
-    out += retry_policies(spec) + subprocesses(spec, context.specs)
+    out += retry_policies(spec, context.specs) + subprocesses(spec, context.specs)
     if len(net.starts) != 1:
         return sort_diagnostics(out)
     options = context.options
