@@ -116,7 +116,7 @@ def _caller_deadline(workflow: Workflow, specs: Sequence[Spec]) -> tuple[int, st
         and node.process == workflow.name
         and node.deadline_ms is not None
     ]
-    return min(bounds) if bounds else None  # type: ignore[type-var]
+    return min(bounds) if bounds else None
 
 
 def retry_policies(workflow: Workflow, specs: Sequence[Spec] = ()) -> list[Diagnostic]:
