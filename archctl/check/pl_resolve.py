@@ -45,21 +45,27 @@ class Resolution:
 
 
 def resolve(index: PluginIndex, timeout_ms: int) -> Resolution:
-    newest = _newest_selection(index)
+    newest, broken = _newest_selection(index)
     if newest is not None:
         return Resolution(newest)
+    if broken and all(len(index.plugins[name].versions) == 1 for name in index.reachable):
+        # Nothing to choose: the forced closure needs a requirement that PL101/PL103
+        # already report, so no selection exists and there is nothing more to explain.
+        return Resolution(None)
     return _Solver(index, timeout_ms).run()
 
 
-def _newest_selection(index: PluginIndex) -> dict[str, int] | None:
-    """The closure of the roots at newest versions, if it honours every fact; else None."""
+def _newest_selection(index: PluginIndex) -> tuple[dict[str, int] | None, bool]:
+    """The closure of the roots at newest versions if it honours every fact, else None,
+    and whether it failed on a requirement no candidate matches (PL101/PL103)."""
     selected: dict[str, int] = {root: 0 for root in index.roots}
     queue = deque(index.roots)
     while queue:
         version = index.plugins[queue.popleft()].versions[0]
         for requirement in version.requires:
-            if 0 not in index.allowed(requirement):
-                return None
+            allowed = index.allowed(requirement)
+            if 0 not in allowed:
+                return None, not allowed
             if requirement.name not in selected:
                 selected[requirement.name] = 0
                 queue.append(requirement.name)
@@ -67,11 +73,11 @@ def _newest_selection(index: PluginIndex) -> dict[str, int] | None:
         version = index.plugins[name].versions[0]
         for requirement in version.optional:
             if requirement.name in selected and 0 not in index.allowed(requirement):
-                return None
+                return None, False
         for requirement in version.conflicts:
             if requirement.name in selected and 0 in index.allowed(requirement):
-                return None
-    return selected
+                return None, False
+    return selected, False
 
 
 class _Solver:
