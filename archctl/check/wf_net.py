@@ -31,10 +31,10 @@ from archctl.model.expr import names_in
 #: WF105); up to TOKEN_CAP - 1 tokens per flow are followed, so small unsafe workflows still
 #: get complete verdicts on completion and dead tasks
 TOKEN_CAP = 4
-#: once the net is known to be unsafe, the search goes on for at most this many more states
-#: (or as many again as it had found), then stops and says so: tokens that multiply in a
-#: loop would otherwise make the state space unbounded
-UNSAFE_EXTRA = 1_000
+#: once the net is known to be unsafe, the search goes on for at most this many more states,
+#: then stops and says so: tokens that multiply in a loop would otherwise make the state
+#: space unbounded, and the verdict (unsound) is already known
+UNSAFE_EXTRA = 500
 
 Key = tuple[tuple[int, ...] | None, Values]
 
@@ -201,9 +201,7 @@ class Explorer:
                     if self.limit == self.max_states and any(
                         tokens.count(arc) > 1 for arc in move.produce
                     ):
-                        self.limit = min(
-                            self.max_states, len(result.keys) + max(UNSAFE_EXTRA, len(result.keys))
-                        )
+                        self.limit = min(self.max_states, len(result.keys) + UNSAFE_EXTRA)
                 target = self._add(key, sid, (move.node, move.outcome))
                 if target < 0:
                     result.expanded[sid] = False  # cut off by the bound: not a dead end
