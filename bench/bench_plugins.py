@@ -233,6 +233,8 @@ def main() -> None:
         scenarios = [
             (args.registry, args.versions, 0),
             (100, args.versions, 50),
+            (300, args.versions, 50),
+            (args.registry, args.versions, 5),
             (args.registry, args.versions, 50),
         ]
         bench_registry(folder, scenarios, args.peer_timeout)
