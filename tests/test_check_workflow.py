@@ -128,6 +128,10 @@ def test_bound_is_inconclusive_not_a_pass() -> None:
     found = run(spec, max_states=5)
     assert ("WF901", spec.name) in found
     assert not any(code in ("WF104", "WF106") for code, _ in found)
+    text = (ROOT / "tests/cases/workflow/loop-without-exit.yaml").read_text(encoding="utf-8")
+    assert {code for code, _ in run(load(text))} == {"WF104", "WF106", "WF109"}
+    cut = {code for code, _ in run(load(text), max_states=3)}
+    assert cut == {"WF901"}  # "never holds", "never completes", "dead": all unproved
 
 
 COUNTER = """

@@ -80,8 +80,12 @@ class _Witness:
         return {n: v for n, v in zip(self.names, values, strict=False) if n in self.reads}
 
 
-def from_runs(net: Net, rules: Rules) -> list[Diagnostic]:
-    """Check conditions against the valuations each gateway meets in the token game."""
+def from_runs(net: Net, rules: Rules, complete: bool) -> list[Diagnostic]:
+    """Check conditions against the valuations each gateway meets in the token game.
+
+    A hole or an overlap seen is real whatever the search covered; "never holds" and "never
+    taken" are claims about all runs, made only when the search was ``complete``.
+    """
     out: list[Diagnostic] = []
     spec = net.workflow.name
     names = rules.data.names
@@ -97,7 +101,7 @@ def from_runs(net: Net, rules: Rules) -> list[Diagnostic]:
 
         truth = {arc.index: [rules.holds(arc.index, v) for v in valuations] for arc in guarded}
         for arc in guarded:
-            if not any(truth[arc.index]):
+            if complete and not any(truth[arc.index]):
                 message = (
                     f"condition '{to_source(_cond(arc))}' of flow '{arc.label}' never holds "
                     "when a token reaches the gateway: the branch is dead"
@@ -133,7 +137,7 @@ def from_runs(net: Net, rules: Rules) -> list[Diagnostic]:
                 message = (
                     f"conditions of '{earlier.label}' and '{later.label}' can hold together; the "
                     f"first listed wins"
-                    + ("" if ever_first else f", so '{later.label}' is never taken")
+                    + ("" if ever_first or not complete else f", so '{later.label}' is never taken")
                 )
                 out.append(
                     _diag(

@@ -69,13 +69,11 @@ class Soundness:
 
     def _dead_ends(self) -> list[int]:
         found = self.found
+        truncated = set(found.truncated)
         return [
             sid
             for sid, (marking, _) in enumerate(found.keys)
-            if marking
-            and found.expanded[sid]
-            and not found.succ[sid]
-            and sid not in set(found.truncated)
+            if marking and found.expanded[sid] and not found.succ[sid] and sid not in truncated
         ]
 
     def check(self, reachable: set[int]) -> list[Diagnostic]:

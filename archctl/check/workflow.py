@@ -53,7 +53,8 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     explorer = Explorer(net, data, options.max_states)
     explored = explorer.run()
     out += Soundness(net, data, explored, spec.name).check(seen)
-    out += from_runs(net, explorer.rules)
+    complete = not (explored.bound_hit or explored.unsafe_stop or explored.truncated)
+    out += from_runs(net, explorer.rules, complete)
     if explored.bound_hit:
         out.append(
             _inconclusive(
