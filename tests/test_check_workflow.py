@@ -231,3 +231,62 @@ def test_random_graphs_never_crash_and_reduction_agrees() -> None:
         if any(d.code == "WF901" for d in found) or len(build_net(spec).starts) != 1:
             continue
         assert verdicts(spec, reduce=True) == verdicts(spec, reduce=False), spec
+
+
+def random_data_workflow(rng: random.Random) -> str:
+    """Random YAML with variables: tasks set them, exclusive gateways branch on them."""
+    lines = [
+        "kind: workflow",
+        "name: random-data",
+        "variables:",
+        "  x: {type: bool, initial: false}",
+        "  n: {type: int, range: [0, 3], initial: 0}",
+        "nodes:",
+        "  start: {type: start}",
+    ]
+    count = rng.randint(3, 8)
+    kinds = []
+    for i in range(count):
+        kind = rng.choice(["task", "task", "exclusive", "parallel", "end"])
+        kinds.append(kind)
+        if kind == "task":
+            sets = rng.choice(["", "x = any", "x = not x", "n = 0", "x = n >= 2"])
+            extra = f', sets: "{sets}"' if sets else ""
+            lines.append(f"  n{i}: {{type: task{extra}}}")
+        elif kind == "end":
+            lines.append(f"  n{i}: {{type: end}}")
+        else:
+            lines.append(f"  n{i}: {{type: gateway, gateway: {kind}}}")
+    lines.append("flows:")
+    lines.append(f"  - start -> n{rng.randrange(count)}")
+    for i, kind in enumerate(kinds):
+        if kind == "end":
+            continue
+        targets = rng.sample(range(count), rng.randint(1, min(3, count)))
+        for j, target in enumerate(targets):
+            if kind == "exclusive" and len(targets) > 1:
+                if j == len(targets) - 1:
+                    lines.append(f"  - {{from: n{i}, to: n{target}, default: true}}")
+                else:
+                    when = rng.choice(["x", "not x", "n < 2", "x and n == 1"])
+                    lines.append(f'  - {{from: n{i}, to: n{target}, when: "{when}"}}')
+            else:
+                lines.append(f"  - n{i} -> n{target}")
+    return "\n".join(lines) + "\n"
+
+
+def test_random_data_workflows_reduction_agrees() -> None:
+    rng = random.Random(11)
+    checked = 0
+    for _ in range(200):
+        result = load_yaml_text("generated.yaml", random_data_workflow(rng))
+        if result.diagnostics or not result.specs:
+            continue
+        spec = result.specs[0]
+        assert isinstance(spec, Workflow)
+        found = check(spec, CheckContext([spec], CheckOptions(max_states=5_000)))
+        if any(d.code == "WF901" for d in found):
+            continue
+        assert verdicts(spec, reduce=True) == verdicts(spec, reduce=False), spec
+        checked += 1
+    assert checked > 50
