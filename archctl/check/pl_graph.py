@@ -17,10 +17,10 @@ one.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
-from archctl.check.pl_index import PluginIndex
+from archctl.check.pl_index import PluginIndex, gc_paused
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Cycle
@@ -81,22 +81,21 @@ def find_cycles(edges: dict[str, dict[str, Requirement]]) -> list[tuple[str, ...
     """Shortest cycle through the smallest member of each cyclic component, sorted."""
     import networkx as nx
 
-    graph = _graph(edges)
     cycles: list[tuple[str, ...]] = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) == 1:
-            (only,) = component
-            if only in edges[only]:
-                cycles.append((only,))
-            continue
-        cycles.append(_shortest_cycle(edges, min(component), component))
+    with gc_paused():
+        for component in nx.strongly_connected_components(_graph(edges)):
+            if len(component) == 1:
+                (only,) = component
+                if only in edges[only]:
+                    cycles.append((only,))
+                continue
+            cycles.append(_shortest_cycle(edges, min(component), component))
     return sorted(cycles)
 
 
 def _shortest_cycle(
-    edges: dict[str, dict[str, Requirement]], start: str, component: Iterable[str]
+    edges: dict[str, dict[str, Requirement]], start: str, inside: AbstractSet[str]
 ) -> tuple[str, ...]:
-    inside = set(component)
     parent: dict[str, str] = {}
     queue = deque([start])
     while queue:

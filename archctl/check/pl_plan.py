@@ -9,7 +9,6 @@ the selection (or of the dependencies every candidate agrees on) is checked for 
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 
 from archctl.check.pl_graph import (
@@ -18,7 +17,7 @@ from archctl.check.pl_graph import (
     edges_without_selection,
     load_stages,
 )
-from archctl.check.pl_index import build_index
+from archctl.check.pl_index import build_index, gc_paused
 from archctl.check.pl_resolve import resolve
 from archctl.check.pl_static import static_findings
 from archctl.diagnostics import Diagnostic, sort_diagnostics
@@ -40,19 +39,9 @@ class PluginPlan:
 
 
 def analyse(spec: PluginSet, timeout_ms: int = 10_000) -> PluginPlan:
-    """Check the plugin set and, when it is sound, compute the selection and load stages.
-
-    The cyclic garbage collector is paused meanwhile: the analysis allocates millions of
-    short-lived acyclic objects on large sets (graphs, edge maps, queues) and every
-    collection would re-walk the whole loaded model; measured, that was most of the time.
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    """Check the plugin set and, when it is sound, compute the selection and load stages."""
+    with gc_paused():
         return _analyse(spec, timeout_ms)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _analyse(spec: PluginSet, timeout_ms: int) -> PluginPlan:
