@@ -34,7 +34,7 @@ TOKEN_CAP = 4
 #: once the net is known to be unsafe, the search goes on for at most this many more states,
 #: then stops and says so: tokens that multiply in a loop would otherwise make the state
 #: space unbounded, and the verdict (unsound) is already known
-UNSAFE_EXTRA = 500
+UNSAFE_EXTRA = 200
 
 Key = tuple[tuple[int, ...] | None, Values]
 

@@ -68,7 +68,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
             _inconclusive(
                 spec,
                 "the workflow is unsafe (WF105) and the token game stopped following how "
-                "tokens pile up (a flow with 4 tokens, or 500 more markings): option to "
+                "tokens pile up (a flow with 4 tokens, or 200 more markings): option to "
                 "complete and dead tasks are not proved",
             )
         )
