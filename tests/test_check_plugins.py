@@ -3,6 +3,8 @@ optional dependencies, determinism and deep or large inputs."""
 
 from __future__ import annotations
 
+import random
+
 from archctl.check.pl_plan import PluginPlan, analyse
 from archctl.evidence import Cycle, Explanation
 from archctl.load.yaml_loader import load_yaml_text
@@ -182,3 +184,33 @@ def test_same_input_same_output() -> None:
     second = case("cycles.yaml")
     assert first.diagnostics == second.diagnostics
     assert case("diamond.yaml").diagnostics == case("diamond.yaml").diagnostics
+
+
+def _capped_registry(plugins: int, versions: int, pins: int) -> str:
+    """Newer releases need newer dependencies and a `pin` caps some plugins: backtracking."""
+    rng = random.Random(5)
+    lines = ["kind: plugins", "name: capped", "plugins:"]
+    for i in range(plugins):
+        targets = sorted(rng.sample(range(i), min(i, 3)))
+        lines += [f"  r{i}:", "    versions:"]
+        for k in range(versions):
+            needs = ", ".join(f'r{j}: ">=1.{max(0, k - rng.randint(1, 4))}.0"' for j in targets)
+            lines.append(
+                f"      1.{k}.0: {{requires: {{{needs}}}}}" if needs else f"      1.{k}.0: {{}}"
+            )
+    capped = ", ".join(
+        f'r{j}: "<1.{rng.randint(2, versions - 2)}.0"' for j in rng.sample(range(plugins), pins)
+    )
+    lines.append(f"  pin: {{version: 1.0.0, requires: {{{capped}}}}}")
+    roots = ", ".join(["pin", *(f"r{i}" for i in range(plugins - 10, plugins))])
+    return "\n".join(lines) + f"\ninstall: [{roots}]\n"
+
+
+def test_solver_timeout_is_inconclusive_never_a_pass() -> None:
+    spec = plugin_set(_capped_registry(200, 10, 50))
+    hurried = analyse(spec, timeout_ms=1)
+    assert [d.code for d in hurried.diagnostics] == ["PL901"]
+    assert hurried.selected is None and hurried.stages is None
+    patient = analyse(spec)
+    assert patient.diagnostics == [] and patient.stages is not None
+    assert patient.selected is not None and patient.selected["pin"] == "1.0.0"
