@@ -20,10 +20,11 @@ from collections import deque
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-from archctl.check.pl_index import PluginIndex, gc_paused
+from archctl.check.pl_index import PluginIndex
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Cycle
+from archctl.gcpause import gc_paused
 from archctl.model.plugins import Requirement
 
 

@@ -11,10 +11,7 @@ registries repeat the same few constraints hundreds of thousands of times and
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from archctl.model.plugins import Plugin, PluginSet, PluginVersion, Requirement
@@ -90,20 +87,3 @@ def build_index(spec: PluginSet) -> PluginIndex:
                     order.append(target)
                     queue.append(target)
     return PluginIndex(spec, plugins, roots, order)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a bulk computation.
-
-    The analyses allocate millions of short-lived acyclic objects on large sets (graphs,
-    edge maps, queues), and every collection re-walks the whole loaded model as well;
-    measured, that was most of the time. Cycles created meanwhile are collected later.
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()

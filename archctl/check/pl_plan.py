@@ -17,10 +17,11 @@ from archctl.check.pl_graph import (
     edges_without_selection,
     load_stages,
 )
-from archctl.check.pl_index import build_index, gc_paused
+from archctl.check.pl_index import build_index
 from archctl.check.pl_resolve import resolve
 from archctl.check.pl_static import static_findings
 from archctl.diagnostics import Diagnostic, sort_diagnostics
+from archctl.gcpause import gc_paused
 from archctl.model.plugins import PluginSet
 
 

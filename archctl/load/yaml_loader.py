@@ -9,6 +9,7 @@ import yaml
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.gcpause import gc_paused
 from archctl.load import yaml_plugins, yaml_policy, yaml_statemachine, yaml_workflow
 from archctl.load.yaml_reader import Fields, Reader
 from archctl.load.yaml_source import compose
@@ -30,6 +31,12 @@ _BUILDERS: dict[
 
 
 def load_yaml_text(path: str, text: str) -> LoadResult:
+    """Compose and build every document, with the garbage collector paused (see gcpause)."""
+    with gc_paused():
+        return _load(path, text)
+
+
+def _load(path: str, text: str) -> LoadResult:
     source = SourceFile(path, text)
     result = LoadResult(sources={path: source}, files=[path])
     documents, problems = compose(source)
