@@ -123,6 +123,17 @@ def test_witness_and_trace_values_come_from_the_run() -> None:
     assert 100 <= trace.steps[-1].values["amount"] <= 500  # type: ignore[operator]
 
 
+def test_failure_into_on_error_is_a_step_of_the_trace() -> None:
+    path = ROOT / "tests/cases/workflow/error-handler-into-join.yaml"
+    (finding,) = verify_paths([str(path)]).diagnostics
+    assert isinstance(finding.evidence, Trace)
+    steps = finding.evidence.steps
+    failed = [s for s in steps if s.note is not None]
+    assert [s.node for s in failed] == ["charge"]
+    assert "charge -> refund (on_error)" in (failed[0].tokens or ())
+    assert steps[-1].tokens == ("reserve -> join",)
+
+
 def test_bound_is_inconclusive_not_a_pass() -> None:
     spec = load(workflow(40, 3, None, max_branches=3, max_depth=2, branch_nodes=8))
     found = run(spec, max_states=5)
