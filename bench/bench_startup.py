@@ -56,8 +56,9 @@ def main() -> None:
             m, w = wall([peer, "--schemafile", schema, *files], args.runs)
             total_median += m
             total_worst += w
-        rows.append(("check-jsonschema, 4 schemas (schema only, no proofs)", total_median,
-                     total_worst))
+        rows.append(
+            ("check-jsonschema, 4 schemas (schema only, no proofs)", total_median, total_worst)
+        )
     print(f"runs per command: {args.runs}; {len(EXAMPLES)} example specs\n")
     print("| command | median wall (s) | worst (s) |")
     print("| --- | ---: | ---: |")

@@ -201,4 +201,6 @@ def new_solver(timeout_ms: int, ctx: Any = None) -> Any:
 
 def differs(terms: Sequence[Any], truths: Sequence[bool]) -> Any:
     """A blocking clause: at least one boolean term takes a different truth value."""
-    return z3.Or(*[z3.Not(term) if truth else term for term, truth in zip(terms, truths)])
+    return z3.Or(
+        *[z3.Not(term) if truth else term for term, truth in zip(terms, truths, strict=True)]
+    )
