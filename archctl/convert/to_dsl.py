@@ -13,8 +13,9 @@ from fractions import Fraction
 
 from archctl.convert.comments import Comments, Layout
 from archctl.convert.shape import group_transitions, inferred_events
-from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
-from archctl.convert.text import quote as _quote
+from archctl.convert.text import duration, float_text, number
+from archctl.model.expr import action_to_source, decimal, to_source
+from archctl.model.expr import quote as _quote
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec
@@ -139,7 +140,7 @@ def _statemachine(machine: StateMachine) -> list[list[Entry]]:
             text = f"reachable {name(prop.name)}: {name(prop.state)}"
         else:
             assert prop.condition is not None
-            text = f"{prop.kind} {name(prop.name)}: {expr_text(prop.condition)}"
+            text = f"{prop.kind} {name(prop.name)}: {to_source(prop.condition)}"
         properties.append((text, prop.span.line))
     return [variables, states, transitions, properties]
 
@@ -150,9 +151,9 @@ def _transition(group: list[Transition]) -> str:
     if first.event is not None:
         line += f" on {name(first.event)}"
     if first.guard is not None:
-        line += f" [{expr_text(first.guard)}]"
+        line += f" [{to_source(first.guard)}]"
     if first.action:
-        line += f" / {action_text(first.action)}"
+        line += f" / {action_to_source(first.action)}"
     return line + _desc(first.description)
 
 
@@ -199,7 +200,7 @@ def _node(node: Node) -> str:
     if node.description is not None:
         parts.append(f"description {_quote(node.description)}")
     if node.sets:
-        parts.append(f"sets {action_text(node.sets)}")
+        parts.append(f"sets {action_to_source(node.sets)}")
     return " ".join(parts)
 
 
@@ -238,7 +239,7 @@ def _flows(flows: Sequence[Flow]) -> list[Entry]:
             continue
         line = f"{name(flow.source)} -> {name(flow.target)}"
         if flow.when is not None:
-            line += f" when {expr_text(flow.when)}"
+            line += f" when {to_source(flow.when)}"
         if flow.default:
             line += " default"
         lines.append((line + _desc(flow.description), flow.span.line))
@@ -301,12 +302,12 @@ def _policy(policy: Policy) -> list[list[Entry]]:
     ]
     rules: list[Entry] = []
     for rule in policy.rules:
-        when = "" if rule.when is None else f" when {expr_text(rule.when)}"
+        when = "" if rule.when is None else f" when {to_source(rule.when)}"
         text = f"rule {name(rule.id)} {rule.effect}{when}{_desc(rule.description)}"
         rules.append((text, rule.span.line))
     asserts: list[Entry] = []
     for assertion in policy.asserts:
-        when = "" if assertion.when is None else f" when {expr_text(assertion.when)}"
+        when = "" if assertion.when is None else f" when {to_source(assertion.when)}"
         text = f"assert {name(assertion.name)} {assertion.kind} {assertion.effect}{when}"
         asserts.append((text, assertion.span.line))
     return [attributes, bands, settings, rules, asserts]

@@ -14,7 +14,8 @@ from fractions import Fraction
 
 from archctl.convert.comments import Comments, Layout
 from archctl.convert.shape import group_transitions, inferred_events
-from archctl.convert.text import action_text, decimal, duration, expr_text, float_text, number
+from archctl.convert.text import duration, float_text, number
+from archctl.model.expr import action_to_source, decimal, to_source
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec
@@ -145,9 +146,9 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
         if first.event is not None:
             pairs.append(("on", scalar(first.event)))
         if first.guard is not None:
-            pairs.append(("guard", _expr(expr_text(first.guard))))
+            pairs.append(("guard", _expr(to_source(first.guard))))
         if first.action:
-            pairs.append(("do", _expr(action_text(first.action))))
+            pairs.append(("do", _expr(action_to_source(first.action))))
         if first.description is not None:
             pairs.append(("description", _string(first.description)))
         out.add(f"  - {_flow_map(pairs)}", first.span.line)
@@ -159,7 +160,7 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
             body = scalar(prop.state)
         else:
             assert prop.condition is not None
-            body = _expr(expr_text(prop.condition))
+            body = _expr(to_source(prop.condition))
         pairs = [("name", scalar(prop.name)), (prop.kind, body)]
         out.add(f"  - {_flow_map(pairs)}", prop.span.line)
 
@@ -210,7 +211,7 @@ def _node_pairs(node: Node) -> list[tuple[str, str]]:
         if node.on_error is not None:
             pairs.append(("on_error", scalar(node.on_error)))
         if node.sets:
-            pairs.append(("sets", _expr(action_text(node.sets))))
+            pairs.append(("sets", _expr(action_to_source(node.sets))))
         if node.duration is not None:
             pairs.append(("duration", _distribution(node.duration)))
         if node.failure_rate:
@@ -238,7 +239,7 @@ def _flow(flow: Flow) -> str:
         return f"{flow.source} -> {flow.target}"
     pairs = [("from", scalar(flow.source)), ("to", scalar(flow.target))]
     if flow.when is not None:
-        pairs.append(("when", _expr(expr_text(flow.when))))
+        pairs.append(("when", _expr(to_source(flow.when))))
     if flow.default:
         pairs.append(("default", "true"))
     if flow.description is not None:
@@ -304,7 +305,7 @@ def _policy(out: Layout, policy: Policy) -> None:
     for rule in policy.rules:
         pairs = [("id", scalar(rule.id)), ("effect", rule.effect)]
         if rule.when is not None:
-            pairs.append(("when", _expr(expr_text(rule.when))))
+            pairs.append(("when", _expr(to_source(rule.when))))
         if rule.description is not None:
             pairs.append(("description", _string(rule.description)))
         out.add(f"  - {_flow_map(pairs)}", rule.span.line)
@@ -313,5 +314,5 @@ def _policy(out: Layout, policy: Policy) -> None:
     for assertion in policy.asserts:
         pairs = [("name", scalar(assertion.name)), (assertion.kind, assertion.effect)]
         if assertion.when is not None:
-            pairs.append(("when", _expr(expr_text(assertion.when))))
+            pairs.append(("when", _expr(to_source(assertion.when))))
         out.add(f"  - {_flow_map(pairs)}", assertion.span.line)

@@ -18,8 +18,8 @@ from lark import Token, Tree
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Value
-from archctl.load.dsl_parse import expression_tree, unquote
-from archctl.load.expr_parse import _Builder
+from archctl.load.dsl_parse import expression_tree
+from archctl.load.expr_parse import _Builder, unquote
 from archctl.load.expr_types import TypeChecker
 from archctl.load.values import SPEC_NAME, parse_number
 from archctl.model.expr import Action, Expr

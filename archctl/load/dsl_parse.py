@@ -89,22 +89,3 @@ def token(tree: Any, *types: str, start: int = 1) -> Any:
         if is_token(item, *types):
             return item
     return None
-
-
-def unquote(text: str) -> str:
-    """The value of a ``"..."`` token; escapes as in expressions (``\\n``, ``\\t``, ``\\x``)."""
-    body = text[1:-1]
-    if "\\" not in body:
-        return body
-    out = []
-    index = 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\" and index + 1 < len(body):
-            nxt = body[index + 1]
-            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
-            index += 2
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from archctl.load.dsl_common import Context, statements
-from archctl.load.dsl_parse import child, unquote
+from archctl.load.dsl_parse import child
+from archctl.load.expr_parse import unquote
 from archctl.load.expr_types import TypeChecker
 from archctl.model.expr import Action
 from archctl.model.statemachine import Property, State, StateMachine, Transition

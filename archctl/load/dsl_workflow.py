@@ -12,7 +12,7 @@ from archctl.load.dsl_parse import child, token
 from archctl.load.expr_types import TypeChecker
 from archctl.load.values import parse_duration, parse_number
 from archctl.model.expr import Action
-from archctl.model.workflow import Distribution, Flow, Node, RetryPolicy, Workflow
+from archctl.model.workflow import Distribution, Flow, Node, RetryPolicy, Workflow, distribution
 from archctl.source import Span
 
 _NODES = ("start_node", "end_node", "gateway_node", "task_node")
@@ -218,17 +218,11 @@ def _distribution(ctx: Context, clause: Any) -> Distribution | None:
         if parsed is None:
             return None
         values[param] = float(parsed)
-    if kind == "uniform" and values["min"] > values["max"]:
-        ctx.error("LD004", "uniform duration needs min <= max", clause)
+    try:
+        return distribution(kind, values)
+    except ValueError as error:
+        ctx.error("LD004", str(error), clause)
         return None
-    return Distribution(
-        kind,
-        value=values.get("value", 0.0),
-        low=values.get("min", 0.0),
-        high=values.get("max", 0.0),
-        mean=values.get("mean", 0.0),
-        stddev=values.get("stddev", 0.0),
-    )
 
 
 def _flows(

@@ -167,12 +167,12 @@ class _Builder:
             items = tuple(self.expr(child) for child in children[1].children)
             return Member(kind == "not_member", self.expr(children[0]), items, span)
         if kind in ("in_cidr", "not_in_cidr"):
-            cidr = _unquote(str(children[1]))
+            cidr = unquote(str(children[1]))
             return InCidr(kind == "not_in_cidr", self.expr(children[0]), cidr, 0, 0, span)
         if kind == "number":
             return self.token(children[0])
         if kind == "string":
-            return Literal(_unquote(str(children[0])), span)
+            return Literal(unquote(str(children[0])), span)
         if kind == "true":
             return Literal(True, span)
         if kind == "false":
@@ -187,7 +187,7 @@ class _Builder:
         if token.type == "NUMBER":
             return Literal(Fraction(text) if "." in text else int(text), span)
         if token.type == "STRING":
-            return Literal(_unquote(text), span)
+            return Literal(unquote(text), span)
         return Name(text, span)
 
     def assignments(self, tree: Any) -> Action:
@@ -200,7 +200,8 @@ class _Builder:
         return tuple(out)
 
 
-def _unquote(text: str) -> str:
+def unquote(text: str) -> str:
+    """The value of a ``"..."`` token; escapes as in the grammar (``\\n``, ``\\t``, ``\\x``)."""
     body = text[1:-1]
     if "\\" not in body:
         return body

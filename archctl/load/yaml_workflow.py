@@ -11,7 +11,7 @@ from archctl.load.resolve import Names
 from archctl.load.yaml_common import HEADER_KEYS, declarations, header
 from archctl.load.yaml_reader import Fields, Reader
 from archctl.model.expr import Action
-from archctl.model.workflow import Distribution, Flow, Node, RetryPolicy, Workflow
+from archctl.model.workflow import Distribution, Flow, Node, RetryPolicy, Workflow, distribution
 from archctl.source import Span
 
 KEYS = (*HEADER_KEYS, "variables", "nodes", "flows")
@@ -248,17 +248,11 @@ def _distribution(reader: Reader, node: yaml.Node) -> Distribution | None:
         if parsed is None:
             return None
         values[key] = float(parsed)
-    if kind == "uniform" and values["min"] > values["max"]:
-        reader.error("LD004", "uniform duration needs min <= max", node)
+    try:
+        return distribution(kind, values)
+    except ValueError as error:
+        reader.error("LD004", str(error), node)
         return None
-    return Distribution(
-        kind,
-        value=values.get("value", 0.0),
-        low=values.get("min", 0.0),
-        high=values.get("max", 0.0),
-        mean=values.get("mean", 0.0),
-        stddev=values.get("stddev", 0.0),
-    )
 
 
 def _flows(

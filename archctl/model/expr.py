@@ -7,6 +7,7 @@ re-deriving types.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
@@ -117,48 +118,76 @@ def names_in(expr: Expr) -> set[str]:
     return names_in(expr.element)
 
 
-def to_source(expr: Expr) -> str:
-    """Canonical text of an expression (used by the DSL printer and messages)."""
-    if isinstance(expr, Literal):
-        value = expr.value
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, str):
-            return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(value, Fraction):
-            if value.denominator == 1:
-                return f"{value.numerator}.0"
-            return repr(float(value)) if Fraction(float(value)) == value else str(value)
-        if expr.type is not None and expr.type.kind.value == "ip":
-            import ipaddress
+def decimal(value: Fraction) -> str:
+    """An exact decimal (``1.0`` for a whole Fraction, so it reads back as a real)."""
+    if value.denominator == 1:
+        return f"{value.numerator}.0"
+    digits = 0
+    while (10**digits) % value.denominator and digits < 400:
+        digits += 1
+    if (10**digits) % value.denominator:
+        return repr(float(value))  # not a finite decimal; cannot come from a parsed file
+    scaled = abs(value.numerator * (10**digits // value.denominator))
+    text = str(scaled).rjust(digits + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{text[:-digits]}.{text[-digits:]}"
 
-            return f'"{ipaddress.IPv4Address(value)}"'
-        return str(value)
+
+def quote(text: str) -> str:
+    """A double-quoted string with the escapes the grammars read (``\\"``, ``\\\\``, ``\\n``)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def to_source(expr: Expr) -> str:
+    """Canonical text of a typed expression; parsed again it gives the equal expression.
+
+    Numbers are exact decimals (``0.1`` stays 1/10) and parentheses appear exactly where the
+    grammar's precedence needs them. The DSL and YAML printers, messages and diagrams all
+    use this one printer.
+    """
+    if isinstance(expr, Literal):
+        return _literal(expr)
     if isinstance(expr, Name):
         return expr.name
     if isinstance(expr, Unary):
-        inner = to_source(expr.operand)
         if expr.op == "not":
-            return f"not {_wrap(expr.operand, inner, 7)}"
-        return f"-{_wrap(expr.operand, inner, 6)}"
+            return f"not {_wrap(expr.operand, 3)}"
+        return f"-{_wrap(expr.operand, 7)}"
     if isinstance(expr, Binary):
         prec = _PREC[expr.op]
-        left = _wrap(expr.left, to_source(expr.left), prec)
-        right = _wrap(expr.right, to_source(expr.right), prec + 1)
-        return f"{left} {expr.op} {right}"
+        return f"{_wrap(expr.left, prec)} {expr.op} {_wrap(expr.right, prec + 1)}"
     if isinstance(expr, Compare):
-        left = _wrap(expr.left, to_source(expr.left), 5)
-        right = _wrap(expr.right, to_source(expr.right), 5)
-        return f"{left} {expr.op} {right}"
+        return f"{_wrap(expr.left, 5)} {expr.op} {_wrap(expr.right, 5)}"
+    op = "not in" if expr.negated else "in"
     if isinstance(expr, Member):
         items = ", ".join(to_source(item) for item in expr.items)
-        op = "not in" if expr.negated else "in"
-        return f"{_wrap(expr.element, to_source(expr.element), 5)} {op} [{items}]"
-    op = "not in" if expr.negated else "in"
-    return f'{_wrap(expr.element, to_source(expr.element), 5)} {op} "{expr.cidr}"'
+        return f"{_wrap(expr.element, 5)} {op} [{items}]"
+    return f"{_wrap(expr.element, 5)} {op} {quote(expr.cidr)}"
+
+
+def action_to_source(action: Action) -> str:
+    parts = []
+    for assignment in action:
+        value = "any" if assignment.value is None else to_source(assignment.value)
+        parts.append(f"{assignment.target} = {value}")
+    return "; ".join(parts)
 
 
 _PREC = {"or": 1, "and": 2, "+": 5, "-": 5, "*": 6}
+
+
+def _literal(expr: Literal) -> str:
+    value = expr.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, Fraction):
+        return decimal(value)
+    if expr.type is not None and expr.type.kind.value == "ip":
+        return quote(str(ipaddress.IPv4Address(value)))
+    return str(value)
 
 
 def _precedence(expr: Expr) -> int:
@@ -171,13 +200,6 @@ def _precedence(expr: Expr) -> int:
     return 8
 
 
-def _wrap(expr: Expr, text: str, minimum: int) -> str:
+def _wrap(expr: Expr, minimum: int) -> str:
+    text = to_source(expr)
     return f"({text})" if _precedence(expr) < minimum else text
-
-
-def action_to_source(action: Action) -> str:
-    parts = []
-    for assignment in action:
-        value = "any" if assignment.value is None else to_source(assignment.value)
-        parts.append(f"{assignment.target} = {value}")
-    return "; ".join(parts)

@@ -25,6 +25,24 @@ class Distribution:
     stddev: float = 0.0
 
 
+def distribution(kind: str, params: dict[str, float]) -> Distribution:
+    """A duration distribution from the format's parameter names (min, max, value, mean, ...).
+
+    Raises ValueError when the parameters cannot describe a distribution; every front end
+    reports that as LD004 at the duration.
+    """
+    if kind == "uniform" and params["min"] > params["max"]:
+        raise ValueError("uniform duration needs min <= max")
+    return Distribution(
+        kind,
+        value=params.get("value", 0.0),
+        low=params.get("min", 0.0),
+        high=params.get("max", 0.0),
+        mean=params.get("mean", 0.0),
+        stddev=params.get("stddev", 0.0),
+    )
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int
