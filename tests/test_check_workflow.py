@@ -301,3 +301,17 @@ def test_random_data_workflows_reduction_agrees() -> None:
         assert verdicts(spec, reduce=True) == verdicts(spec, reduce=False), spec
         checked += 1
     assert checked > 50
+
+
+def test_traces_show_the_declared_initial_value() -> None:
+    """Region representatives are exact for the proof, but the trace must show real values."""
+    from archctl.evidence import Trace, Witness
+    from archctl.verify import verify_paths
+
+    outcome = verify_paths(["tests/simulate/stuck.yaml"])
+    by_code = {d.code: d for d in outcome.diagnostics if d.spec == "no-route"}
+    trace = by_code["WF103"].evidence
+    witness = by_code["WF107"].evidence
+    assert isinstance(trace, Trace) and isinstance(witness, Witness)
+    assert trace.steps[-1].values == {"amount": 5}
+    assert witness.values == {"amount": 5}

@@ -114,6 +114,8 @@ def build_data(workflow: Workflow, timeout_ms: int) -> DataModel:
                 model.undecided.append(name)
                 model.reasons.append(why)
                 continue
+            if variable.initial is not None:
+                picks = _prefer(name, mine, picks, variable.initial)
             canon = _region_canon(name, mine, picks)
         else:
             canon = _identity
@@ -155,6 +157,18 @@ def _domain(var_type: VarType) -> list[Any] | None:
 def _signature(tests: list[Compiled], name: str, value: Any) -> tuple[bool, ...]:
     env = {name: value}
     return tuple(bool(test(env)) for test in tests)
+
+
+def _prefer(name: str, mine: list[Expr], picks: list[Any], initial: Any) -> list[Any]:
+    """Let the declared initial value represent its own region.
+
+    Any member of a region is exact for the analysis, but traces and witnesses show the
+    representative to the user (and `simulate --replay` checks it): the value a run really
+    starts with is the one to show.
+    """
+    tests = [compile_expr(atom) for atom in mine]
+    wanted = _signature(tests, name, initial)
+    return [initial if _signature(tests, name, pick) == wanted else pick for pick in picks]
 
 
 def _region_canon(name: str, mine: list[Expr], picks: list[Any]) -> Callable[[Any], Any]:
