@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,18 +11,9 @@ from archctl.diagnostics import Diagnostic, Severity
 from archctl.report.github import render_github
 from archctl.source import Span
 from tests.conftest import CASES, ROOT
+from tests.conftest import run_archctl as run
 
 SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "archctl", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def test_sarif_of_all_cases_is_valid_against_the_official_schema() -> None:
