@@ -11,12 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archctl.check.pl_graph import (
-    cycle_findings,
-    edges_of_selection,
-    edges_without_selection,
-    load_stages,
-)
+from archctl.check.pl_graph import cycles_and_stages, edges_of_selection, edges_without_selection
 from archctl.check.pl_index import build_index
 from archctl.check.pl_resolve import resolve
 from archctl.check.pl_static import static_findings
@@ -54,15 +49,14 @@ def _analyse(spec: PluginSet, timeout_ms: int) -> PluginPlan:
         edges = edges_of_selection(index, resolution.selected)
     else:
         edges = edges_without_selection(index)
-    cycles = cycle_findings(index, edges)
+    cycles, stages = cycles_and_stages(index, edges)
     diagnostics.extend(cycles)
     selected = None
-    stages = None
-    if resolution.selected is not None:
+    if resolution.selected is None:
+        stages = None
+    else:
         selected = {
             name: index.plugins[name].versions[number].text
             for name, number in sorted(resolution.selected.items())
         }
-        if not cycles:
-            stages = load_stages(edges)
     return PluginPlan(spec, sort_diagnostics(diagnostics), selected, stages)
