@@ -10,13 +10,13 @@ from __future__ import annotations
 import difflib
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import replace
 from fractions import Fraction
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.model.expr import (
     Action,
+    Assignment,
     Binary,
     Compare,
     Expr,
@@ -98,10 +98,14 @@ class TypeChecker:
                     assignment.value.span,
                 )
                 continue
-            out.append(replace(assignment, value=value))
+            out.append(
+                Assignment(assignment.target, value, assignment.span, assignment.target_span)
+            )
         return tuple(out) if len(self.diagnostics) == before else None
 
     # -- inference ---------------------------------------------------------------------------
+    # Typed nodes are built with their constructors, not ``dataclasses.replace``: several
+    # times cheaper, and a policy with hundreds of rules types thousands of nodes.
     def infer(self, expr: Expr, expected: VarType | None = None) -> Expr | None:
         if isinstance(expr, Literal):
             return self._literal(expr, expected)
@@ -110,7 +114,7 @@ class TypeChecker:
             if found is None:
                 self._unknown(expr.name, expr.span)
                 return None
-            return replace(expr, type=found)
+            return Name(expr.name, expr.span, found)
         if isinstance(expr, Unary):
             return self._unary(expr)
         if isinstance(expr, Binary):
@@ -124,11 +128,11 @@ class TypeChecker:
     def _literal(self, expr: Literal, expected: VarType | None) -> Expr | None:
         value = expr.value
         if isinstance(value, bool):
-            return replace(expr, type=BOOL)
+            return Literal(value, expr.span, BOOL)
         if isinstance(value, int):
-            return replace(expr, type=INT)
+            return Literal(value, expr.span, INT)
         if isinstance(value, Fraction):
-            return replace(expr, type=REAL)
+            return Literal(value, expr.span, REAL)
         if expected is not None and expected.kind is TypeKind.ENUM:
             if value not in expected.values:
                 self._error(
@@ -138,7 +142,7 @@ class TypeChecker:
                     _closest_value(value, expected.values),
                 )
                 return None
-            return replace(expr, type=expected)
+            return Literal(value, expr.span, expected)
         if expected is not None and expected.kind is TypeKind.IP:
             try:
                 address = int(ipaddress.IPv4Address(value))
@@ -150,8 +154,8 @@ class TypeChecker:
                     'write a dotted address like "10.0.0.7"',
                 )
                 return None
-            return replace(expr, value=address, type=expected)
-        return replace(expr, type=STRING)
+            return Literal(address, expr.span, expected)
+        return Literal(value, expr.span, STRING)
 
     def _unary(self, expr: Unary) -> Expr | None:
         operand = self.infer(expr.operand)
@@ -163,12 +167,12 @@ class TypeChecker:
                     "LD008", f"'not' needs a bool, found {_describe(operand.type)}", expr.span
                 )
                 return None
-            return replace(expr, operand=operand, type=BOOL)
+            return Unary(expr.op, operand, expr.span, BOOL)
         if not operand.type.is_numeric:
             self._error("LD008", f"'-' needs a number, found {_describe(operand.type)}", expr.span)
             return None
         result = INT if operand.type.kind is TypeKind.INT else REAL
-        return replace(expr, operand=operand, type=result)
+        return Unary(expr.op, operand, expr.span, result)
 
     def _binary(self, expr: Binary) -> Expr | None:
         left = self.infer(expr.left)
@@ -184,7 +188,7 @@ class TypeChecker:
                         side.span,
                     )
                     return None
-            return replace(expr, left=left, right=right, type=BOOL)
+            return Binary(expr.op, left, right, expr.span, BOOL)
         for side in (left, right):
             assert side.type is not None
             if not side.type.is_numeric:
@@ -203,7 +207,7 @@ class TypeChecker:
             )
             return None
         both_int = left.type.kind is TypeKind.INT and right.type.kind is TypeKind.INT
-        return replace(expr, left=left, right=right, type=INT if both_int else REAL)
+        return Binary(expr.op, left, right, expr.span, INT if both_int else REAL)
 
     def _compare(self, expr: Compare) -> Expr | None:
         left, right = self._pair(expr.left, expr.right)
@@ -226,7 +230,7 @@ class TypeChecker:
                 expr.span,
             )
             return None
-        return replace(expr, left=left, right=right, type=BOOL)
+        return Compare(expr.op, left, right, expr.span, BOOL)
 
     def _pair(self, left_raw: Expr, right_raw: Expr) -> tuple[Expr | None, Expr | None]:
         """Infer two operands, letting a typed side give a string literal its enum/ip type."""
@@ -256,7 +260,7 @@ class TypeChecker:
                 )
                 return None
             items.append(typed)
-        return replace(expr, element=element, items=tuple(items), type=BOOL)
+        return Member(expr.negated, element, tuple(items), expr.span, BOOL)
 
     def _cidr(self, expr: InCidr) -> Expr | None:
         element = self.infer(expr.element)
@@ -282,7 +286,7 @@ class TypeChecker:
             return None
         low = int(network.network_address)
         high = int(network.broadcast_address)
-        return replace(expr, element=element, low=low, high=high, type=BOOL)
+        return InCidr(expr.negated, element, expr.cidr, low, high, expr.span, BOOL)
 
 
 def is_constant(expr: Expr) -> bool:
