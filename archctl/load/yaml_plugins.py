@@ -165,7 +165,8 @@ def _requirements(reader: Reader, node: yaml.Node | None, what: str) -> tuple[Re
         return ()
     out = []
     for name, (key_node, value_node) in fields.entries.items():
-        text = "*" if reader.is_null(value_node) else reader.text(value_node, "a constraint")
+        null = reader.is_null(value_node)
+        text = "*" if null else reader.text(value_node, "a constraint")
         if text is None:
             continue
         try:
@@ -173,11 +174,7 @@ def _requirements(reader: Reader, node: yaml.Node | None, what: str) -> tuple[Re
         except ValueError as error:
             reader.error("LD004", str(error), value_node)
             continue
-        span = reader.span(key_node)
-        if not reader.is_null(value_node):
-            value_span = reader.span(value_node)
-            span = type(span)(
-                span.file, span.line, span.column, value_span.end_line, value_span.end_column
-            )
+        # the entry's span runs from the name to the end of its constraint, if written
+        span = reader.span(key_node) if null else reader.span_across(key_node, value_node)
         out.append(Requirement(name, text, span, matcher))
     return tuple(out)

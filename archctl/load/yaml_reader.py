@@ -18,7 +18,13 @@ from archctl.diagnostics import Diagnostic
 from archctl.load.expr_parse import Locator, parse_action, parse_expression
 from archctl.load.expr_types import TypeChecker
 from archctl.load.values import parse_duration, parse_number
-from archctl.load.yaml_source import node_span, scalar_offsets
+from archctl.load.yaml_source import (
+    mark_span,
+    mark_span_across,
+    marks_agree,
+    node_span,
+    scalar_offsets,
+)
 from archctl.model.expr import Action, Expr
 from archctl.source import SourceFile, Span
 
@@ -52,10 +58,22 @@ class Reader:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        # read spans off the composed marks when they agree with the line table (no `\r`
+        # breaks and the like): same spans, without two bisects per node
+        self._marks = marks_agree(source.text)
 
     # -- reporting ---------------------------------------------------------------------------
     def span(self, node: yaml.Node) -> Span:
+        if self._marks:
+            return mark_span(self.source, node)
         return node_span(self.source, node)
+
+    def span_across(self, first: yaml.Node, last: yaml.Node) -> Span:
+        """From where ``first`` starts to where ``last`` ends (a whole ``key: value``)."""
+        if self._marks:
+            return mark_span_across(self.source, first, last)
+        head, tail = node_span(self.source, first), node_span(self.source, last)
+        return Span(head.file, head.line, head.column, tail.end_line, tail.end_column)
 
     def error(
         self, code: str, message: str, where: yaml.Node | Span, help_text: str | None = None
