@@ -37,13 +37,12 @@ def edges_of_selection(
     out: dict[str, dict[str, Requirement]] = {}
     for name, number in selected.items():
         version = index.plugins[name].versions[number]
-        needs: dict[str, Requirement] = {}
-        for requirement in version.requires:
-            if requirement.name in selected:
-                needs.setdefault(requirement.name, requirement)
-        for requirement in version.optional:
-            if requirement.name in selected:
-                needs.setdefault(requirement.name, requirement)
+        # the first entry naming a dependency is the one kept: `requires` before `optional`,
+        # each read backwards so that its earlier entries overwrite its later ones
+        needs = {r.name: r for r in reversed(version.requires) if r.name in selected}
+        if version.optional:
+            optional = {r.name: r for r in reversed(version.optional) if r.name in selected}
+            needs = {**optional, **needs}
         out[name] = needs
     return out
 

@@ -30,6 +30,10 @@ class PluginIndex:
     reachable: list[str]
     _allowed: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     _matches: dict[tuple[str, str], bool] = field(default_factory=dict)
+    #: (constraint text, the target's version texts) -> allowed indices: most targets share
+    #: their candidate lists with many others, so this answers most first questions
+    _by_texts: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = field(default_factory=dict)
+    _texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def version(self, candidate: Candidate) -> PluginVersion:
         name, index = candidate
@@ -46,19 +50,30 @@ class PluginIndex:
         if found is not None:
             return found
         target = self.plugins.get(requirement.name)
+        if target is None:
+            self._allowed[key] = ()
+            return ()
+        texts = self._texts.get(requirement.name)
+        if texts is None:
+            texts = self._texts[requirement.name] = tuple(v.text for v in target.versions)
+        shared_key = (requirement.constraint, texts)
+        found = self._by_texts.get(shared_key)
+        if found is None:
+            found = self._by_texts[shared_key] = self._match(requirement, target)
+        self._allowed[key] = found
+        return found
+
+    def _match(self, requirement: Requirement, target: Plugin) -> tuple[int, ...]:
         out: list[int] = []
-        if target is not None:
-            for index, candidate in enumerate(target.versions):
-                match_key = (requirement.constraint, candidate.text)
-                hit = self._matches.get(match_key)
-                if hit is None:
-                    hit = requirement.allows(candidate.version)
-                    self._matches[match_key] = hit
-                if hit:
-                    out.append(index)
-        result = tuple(out)
-        self._allowed[key] = result
-        return result
+        for index, candidate in enumerate(target.versions):
+            match_key = (requirement.constraint, candidate.text)
+            hit = self._matches.get(match_key)
+            if hit is None:
+                hit = requirement.allows(candidate.version)
+                self._matches[match_key] = hit
+            if hit:
+                out.append(index)
+        return tuple(out)
 
     def allows(self, requirement: Requirement, index: int) -> bool:
         return index in self.allowed(requirement)
@@ -82,7 +97,7 @@ def build_index(spec: PluginSet) -> PluginIndex:
         for version in plugin.versions:
             for requirement in version.requires:
                 target = requirement.name
-                if target in plugins and target not in seen:
+                if target not in seen and target in plugins:
                     seen.add(target)
                     order.append(target)
                     queue.append(target)
