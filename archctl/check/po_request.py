@@ -111,11 +111,17 @@ def decide(
     policy: Policy, matched: Iterable[int], without: int | None = None
 ) -> tuple[int, int | None]:
     """(decision, deciding position or None for the default), optionally without one rule."""
-    hits = set(matched)
-    for position in priority_order(policy):
-        if position in hits and position != without:
-            return DECISIONS[policy.rules[position].effect], position
-    return DECISIONS[policy.default], None
+    # The hit first in ``priority_order``, found without listing the whole order per call.
+    count = len(policy.rules)
+    hits = [p for p in set(matched) if p != without and 0 <= p < count]
+    if not hits:
+        return DECISIONS[policy.default], None
+    if policy.combine == "first-applicable":
+        position = min(hits)
+    else:
+        first = "deny" if policy.combine == "deny-overrides" else "allow"
+        position = min(hits, key=lambda p: (policy.rules[p].effect != first, p))
+    return DECISIONS[policy.rules[position].effect], position
 
 
 def rule_names(policy: Policy, positions: Iterable[int]) -> str:

@@ -204,4 +204,26 @@ def first_differing(
 
 def sample(box: Box, types: dict[str, VarType], variant: int = 0) -> dict[str, object]:
     """A concrete point of a non-empty box, every attribute valued."""
-    return {name: point(box.get(name) or full(t), t, variant) for name, t in types.items()}
+    out: dict[str, object] = {}
+    for name, t in types.items():
+        dom = box.get(name)
+        out[name] = point(dom, t, variant) if dom else _full_point(t, variant)
+    return out
+
+
+#: (id of a type, variant) -> (the type, its full domain's point). Probes sample thousands of
+#: points whose unconstrained attributes all take this value; the entry holds the type, so
+#: its id cannot be reused while cached.
+_FULL_POINTS: dict[tuple[int, int], tuple[VarType, object]] = {}
+
+
+def _full_point(var_type: VarType, variant: int) -> object:
+    key = (id(var_type), variant)
+    hit = _FULL_POINTS.get(key)
+    if hit is not None and hit[0] is var_type:
+        return hit[1]
+    if len(_FULL_POINTS) > 4096:
+        _FULL_POINTS.clear()
+    value = point(full(var_type), var_type, variant)
+    _FULL_POINTS[key] = (var_type, value)
+    return value
