@@ -181,10 +181,19 @@ def mark_span(source: SourceFile, node: yaml.Node) -> Span:
 def mark_span_across(source: SourceFile, first: yaml.Node, last: yaml.Node) -> Span:
     """From the start of ``first`` to the end of ``last``, both as :func:`mark_span` has
     them (e.g. a ``key: value`` entry); same precondition."""
-    start_mark = first.start_mark
+    head = first.start_mark
+    end_mark = last.end_mark
+    end = end_mark.index
+    if (
+        end > last.start_mark.index + 1
+        and source.text[end - 1] not in " \t\r\n"
+        and not (isinstance(last, yaml.ScalarNode) and last.style in ("|", ">"))
+    ):
+        # the common case of _mark_end, inlined: a requirement entry per call adds up
+        return Span(source.path, head.line + 1, head.column + 1, end_mark.line + 1, end_mark.column)
     line, column = last.start_mark.line + 1, last.start_mark.column + 1
     end_line, end_column = _mark_end(source, last, line, column)
-    return Span(source.path, start_mark.line + 1, start_mark.column + 1, end_line, end_column)
+    return Span(source.path, head.line + 1, head.column + 1, end_line, end_column)
 
 
 def _mark_end(source: SourceFile, node: yaml.Node, line: int, column: int) -> tuple[int, int]:
