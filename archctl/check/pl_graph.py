@@ -12,15 +12,14 @@ chains of any depth are fine; run on the edge dicts themselves, because building
 graph of 400,000 edges alone cost more than the whole search) yields one finding with the
 shortest cycle through its smallest member, found by breadth-first search inside the
 component, pointing at the `requires` entry that closes the cycle back to that member. A
-self-dependency is a cycle of one. The layering that gives load stages runs first: when it
-places every plugin there is no cycle and no component is computed.
+self-dependency is a cycle of one. The depth-first pass that gives the load stages runs
+first and notices any cycle: on an acyclic graph no component is computed.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Set as AbstractSet
-from typing import Any
 
 from archctl.check.pl_index import PluginIndex
 from archctl.codes import default_severity
@@ -73,37 +72,27 @@ def cycle_findings(
 def cycles_and_stages(
     index: PluginIndex, edges: dict[str, dict[str, Requirement]]
 ) -> tuple[list[Diagnostic], list[list[str]] | None]:
-    """PL102 findings and, when there are none, the load stages, from one layering pass.
+    """PL102 findings and, when there are none, the load stages.
 
-    Layering (Kahn) places every plugin that is on no cycle and needs nothing on one; when
-    it places them all, the graph is acyclic and the components are never computed. Else
-    every cycle lies among the plugins left over (a component is placed whole or not at
-    all), so only those are searched.
+    The stages come from one depth-first pass that also notices any cycle; only then are
+    the components searched, so an acyclic graph is walked once.
     """
-    stages, left = _layers(edges)
-    if not left:
+    stages = load_stages(edges)
+    if stages is not None:
         return [], stages
-    return [_finding(index, edges, path) for path in find_cycles(edges, left)], None
+    return cycle_findings(index, edges), None
 
 
-def find_cycles(
-    edges: dict[str, dict[str, Requirement]], among: AbstractSet[str] | None = None
-) -> list[tuple[str, ...]]:
-    """Shortest cycle through the smallest member of each cyclic component, sorted.
-
-    ``among`` restricts the search to a set of plugins closed under "lies on a cycle with";
-    by default every plugin is searched.
-    """
+def find_cycles(edges: dict[str, dict[str, Requirement]]) -> list[tuple[str, ...]]:
+    """Shortest cycle through the smallest member of each cyclic component, sorted."""
     cycles: list[tuple[str, ...]] = []
     with gc_paused():
-        for component in _cyclic_components(edges, edges if among is None else among):
+        for component in _cyclic_components(edges):
             cycles.append(_shortest_cycle(edges, min(component), component))
     return sorted(cycles)
 
 
-def _cyclic_components(
-    edges: dict[str, dict[str, Requirement]], among: AbstractSet[str] | dict[str, Any]
-) -> list[set[str]]:
+def _cyclic_components(edges: dict[str, dict[str, Requirement]]) -> list[set[str]]:
     """Strongly connected components with a cycle (Tarjan's algorithm, iterative, so
     chains of any depth are fine): more than one member, or one that needs itself."""
     number: dict[str, int] = {}
@@ -111,7 +100,7 @@ def _cyclic_components(
     stack: list[str] = []
     on_stack: set[str] = set()
     found: list[set[str]] = []
-    for root in among:
+    for root in edges:
         if root in number:
             continue
         number[root] = low[root] = len(number)
@@ -121,8 +110,6 @@ def _cyclic_components(
         while work:
             node, successors = work[-1]
             for successor in successors:
-                if successor not in among:
-                    continue
                 seen = number.get(successor)
                 if seen is None:
                     number[successor] = low[successor] = len(number)
@@ -193,38 +180,36 @@ def _finding(
     )
 
 
-def load_stages(edges: dict[str, dict[str, Requirement]]) -> list[list[str]]:
-    """Stages: each holds the plugins whose dependencies all load in earlier stages.
+def load_stages(edges: dict[str, dict[str, Requirement]]) -> list[list[str]] | None:
+    """Stages: each holds the plugins whose dependencies all load in earlier stages; None
+    when there is a cycle (then no load order exists).
 
-    Assumes the graph is acyclic (cycles are checked first); see :func:`_layers`.
+    A plugin's stage is the length of its longest chain of dependencies (what Kahn's
+    algorithm by layers gives), computed by one iterative depth-first pass in which an
+    edge back to a plugin still being walked is a cycle. Every stage is sorted so the plan
+    is the same bytes on every run.
     """
-    return _layers(edges)[0]
-
-
-def _layers(edges: dict[str, dict[str, Requirement]]) -> tuple[list[list[str]], set[str]]:
-    """Kahn's algorithm by layers, iterative: the stages, and the plugins never placed
-    (those on a cycle or needing one). Every stage is sorted so the plan is the same bytes
-    on every run.
-    """
-    waiting = {name: len(needs) for name, needs in edges.items()}
-    dependants: dict[str, list[str]] = {name: [] for name in edges}
-    for name, needs in edges.items():
-        for dep in needs:
-            dependants[dep].append(name)
-    stage = sorted(name for name, count in waiting.items() if count == 0)
-    stages: list[list[str]] = []
-    placed = 0
-    while stage:
-        stages.append(stage)
-        placed += len(stage)
-        following = []
-        for name in stage:
-            for dependant in dependants[name]:
-                count = waiting[dependant] - 1
-                waiting[dependant] = count
-                if count == 0:
-                    following.append(dependant)
-        stage = sorted(following)
-    if placed == len(edges):
-        return stages, set()
-    return stages, {name for name, count in waiting.items() if count > 0}
+    depth: dict[str, int] = {}
+    for root in edges:
+        if root in depth:
+            continue
+        walking = {root}
+        work = [(root, iter(edges[root]))]
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in depth:
+                    if successor in walking:
+                        return None
+                    walking.add(successor)
+                    work.append((successor, iter(edges[successor])))
+                    break
+            else:
+                work.pop()
+                walking.discard(node)
+                needs = edges[node]
+                depth[node] = max([depth[need] for need in needs]) + 1 if needs else 0
+    layers: dict[int, list[str]] = {}
+    for name, stage in depth.items():
+        layers.setdefault(stage, []).append(name)
+    return [sorted(layers[stage]) for stage in range(len(layers))]

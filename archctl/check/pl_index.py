@@ -34,6 +34,11 @@ class PluginIndex:
     #: their candidate lists with many others, so this answers most first questions
     _by_texts: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = field(default_factory=dict)
     _texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Set by :func:`~archctl.check.pl_static.static_findings`, which asks ``allowed`` of
+    #: every requirement anyway: True when every `requires` entry of every plugin's newest
+    #: version allows its target's newest version, so the resolver's fast path need not ask
+    #: again (None: not established).
+    newest_requires_hold: bool | None = None
 
     def version(self, candidate: Candidate) -> PluginVersion:
         name, index = candidate
@@ -44,21 +49,23 @@ class PluginIndex:
         return f"{candidate[0]} {self.version(candidate).text}"
 
     def allowed(self, requirement: Requirement) -> tuple[int, ...]:
-        """Indices of the target's versions that the constraint allows (empty if undeclared)."""
+        """Indices of the target's versions that the constraint allows, ascending (so 0, the
+        newest, comes first when allowed); empty if the target is undeclared."""
         key = (requirement.name, requirement.constraint)
         found = self._allowed.get(key)
         if found is not None:
             return found
-        target = self.plugins.get(requirement.name)
-        if target is None:
-            self._allowed[key] = ()
-            return ()
         texts = self._texts.get(requirement.name)
         if texts is None:
+            target = self.plugins.get(requirement.name)
+            if target is None:
+                self._allowed[key] = ()
+                return ()
             texts = self._texts[requirement.name] = tuple(v.text for v in target.versions)
         shared_key = (requirement.constraint, texts)
         found = self._by_texts.get(shared_key)
         if found is None:
+            target = self.plugins[requirement.name]
             found = self._by_texts[shared_key] = self._match(requirement, target)
         self._allowed[key] = found
         return found

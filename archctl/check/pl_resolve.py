@@ -60,12 +60,14 @@ def _newest_selection(index: PluginIndex) -> tuple[dict[str, int] | None, bool]:
     and whether it failed on a requirement no candidate matches (PL101/PL103)."""
     selected: dict[str, int] = {root: 0 for root in index.roots}
     queue = deque(index.roots)
+    known_to_hold = index.newest_requires_hold is True  # static_findings checked them all
     while queue:
         version = index.plugins[queue.popleft()].versions[0]
         for requirement in version.requires:
-            allowed = index.allowed(requirement)
-            if 0 not in allowed:
-                return None, not allowed
+            if not known_to_hold:
+                allowed = index.allowed(requirement)
+                if 0 not in allowed:
+                    return None, not allowed
             if requirement.name not in selected:
                 selected[requirement.name] = 0
                 queue.append(requirement.name)

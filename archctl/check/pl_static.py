@@ -28,21 +28,28 @@ def static_findings(index: PluginIndex) -> list[Diagnostic]:
     seen: set[Span] = set()
     names: list[str] | None = None
     cache: dict[str, str | None] = {}
+    newest_hold = True
+    allowed = index.allowed
     for plugin in index.spec.plugins:
+        newest = plugin.versions[0]
         for version in plugin.versions:
             for requirement in version.requires:
-                target = index.plugins.get(requirement.name)
-                if target is not None and index.allowed(requirement):
+                found = allowed(requirement)  # empty when the target is undeclared
+                if version is newest and (not found or found[0] != 0):
+                    newest_hold = False
+                if found:
                     continue
                 if requirement.span in seen:
                     continue  # plugin-level requires are shared by every version
                 seen.add(requirement.span)
+                target = index.plugins.get(requirement.name)
                 if target is None:
                     if names is None:
                         names = sorted(index.plugins)
                     out.append(_missing(index, plugin, requirement, names, cache))
                 else:
                     out.append(_unmatched(index, plugin, requirement, target))
+    index.newest_requires_hold = newest_hold
     return out
 
 
