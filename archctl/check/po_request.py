@@ -92,16 +92,22 @@ class Matcher:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.evaluators: list[Compiled | None] = [
-            None if rule.when is None else compile_expr(rule.when) for rule in policy.rules
-        ]
+        #: position -> compiled condition (None: matches everything); compiled on first use,
+        #: since findings usually evaluate only a part of a large policy's rules
+        self._evaluators: dict[int, Compiled | None] = {}
+
+    def _evaluator(self, position: int) -> Compiled | None:
+        if position not in self._evaluators:
+            when = self.policy.rules[position].when
+            self._evaluators[position] = None if when is None else compile_expr(when)
+        return self._evaluators[position]
 
     def matching(self, request: Request, among: Iterable[int] | None = None) -> list[int]:
         """Positions of the rules that match (only ``among`` when the caller knows better)."""
-        positions = range(len(self.evaluators)) if among is None else sorted(set(among))
+        positions = range(len(self.policy.rules)) if among is None else sorted(set(among))
         out = []
         for position in positions:
-            evaluator = self.evaluators[position]
+            evaluator = self._evaluator(position)
             if evaluator is None or evaluator(request.env):
                 out.append(position)
         return out
