@@ -225,6 +225,7 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=10)
     parser.add_argument("--skip-debian", action="store_true")
     parser.add_argument("--peer-timeout", type=float, default=60.0)
+    parser.add_argument("--skip-registry", action="store_true", help="no resolvelib runs")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
@@ -234,6 +235,8 @@ def main() -> None:
         del spec
         if not args.skip_debian and DEBIAN.exists():
             bench_debian(folder)
+        if args.skip_registry:
+            return
         scenarios = [
             (args.registry, args.versions, 0),
             (100, args.versions, 50),
