@@ -58,9 +58,14 @@ def resolve(index: PluginIndex, timeout_ms: int) -> Resolution:
 def _newest_selection(index: PluginIndex) -> tuple[dict[str, int] | None, bool]:
     """The closure of the roots at newest versions if it honours every fact, else None,
     and whether it failed on a requirement no candidate matches (PL101/PL103)."""
+    plugins = index.plugins
+    known_to_hold = index.newest_requires_hold is True  # static_findings checked them all
+    if known_to_hold and all(len(plugins[name].versions) == 1 for name in index.reachable):
+        # one candidate each: the closure is the reachable set, in the same breadth-first
+        # order (build_index walks the same `requires` from the same roots)
+        return _honoured(index, dict.fromkeys(index.reachable, 0))
     selected: dict[str, int] = {root: 0 for root in index.roots}
     queue = deque(index.roots)
-    known_to_hold = index.newest_requires_hold is True  # static_findings checked them all
     while queue:
         version = index.plugins[queue.popleft()].versions[0]
         for requirement in version.requires:
@@ -71,6 +76,11 @@ def _newest_selection(index: PluginIndex) -> tuple[dict[str, int] | None, bool]:
             if requirement.name not in selected:
                 selected[requirement.name] = 0
                 queue.append(requirement.name)
+    return _honoured(index, selected)
+
+
+def _honoured(index: PluginIndex, selected: dict[str, int]) -> tuple[dict[str, int] | None, bool]:
+    """``selected`` if its optional and conflict entries hold at newest versions."""
     for name in selected:
         version = index.plugins[name].versions[0]
         for requirement in version.optional:
