@@ -28,10 +28,10 @@ class PluginIndex:
     plugins: dict[str, Plugin]
     roots: tuple[str, ...]
     reachable: list[str]
-    _allowed: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     _matches: dict[tuple[str, str], bool] = field(default_factory=dict)
-    #: (constraint text, the target's version texts) -> allowed indices: most targets share
-    #: their candidate lists with many others, so this answers most first questions
+    #: (constraint text, the target's version texts) -> allowed indices: targets share their
+    #: candidate lists with many others, so this small table answers nearly every question
+    #: (a table per (target, constraint) was larger than it saved)
     _by_texts: dict[tuple[str, tuple[str, ...]], tuple[int, ...]] = field(default_factory=dict)
     _texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Set by :func:`~archctl.check.pl_static.static_findings`, which asks ``allowed`` of
@@ -51,23 +51,16 @@ class PluginIndex:
     def allowed(self, requirement: Requirement) -> tuple[int, ...]:
         """Indices of the target's versions that the constraint allows, ascending (so 0, the
         newest, comes first when allowed); empty if the target is undeclared."""
-        key = (requirement.name, requirement.constraint)
-        found = self._allowed.get(key)
-        if found is not None:
-            return found
         texts = self._texts.get(requirement.name)
         if texts is None:
             target = self.plugins.get(requirement.name)
             if target is None:
-                self._allowed[key] = ()
                 return ()
             texts = self._texts[requirement.name] = tuple(v.text for v in target.versions)
-        shared_key = (requirement.constraint, texts)
-        found = self._by_texts.get(shared_key)
+        key = (requirement.constraint, texts)
+        found = self._by_texts.get(key)
         if found is None:
-            target = self.plugins[requirement.name]
-            found = self._by_texts[shared_key] = self._match(requirement, target)
-        self._allowed[key] = found
+            found = self._by_texts[key] = self._match(requirement, self.plugins[requirement.name])
         return found
 
     def _match(self, requirement: Requirement, target: Plugin) -> tuple[int, ...]:
