@@ -2,8 +2,9 @@
 resolution and conflicts (PL101-PL105, PL901).
 
 The work happens in the ``pl_*`` modules (see :mod:`archctl.check.pl_plan` for the order);
-this entry point only adapts it to the checker registry. z3 and networkx are imported
-inside those modules' functions, and only when a plugin set is checked.
+this entry point only adapts it to the checker registry. z3 is imported inside those
+modules' functions, and only when versions must be searched; the graph work needs no
+networkx (see :mod:`archctl.check.pl_graph`).
 """
 
 from __future__ import annotations
