@@ -267,3 +267,42 @@ def test_imported_process_ids_may_repeat_across_files(tmp_path: Path) -> None:
     result = load_paths([str(tmp_path)])
     assert [spec.name for spec in result.specs] == ["Process_1", "Process_1"]
     assert [d.code for d in result.diagnostics if d.code == "LD006"] == []
+
+
+def _all_nodes(node: object) -> list[object]:
+    import yaml
+
+    out: list[object] = [node]
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            children = [part for pair in current.value for part in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        else:
+            children = []
+        out.extend(children)
+        stack.extend(children)
+    return out
+
+
+def test_mark_spans_equal_line_table_spans_on_every_node() -> None:
+    """The fast span path (libyaml marks) gives exactly the spans of the general path."""
+    from archctl.load.yaml_source import compose, mark_span, marks_agree, node_span
+    from archctl.source import SourceFile
+    from tests.conftest import CASES, EXAMPLES
+
+    files = sorted(EXAMPLES.glob("*.yaml")) + sorted(CASES.rglob("*.yaml"))
+    checked = 0
+    for path in files:
+        source = SourceFile(str(path), path.read_text(encoding="utf-8"))
+        if not marks_agree(source.text):
+            continue
+        documents, _ = compose(source)
+        for document in documents:
+            for node in _all_nodes(document):
+                assert mark_span(source, node) == node_span(source, node), (path, node)
+                checked += 1
+    assert checked > 1000
+    assert not marks_agree("a: 1\r\nb: 2\r\n")
