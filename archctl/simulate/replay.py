@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -139,15 +140,7 @@ def replay(machine: Machine, trace: TraceInput) -> list[Step]:
             f"step 1: the trace starts in '{first.get('state')}', "
             f"the machine in '{machine.initial}'"
         )
-    values = dict(first.get("values") or {})
-    env = dict(machine.fixed)
-    for name, _draw in machine.drawn:
-        if name not in values:
-            raise SimulationError(f"step 1: the trace gives no initial value for '{name}'")
-        env[name] = typed(machine.types, name, values[name], "step 1")
-    wrong = mismatch(env, {k: v for k, v in values.items() if k in machine.fixed})
-    if wrong:
-        raise SimulationError("step 1: initial values differ: " + "; ".join(wrong))
+    env = initial_env(first, machine.fixed, machine.drawn, machine.types)
     steps = [Step(0, None, None, machine.initial, {n: env[n] for n in machine.order if n in env})]
     for number, raw in enumerate(trace.steps[1:], 2):
         steps.append(_advance(machine, steps[-1], raw, number))
@@ -188,3 +181,24 @@ def _advance(machine: Machine, current: Step, raw: dict[str, Any], number: int) 
     raise SimulationError(
         f"step {number}: the trace's step is not a run of the spec: " + " | ".join(problems)
     )
+
+
+def initial_env(
+    first: Mapping[str, Any],
+    fixed: Mapping[str, Any],
+    drawn: Sequence[tuple[str, Any]],
+    types: dict[str, VarType],
+) -> dict[str, Any]:
+    """The valuation a replay starts from: declared initial values, plus the trace's values
+    for variables the engine would draw; a trace that contradicts a declared value is refused.
+    Shared by state machine and workflow replays."""
+    values = dict(first.get("values") or {})
+    env = dict(fixed)
+    for name, _draw in drawn:
+        if name not in values:
+            raise SimulationError(f"step 1: the trace gives no initial value for '{name}'")
+        env[name] = typed(types, name, values[name], "step 1")
+    wrong = mismatch(env, {k: v for k, v in values.items() if k in fixed})
+    if wrong:
+        raise SimulationError("step 1: initial values differ: " + "; ".join(wrong))
+    return env

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from archctl.simulate.replay import TraceInput, mismatch, typed
+from archctl.simulate.replay import TraceInput, initial_env, mismatch, typed
 from archctl.simulate.values import Env
 from archctl.simulate.workflow import AND, END, OR, START, TASK, XOR, Program, SimulationError
 
@@ -85,15 +85,7 @@ def replay_workflow(program: Program, trace: TraceInput) -> list[NodeStep]:
     starts = [program.ids[s] for s in program.starts]
     if first.get("node") not in starts:
         raise SimulationError(f"step 1: the trace starts at '{first.get('node')}', not a start")
-    values = dict(first.get("values") or {})
-    env = dict(program.initial)
-    for name, _draw in program.drawn:
-        if name not in values:
-            raise SimulationError(f"step 1: the trace gives no initial value for '{name}'")
-        env[name] = typed(program.types, name, values[name], "step 1")
-    wrong = mismatch(env, {k: v for k, v in values.items() if k in program.initial})
-    if wrong:
-        raise SimulationError("step 1: initial values differ: " + "; ".join(wrong))
+    env = initial_env(first, program.initial, program.drawn, program.types)
     start = program.ids.index(first["node"])
     marking: Counter[str] = Counter(program.labels[f] for _t, f in program.out[start])
     tokens = Counter(str(t) for t in first.get("tokens") or ())
