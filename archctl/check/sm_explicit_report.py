@@ -8,12 +8,11 @@ trace.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 
 from archctl.check.sm_evidence import Findings, Step
 from archctl.check.sm_explicit import Space
-from archctl.check.sm_graph import nondeterministic_pairs
+from archctl.check.sm_graph import backward_closure, nondeterministic_pairs
 from archctl.model.evaluate import compile_expr
 from archctl.model.statemachine import Transition
 
@@ -62,15 +61,7 @@ def _closure(space: Space, targets: Iterable[int]) -> set[int]:
     for config, successors in enumerate(space.successors):
         for successor in successors:
             predecessors[successor].append(config)
-    seen = set(targets)
-    queue = deque(seen)
-    while queue:
-        node = queue.popleft()
-        for parent in predecessors[node]:
-            if parent not in seen:
-                seen.add(parent)
-                queue.append(parent)
-    return seen
+    return backward_closure(targets, predecessors.__getitem__)
 
 
 def _no_termination(

@@ -12,12 +12,29 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import deque
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from archctl.check.sm_evidence import Findings, Step
 from archctl.model.evaluate import compile_expr
 from archctl.model.statemachine import StateMachine, Transition
+
+T = TypeVar("T")
+
+
+def backward_closure(targets: Iterable[T], parents: Callable[[T], Iterable[T]]) -> set[T]:
+    """Everything from which one of ``targets`` can be reached (targets included): a
+    breadth-first walk over predecessors with an explicit queue, shared by the control graph
+    (states) and the explicit engine (configuration numbers)."""
+    seen = set(targets)
+    queue = deque(seen)
+    while queue:
+        node = queue.popleft()
+        for parent in parents(node):
+            if parent not in seen:
+                seen.add(parent)
+                queue.append(parent)
+    return seen
 
 
 class ControlGraph:
@@ -63,16 +80,7 @@ class ControlGraph:
 
     def backward(self, targets: Iterable[str]) -> set[str]:
         """States from which one of ``targets`` can be reached (targets included)."""
-        pred = self.graph.pred
-        seen = set(targets)
-        queue = deque(seen)
-        while queue:
-            node = queue.popleft()
-            for parent in pred[node]:
-                if parent not in seen:
-                    seen.add(parent)
-                    queue.append(parent)
-        return seen
+        return backward_closure(targets, self.graph.pred.__getitem__)
 
     def path(self, state: str) -> list[Step]:
         """The shortest run (ignoring guards) from the initial state to ``state``."""
