@@ -460,7 +460,7 @@ def diff(
     ] = 10_000,
 ) -> None:
     """Compare two versions of a policy; exit 0 equivalent, 1 changed, 2 unloadable input."""
-    from archctl.check.po_diff import diff_files
+    from archctl.check.policy.diff import diff_files
     from archctl.report.diff import render_diff_json, render_diff_text
 
     outcome = diff_files(old, new, spec, timeout_ms)

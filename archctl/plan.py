@@ -1,7 +1,7 @@
 """The `plan` pipeline: load one file, pick its plugin set, resolve it, order its loading.
 
 Shared by the CLI and tests so that `archctl plan` stays a thin shell. The plan itself is
-computed by :func:`archctl.check.pl_plan.analyse`, the same pass `verify` runs, so a file
+computed by :func:`archctl.check.plugins.plan.analyse`, the same pass `verify` runs, so a file
 that verifies clean always has a plan and a plan is never shown for a file with findings.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archctl.check import CheckOptions
-from archctl.check.pl_plan import PluginPlan, analyse
+from archctl.check.plugins.plan import PluginPlan, analyse
 from archctl.diagnostics import Diagnostic, Severity, sort_diagnostics
 from archctl.load.loader import load_paths
 from archctl.model.plugins import PluginSet

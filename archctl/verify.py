@@ -24,6 +24,7 @@ from archctl.findings import (
 )
 from archctl.load.loader import load_paths
 from archctl.model.spec import Spec
+from archctl.proof import Proof, sort_proofs
 from archctl.source import SourceFile
 
 
@@ -38,6 +39,7 @@ class VerifyOutcome:
     file_names: list[str] = field(default_factory=list)
     baseline_known: int = 0
     baseline_stale: list[BaselineKey] = field(default_factory=list)
+    proved: list[Proof] = field(default_factory=list)
 
 
 def verify_paths(
@@ -64,7 +66,8 @@ def verify_paths(
         if d.span is not None and d.severity is Severity.ERROR and d.code.startswith("LD")
     }
     checkable = [spec for spec in loaded.specs if spec.span.file not in broken]
-    found = list(loaded.diagnostics) + run_checks(checkable, options)
+    proved: list[Proof] = []
+    found = list(loaded.diagnostics) + run_checks(checkable, options, proved)
     found = apply_policy(
         found, [*config.select, *select], [*config.ignore, *ignore], config.severity
     )
@@ -77,6 +80,7 @@ def verify_paths(
         loaded=loaded.specs,
         load_failed=bool(broken),
         file_names=list(loaded.files),
+        proved=sort_proofs(proved),
     )
     if known is not None:
         result = apply_baseline(sort_diagnostics(found), known)

@@ -34,13 +34,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from plugins_inputs import debian_plugins, generated_plugins, registry  # noqa: E402
 
-from archctl.check.pl_graph import edges_of_selection, find_cycles  # noqa: E402
-from archctl.check.pl_index import build_index  # noqa: E402
-from archctl.check.pl_plan import analyse  # noqa: E402
-from archctl.check.pl_resolve import resolve  # noqa: E402
+from archctl.check.plugins.graph import edges_of_selection, find_cycles  # noqa: E402
+from archctl.check.plugins.index import build_index  # noqa: E402
+from archctl.check.plugins.plan import analyse  # noqa: E402
+from archctl.check.plugins.resolve import resolve  # noqa: E402
 from archctl.gcpause import gc_paused  # noqa: E402
 from archctl.load.loader import load_file  # noqa: E402
-from archctl.load.yaml_source import compose  # noqa: E402
+from archctl.load.yaml.source import compose  # noqa: E402
 from archctl.model.plugins import PluginSet  # noqa: E402
 from archctl.source import SourceFile  # noqa: E402
 

@@ -128,8 +128,8 @@ def baseline(path: str) -> tuple[float, float, int]:
     """The straightforward Z3 analysis; returns (CPU s, wall s, number of solver checks)."""
     import z3
 
-    from archctl.check.po_encode import encode
-    from archctl.check.po_request import takes_precedence
+    from archctl.check.policy.encode import encode
+    from archctl.check.policy.request import takes_precedence
     from archctl.load.loader import load_file
 
     start, cpu = time.perf_counter(), time.process_time()

@@ -5,7 +5,7 @@ Run:  python bench/bench_workflow.py            (about five minutes, mostly pm4p
 
 Each generated workflow (bench/gen_workflow.py: sound, and broken to deadlock or to be
 unsafe; 50, 200 and 1,000 nodes with parallel blocks, free choices and rework loops) is
-checked by archctl (``archctl.check.workflow.check``, everything included: structure,
+checked by archctl (``archctl.check.workflow.checker.check``, everything included: structure,
 data, exploration) and by ``pm4py.check_soundness`` on the same net as a Petri net (one
 place per flow plus source and sink, one transition per node mode). Model construction
 is not timed for either. pm4py runs in a child process with a timeout so one slow net
@@ -26,11 +26,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_workflow import parallel_branches, workflow
 
 from archctl.check import CheckContext, CheckOptions
-from archctl.check.wf_data import build_data
-from archctl.check.wf_graph import build_net
-from archctl.check.wf_net import Explorer
-from archctl.check.workflow import check
-from archctl.load.yaml_loader import load_yaml_text
+from archctl.check.workflow.checker import check
+from archctl.check.workflow.data import build_data
+from archctl.check.workflow.graph import build_net
+from archctl.check.workflow.net import Explorer
+from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.workflow import Workflow
 
 UNSOUND = {"WF101", "WF102", "WF103", "WF104", "WF105", "WF106"}

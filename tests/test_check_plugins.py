@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
-from archctl.check.pl_plan import PluginPlan, analyse
+from archctl.check.plugins.plan import PluginPlan, analyse
 from archctl.evidence import Cycle, Explanation
-from archctl.load.yaml_loader import load_yaml_text
+from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.plugins import PluginSet
 from tests.conftest import CASES, EXAMPLES
 

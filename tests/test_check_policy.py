@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-import archctl.check.po_asserts as po_asserts
-import archctl.check.po_dnf as po_dnf
-import archctl.check.po_z3 as po_z3
+import archctl.check.policy.asserts as po_asserts
+import archctl.check.policy.dnf as po_dnf
+import archctl.check.policy.z3 as po_z3
 from archctl.check import CheckContext
-from archctl.check.po_report import Reporter
-from archctl.check.po_request import DECISIONS, Matcher, Request, decide, request_from
-from archctl.check.po_rules import RuleChecker
-from archctl.check.policy import check
+from archctl.check.policy.checker import check
+from archctl.check.policy.report import Reporter
+from archctl.check.policy.request import DECISIONS, Matcher, Request, decide, request_from
+from archctl.check.policy.rules import RuleChecker
 from archctl.check.smt import Outcome
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Witness

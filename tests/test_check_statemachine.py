@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from archctl.check import CheckContext, CheckOptions
 from archctl.check.smt import Compiler, Outcome, constant, declare, new_solver, solve
-from archctl.check.statemachine import check
+from archctl.check.statemachine.checker import check
 from archctl.diagnostics import Diagnostic
 from archctl.load.loader import load_paths
-from archctl.load.yaml_loader import load_yaml_text
+from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.evaluate import apply_action
 from archctl.model.expr import Action, Assignment, Binary, Literal, Name
 from archctl.model.statemachine import State, StateMachine, Transition

@@ -16,14 +16,14 @@ import sys
 import pytest
 
 from archctl.check import CheckContext, CheckOptions
-from archctl.check.wf_data import build_data
-from archctl.check.wf_graph import build_net
-from archctl.check.wf_net import Explorer
-from archctl.check.wf_soundness import Soundness
-from archctl.check.wf_structure import reachable
-from archctl.check.workflow import check
+from archctl.check.workflow.checker import check
+from archctl.check.workflow.data import build_data
+from archctl.check.workflow.graph import build_net
+from archctl.check.workflow.net import Explorer
+from archctl.check.workflow.soundness import Soundness
+from archctl.check.workflow.structure import reachable
 from archctl.evidence import Trace
-from archctl.load.yaml_loader import load_yaml_text
+from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.workflow import Flow, Node, Workflow
 from archctl.report.json import render_json
 from archctl.source import Span

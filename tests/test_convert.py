@@ -13,9 +13,9 @@ from archctl.convert.command import convert_file, format_file
 from archctl.convert.to_dsl import specs_to_dsl
 from archctl.convert.to_yaml import specs_to_yaml
 from archctl.diagnostics import Severity
-from archctl.load.dsl import load_dsl_text
+from archctl.load.dsl.frontend import load_dsl_text
 from archctl.load.loader import load_file
-from archctl.load.yaml_loader import load_yaml_text
+from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.expr import decimal
 from archctl.model.expr import to_source as expr_text
 from archctl.verify import verify_paths

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from archctl.check.po_diff import diff_files
-from archctl.check.po_request import DECISION_NAMES, Matcher, decide, request_from
+from archctl.check.policy.diff import diff_files
+from archctl.check.policy.request import DECISION_NAMES, Matcher, decide, request_from
 from archctl.cli import app
 from archctl.load.loader import load_file
 from archctl.model.policy import Policy

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archctl.cli import app
-from archctl.load.dsl import load_dsl_text
+from archctl.load.dsl.frontend import load_dsl_text
 from archctl.load.loader import load_paths
 from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow

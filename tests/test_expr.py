@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archctl.check.smt import Compiler, Outcome, constant, declare, new_solver, solve
-from archctl.load.expr_parse import parse_action, parse_expression
-from archctl.load.expr_types import TypeChecker
+from archctl.load.expr.parse import parse_action, parse_expression
+from archctl.load.expr.types import TypeChecker
 from archctl.model.evaluate import apply_action, compile_expr, evaluate
 from archctl.model.expr import Expr, to_source
 from archctl.model.types import BOOL, IP, REAL, TypeKind, VarType, enum_type

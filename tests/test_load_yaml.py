@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from archctl.load.loader import load_paths
-from archctl.load.yaml_loader import load_yaml_text
+from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow
 
@@ -289,7 +289,7 @@ def _all_nodes(node: object) -> list[object]:
 
 def test_mark_spans_equal_line_table_spans_on_every_node() -> None:
     """The fast span path (libyaml marks) gives exactly the spans of the general path."""
-    from archctl.load.yaml_source import compose, mark_span, marks_agree, node_span
+    from archctl.load.yaml.source import compose, mark_span, marks_agree, node_span
     from archctl.source import SourceFile
     from tests.conftest import CASES, EXAMPLES
 

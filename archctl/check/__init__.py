@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from archctl.diagnostics import Diagnostic
 from archctl.model.spec import Spec
+from archctl.proof import Proof
 
 #: spec kind -> "module:function"; the function takes (spec, CheckContext).
 CHECKERS: dict[str, str] = {}
-CHECKERS["plugins"] = "archctl.check.plugins:check"
-CHECKERS["policy"] = "archctl.check.policy:check"
-CHECKERS["statemachine"] = "archctl.check.statemachine:check"
-CHECKERS["workflow"] = "archctl.check.workflow:check"
+CHECKERS["plugins"] = "archctl.check.plugins.checker:check"
+CHECKERS["policy"] = "archctl.check.policy.checker:check"
+CHECKERS["statemachine"] = "archctl.check.statemachine.checker:check"
+CHECKERS["workflow"] = "archctl.check.workflow.checker:check"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,14 @@ class CheckContext:
 
     specs: Sequence[Spec]
     options: CheckOptions = field(default_factory=CheckOptions)
+    #: Where checkers record what they proved (``prove``); verify reports it as "proved".
+    proved: list[Proof] = field(default_factory=list)
+
+    def prove(
+        self, spec: str, check: str, subject: str, engine: str, certificate: str | None = None
+    ) -> None:
+        """Record that ``check`` holds for ``subject``: only call it on a real proof."""
+        self.proved.append(Proof(spec, check, subject, engine, certificate))
 
 
 Checker = Callable[[Spec, CheckContext], list[Diagnostic]]
@@ -50,9 +59,16 @@ def checker_for(kind: str) -> Checker | None:
     return found
 
 
-def run_checks(specs: Sequence[Spec], options: CheckOptions | None = None) -> list[Diagnostic]:
-    """Run the checker of each spec's kind; kinds without a checker yield nothing."""
-    context = CheckContext(specs, options or CheckOptions())
+def run_checks(
+    specs: Sequence[Spec],
+    options: CheckOptions | None = None,
+    proved: list[Proof] | None = None,
+) -> list[Diagnostic]:
+    """Run the checker of each spec's kind; kinds without a checker yield nothing.
+
+    What the checkers proved is appended to ``proved`` when the caller passes a list.
+    """
+    context = CheckContext(specs, options or CheckOptions(), proved if proved is not None else [])
     out: list[Diagnostic] = []
     for spec in specs:
         check = checker_for(spec.kind)

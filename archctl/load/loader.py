@@ -14,16 +14,16 @@ from collections.abc import Callable, Sequence
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
-from archctl.load.yaml_source import decode
+from archctl.load.yaml.source import decode
 from archctl.model.spec import LoadResult
 from archctl.source import Span
 
 #: extension -> "module:function" taking (path, text) and returning a LoadResult.
 FRONT_ENDS: dict[str, str] = {
-    ".yaml": "archctl.load.yaml_loader:load_yaml_text",
-    ".yml": "archctl.load.yaml_loader:load_yaml_text",
-    ".bpmn": "archctl.load.bpmn:load_bpmn_text",
-    ".arch": "archctl.load.dsl:load_dsl_text",
+    ".yaml": "archctl.load.yaml.loader:load_yaml_text",
+    ".yml": "archctl.load.yaml.loader:load_yaml_text",
+    ".bpmn": "archctl.load.bpmn.frontend:load_bpmn_text",
+    ".arch": "archctl.load.dsl.frontend:load_dsl_text",
 }
 
 

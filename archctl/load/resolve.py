@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import yaml
 
-from archctl.load.yaml_reader import Reader
+from archctl.load.yaml.reader import Reader
 from archctl.source import Span
 
 

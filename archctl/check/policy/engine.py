@@ -1,0 +1,150 @@
+"""What the rule checks know about each rule: its hull, its exact boxes, its neighbours.
+
+Every rule gets an over-approximating hull (``po_box``): two rules whose hulls are disjoint
+never share a request, so each rule is only ever compared with its *near* rules. Rules in
+the box fragment (``po_dnf``) also get their exact boxes, and questions about them are
+answered by ``po_exact`` in Python. For the rest, ``find`` asks one incremental Z3 solver
+(``po_z3``, created on first use) "a request matching all of INCLUDE, none of EXCLUDE?",
+under assumptions; the unsat core names the excluded rules that cover the region.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from archctl.check.policy.box import Box as Hull
+from archctl.check.policy.box import Boxer, overlaps
+from archctl.check.policy.dnf import Boxes
+from archctl.check.policy.exact import Box
+from archctl.check.policy.request import Request, request_from
+from archctl.check.policy.sweep import sample
+from archctl.evidence import Value
+from archctl.model.policy import Policy
+
+
+class Answer(enum.Enum):
+    FOUND = "found"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Result:
+    answer: Answer
+    request: Request | None = None
+    cover: tuple[int, ...] = ()
+
+
+class Finder:
+    def __init__(self, policy: Policy, timeout_ms: int, exact: bool = True) -> None:
+        self.policy = policy
+        self.timeout_ms = timeout_ms
+        self.types = {a.name: a.type for a in policy.attributes}
+        boxer, boxes = Boxer(self.types, policy.bands), Boxes(self.types, policy.bands)
+        self.hulls: list[Hull] = [boxer.box(rule.when) for rule in policy.rules]
+        self.exact: list[list[Box] | None] = [
+            boxes.boxes(rule.when) if exact else None for rule in policy.rules
+        ]
+        for position, dnf in enumerate(self.exact):
+            if dnf is not None and not dnf:
+                self.hulls[position] = None  # exactly empty
+        self._near: dict[int, list[int]] = {}
+        self._index = _Index(self.hulls)
+        self._z3: Any = None
+
+    def empty(self, position: int) -> bool:
+        """Proved unsatisfiable without a solver (empty hull or no exact box)."""
+        return self.hulls[position] is None
+
+    def near(self, position: int) -> list[int]:
+        """The other rules that may share a request with this one, in file order."""
+        if position not in self._near:
+            hull = self.hulls[position]
+            candidates = self._index.candidates(hull) if hull is not None else []
+            self._near[position] = [
+                p for p in candidates if p != position and overlaps(hull, self.hulls[p])
+            ]
+        return self._near[position]
+
+    def is_exact(self, positions: Iterable[int]) -> bool:
+        return all(self.exact[p] is not None for p in positions)
+
+    def boxes(self, position: int) -> list[Box]:
+        dnf = self.exact[position]
+        assert dnf is not None, "only rules in the box fragment have exact boxes"
+        return dnf
+
+    def owned(self, positions: Iterable[int]) -> list[tuple[int, Box]]:
+        return [(p, box) for p in positions for box in self.boxes(p)]
+
+    def request(self, where: Box | dict[str, object], is_point: bool = False) -> Request:
+        """The request at a point, or at the sample point of a box."""
+        values = where if is_point else sample(cast(Box, where), self.types)
+        return request_from(self.policy, cast(dict[str, Value], values))
+
+    def find(
+        self, include: Sequence[int], exclude: Iterable[int], literals: Sequence[Any] = ()
+    ) -> Result:
+        """Z3: a request matching every ``include`` rule (and the guarded ``literals`` of
+        ``po_z3``) and no ``exclude`` rule."""
+        if any(self.hulls[p] is None for p in include):
+            return Result(Answer.NONE)
+        exclude = [p for p in exclude if p not in include and self._may_meet(include, p)]
+        result: Result = self.solver().find(include, exclude, literals)
+        return result
+
+    def _may_meet(self, include: Sequence[int], position: int) -> bool:
+        hull = self.hulls[position]
+        return all(overlaps(self.hulls[p], hull) for p in include)
+
+    def solver(self) -> Any:
+        """The Z3 engine, created (and z3 imported) on first use only."""
+        if self._z3 is None:
+            from archctl.check.policy.z3 import Z3Finder
+
+            self._z3 = Z3Finder(self.policy, self.timeout_ms)
+        return self._z3
+
+
+class _Index:
+    """Inverted index of the hulls' finite domains: rules that can meet a hull without
+    comparing it with every rule (near-linear on policies scoped by role, resource, ...)."""
+
+    def __init__(self, hulls: list[Hull]) -> None:
+        self.count = len(hulls)
+        self.free: dict[str, set[int]] = {}
+        self.by_value: dict[str, dict[object, set[int]]] = {}
+        names = {
+            name
+            for hull in hulls
+            if hull is not None
+            for name, dom in hull.items()
+            if isinstance(dom, frozenset)
+        }
+        for name in names:
+            self.free[name] = set()
+            self.by_value[name] = {}
+        for position, hull in enumerate(hulls):
+            if hull is None:
+                continue
+            for name in names:
+                dom = hull.get(name)
+                if isinstance(dom, frozenset):
+                    for value in dom:
+                        self.by_value[name].setdefault(value, set()).add(position)
+                else:
+                    self.free[name].add(position)
+
+    def candidates(self, hull: dict[str, Any]) -> list[int]:
+        found: set[int] | None = None
+        for name, dom in hull.items():
+            if not isinstance(dom, frozenset) or name not in self.by_value:
+                continue
+            here = set(self.free[name])
+            for value in dom:
+                here |= self.by_value[name].get(value, set())
+            found = here if found is None else found & here
+        return sorted(found) if found is not None else list(range(self.count))

@@ -1,0 +1,229 @@
+"""Questions over unions of boxes: subtract boxes, probe sample points, sweep priorities.
+
+Built on the domains of ``po_exact``. ``subtract`` splits pieces around boxes (what is left
+is uncovered; the boxes used form a cover), ``probe`` decides a few sample points exactly
+(cheap, and a found point is a proof of existence), and ``first_differing`` sweeps rules in
+priority order to find where a decision differs from a target, or prove there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from archctl.check.policy.exact import (
+    Box,
+    CoSet,
+    TooHard,
+    box_meet,
+    contains,
+    disjoint,
+    full,
+    integral,
+    meet,
+    minus,
+    point,
+)
+from archctl.model.types import VarType
+
+
+def subtract(
+    pieces: Sequence[Box],
+    excluded: Sequence[tuple[int, Box]],
+    types: dict[str, VarType],
+    budget: list[int],
+) -> tuple[list[Box], set[int]]:
+    """The parts of the pieces outside every excluded box, and the owners that were used.
+
+    A piece swallowed whole by one excluded box is dropped without splitting; otherwise it is
+    split around the next excluded box that meets it. ``budget`` (a one-element counter) is
+    spent per split; ``TooHard`` is raised when it runs out, because the number of pieces can
+    grow exponentially with many partly overlapping boxes.
+    """
+    used: set[int] = set()
+    left: list[Box] = []
+    stack: list[tuple[Box, int]] = [(piece, 0) for piece in reversed(pieces)]
+    while stack:
+        piece, k = stack.pop()
+        meeting = [
+            index
+            for index in range(k, len(excluded))
+            if not disjoint(piece, excluded[index][1], types)
+        ]
+        if not meeting:
+            left.append(piece)
+            continue
+        swallowed = next((i for i in meeting if contains(excluded[i][1], piece, types)), None)
+        if swallowed is not None:
+            used.add(excluded[swallowed][0])
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise TooHard
+        k = meeting[0]
+        owner, box = excluded[k]
+        used.add(owner)
+        rest = dict(piece)
+        for name, dom in box.items():
+            whole = integral(types[name])
+            mine = rest.get(name) or full(types[name])
+            for outside in minus(mine, dom, whole):
+                stack.append(({**rest, name: outside}, k + 1))
+            inside = meet(mine, dom, whole)
+            assert inside is not None
+            rest[name] = inside
+    return left, used
+
+
+def holds(box: Box, values: dict[str, object]) -> bool:
+    """The point lies in the box."""
+    for name, dom in box.items():
+        value = values[name]
+        if isinstance(dom, frozenset):
+            if value not in dom:
+                return False
+        elif isinstance(dom, CoSet):
+            if value in dom.excluded:
+                return False
+        else:
+            number = value  # an int or Fraction: both compare exactly with the bounds
+            if dom.low is not None and (
+                number < dom.low or (number == dom.low and not dom.low_closed)  # type: ignore[operator]
+            ):
+                return False
+            if dom.high is not None and (
+                number > dom.high or (number == dom.high and not dom.high_closed)  # type: ignore[operator]
+            ):
+                return False
+    return True
+
+
+def probe(
+    pieces: Sequence[Box],
+    ordered: Sequence[tuple[int, str, list[Box]]],
+    default: str,
+    target: str,
+    types: dict[str, VarType],
+    avoid: Sequence[Box] = (),
+    tries: int = 16,
+) -> dict[str, object] | None:
+    """Cheap first attempt: decide a few sample points exactly; most answers are found here.
+
+    Candidates are points (three variants) of each piece and of each piece's meet with each
+    ordered rule. A point counts when it lies in no ``avoid`` box and the first ordered rule
+    holding there (else the default) decides other than ``target``. Not finding one proves
+    nothing.
+    """
+    for candidate in _candidates(pieces, ordered, target, types, tries):
+        for variant in range(3):
+            values = sample(candidate, types, variant)
+            if any(holds(box, values) for box in avoid):
+                continue
+            decision = default
+            for _, effect, boxes in ordered:
+                if any(holds(box, values) for box in boxes):
+                    decision = effect
+                    break
+            if decision != target:
+                return values
+    return None
+
+
+def _candidates(
+    pieces: Sequence[Box],
+    ordered: Sequence[tuple[int, str, list[Box]]],
+    target: str,
+    types: dict[str, VarType],
+    tries: int,
+) -> Iterator[Box]:
+    """The pieces, then their meets with rules of the other effect (where a decision can
+    differ), then with the rest."""
+    yield from pieces[:tries]
+    count = len(pieces)
+    for wanted in (True, False):
+        for piece in pieces:
+            for _, effect, boxes in ordered:
+                if (effect != target) != wanted:
+                    continue
+                for box in boxes:
+                    both = box_meet(piece, box, types)
+                    if both is not None:
+                        yield both
+                        count += 1
+                        if count >= tries:
+                            return
+
+
+def first_differing(
+    pieces: Sequence[Box],
+    ordered: Sequence[tuple[int, str, list[Box]]],
+    default: str,
+    target: str,
+    types: dict[str, VarType],
+    budget: list[int],
+) -> dict[str, object] | None:
+    """A point of the pieces whose decision by ``ordered`` rules is not ``target``.
+
+    Sweeps the rules in priority order: a rule of the other effect that meets what is left
+    decides there (found); a rule of the target effect decides target there, so its boxes are
+    cut away; whatever survives every rule gets the default.
+    """
+    quick = probe(pieces, ordered, default, target, types)
+    if quick is not None:
+        return quick
+    # Consecutive rules of the target effect are cut away together (their order among
+    # themselves does not matter, and one subtraction can drop a piece that any of them
+    # swallows whole). When the default is the target, only rules of the other effect can
+    # make a difference, so pieces that meet none of those still to come are dropped.
+    runs: list[tuple[str, list[tuple[int, Box]]]] = []
+    for owner, effect, boxes in ordered:
+        if not runs or runs[-1][0] != effect:
+            runs.append((effect, []))
+        runs[-1][1].extend((owner, box) for box in boxes)
+    ahead: list[list[Box]] = [[] for _ in range(len(runs) + 1)]
+    for index in reversed(range(len(runs))):
+        effect, owned = runs[index]
+        ahead[index] = ahead[index + 1] + ([b for _, b in owned] if effect != target else [])
+    left = list(pieces)
+    for index, (effect, owned) in enumerate(runs):
+        if default == target:
+            left = [p for p in left if any(not disjoint(p, b, types) for b in ahead[index])]
+        if not left:
+            return None
+        if effect != target:
+            for piece in left:
+                for _, box in owned:
+                    both = box_meet(piece, box, types)
+                    if both is not None:
+                        return sample(both, types)
+        else:
+            left, _ = subtract(left, owned, types, budget)
+    if left and default != target:
+        return sample(left[0], types)
+    return None
+
+
+def sample(box: Box, types: dict[str, VarType], variant: int = 0) -> dict[str, object]:
+    """A concrete point of a non-empty box, every attribute valued."""
+    out: dict[str, object] = {}
+    for name, t in types.items():
+        dom = box.get(name)
+        out[name] = point(dom, t, variant) if dom else _full_point(t, variant)
+    return out
+
+
+#: (id of a type, variant) -> (the type, its full domain's point). Probes sample thousands of
+#: points whose unconstrained attributes all take this value; the entry holds the type, so
+#: its id cannot be reused while cached.
+_FULL_POINTS: dict[tuple[int, int], tuple[VarType, object]] = {}
+
+
+def _full_point(var_type: VarType, variant: int) -> object:
+    key = (id(var_type), variant)
+    hit = _FULL_POINTS.get(key)
+    if hit is not None and hit[0] is var_type:
+        return hit[1]
+    if len(_FULL_POINTS) > 4096:
+        _FULL_POINTS.clear()
+    value = point(full(var_type), var_type, variant)
+    _FULL_POINTS[key] = (var_type, value)
+    return value

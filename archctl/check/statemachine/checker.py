@@ -1,0 +1,66 @@
+"""The state machine checker: picks the engine that can decide the machine, and says which.
+
+- no variables and no guards: the control graph decides everything (networkx, linear time);
+- every variable finite and the product of domains within budget: exhaustive explicit-state
+  search, whose answers are proofs;
+- otherwise (unbounded or large domains, reals, strings): symbolic proof with Z3, Spacer
+  (constrained Horn clauses) for unreachability with an inductive invariant and bounded model
+  checking for the shortest concrete trace. Whatever Z3 cannot decide becomes SM901.
+
+Choices where checks.md leaves room (the same in every engine):
+- an update that would leave a declared range is SM107 and is not a step of the machine;
+- SM105 is reported only for transitions whose source state is reachable (an unreachable
+  source is already SM101); SM104 only for pairs on a named event;
+- SM103 names reachable states from which neither a final state nor a deadlock can be
+  reached (a state that can run into a deadlock is explained by that SM102); a machine with
+  no final states is reactive and is never reported for termination.
+"""
+
+from __future__ import annotations
+
+from archctl.check import CheckContext
+from archctl.diagnostics import Diagnostic
+from archctl.model.spec import Spec
+from archctl.model.statemachine import StateMachine
+
+#: Largest configuration space searched explicitly (also capped by --max-states).
+EXPLICIT_LIMIT = 300_000
+
+
+def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
+    if not isinstance(spec, StateMachine) or spec.state(spec.initial) is None:
+        return []
+    from archctl.check.statemachine.evidence import Findings
+    from archctl.check.statemachine.explicit import space_size
+    from archctl.check.statemachine.graph import check_control, final_outgoing
+
+    machine = spec
+    if not machine.variables and all(t.guard is None for t in machine.transitions):
+        findings = Findings(
+            machine,
+            f"decided by control-level graph search (networkx) over {len(machine.states):,} "
+            "state(s)",
+        )
+        check_control(machine, findings)
+        return findings.out
+    size = space_size(machine)
+    limit = min(EXPLICIT_LIMIT, context.options.max_states)
+    if size is not None and size <= limit:
+        from archctl.check.statemachine.explicit import explore
+        from archctl.check.statemachine.explicit_report import report
+
+        space = explore(machine)
+        findings = Findings(
+            machine,
+            f"decided by explicit-state search over {len(space.state_of):,} reachable "
+            "(state, valuation) configurations",
+        )
+        final_outgoing(machine, findings)
+        report(space, findings)
+        return findings.out
+    from archctl.check.statemachine.symbolic_checks import check_symbolic
+
+    findings = Findings(machine, "decided symbolically with Z3")
+    final_outgoing(machine, findings)
+    check_symbolic(machine, findings, context.options.timeout_ms)
+    return findings.out

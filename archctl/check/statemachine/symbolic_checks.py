@@ -1,0 +1,263 @@
+"""Every SM question asked of the symbolic engine, one reachability goal each.
+
+Each finding names how it was decided (bounded model checking with the trace depth, or a
+Spacer inductive invariant); whatever Z3 cannot decide becomes SM901 naming the question.
+Termination (SM103) is not a reachability question: a state is reported when the state
+graph already shows no way to a final state, and proved fine when, in every reachable
+valuation, some transition is enabled towards a state already proved fine (a fixpoint from
+the final states); anything else is undecided and says so (SM901), except states that can reach a
+reported deadlock: that SM102 error comes first, and a re-run after fixing it decides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import z3
+
+from archctl.check.smt import Compiler, Outcome, domain_of, from_z3, new_solver, solve
+from archctl.check.statemachine.evidence import Findings, Step, transition_id
+from archctl.check.statemachine.graph import ControlGraph, nondeterministic_pairs
+from archctl.check.statemachine.symbolic import Answer, Encoding, GoalBuilder, Reach, Verdict
+from archctl.model.expr import Expr
+from archctl.model.statemachine import Property, StateMachine, Transition
+
+
+def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -> None:
+    graph = ControlGraph(machine)
+    reach = Reach(machine, timeout_ms)
+    index = reach.encoding.index
+    reached: dict[str, Answer] = {}
+    for state in machine.states:
+        if state.name not in graph.reachable:
+            findings.detail = "unreachable in the state graph, whatever the data"
+            findings.unreachable(state.name)
+            continue
+        answer = reach.ask(_at(index[state.name]))
+        if _decided(
+            findings, answer, state.name, f"whether '{state.name}' is reachable", state.span
+        ):
+            if answer.verdict is Verdict.UNREACHABLE:
+                findings.unreachable(state.name)
+            else:
+                reached[state.name] = answer
+    deadlocked = _deadlocks(machine, graph, reach, reached, findings)
+    _termination(machine, graph, reach, reached, deadlocked, findings)
+    for transition in machine.transitions:
+        if transition.source not in reached:
+            continue
+        if transition.guard is not None:
+            answer = reach.ask(_at(index[transition.source], [transition.guard]))
+            what = f"whether '{transition.label}' is ever enabled"
+            if (
+                _decided(findings, answer, transition_id(transition), what, transition.span)
+                and answer.verdict is Verdict.UNREACHABLE
+            ):
+                findings.dead_transition(transition)
+        for position in range(len(transition.action)):
+            _out_of_range(reach, transition, position, findings)
+    for state_name in reached:
+        for first, second in nondeterministic_pairs(graph.outgoing[state_name]):
+            guards = [g for g in (first.guard, second.guard) if g is not None]
+            answer = reach.ask(_at(index[state_name], guards))
+            what = f"whether '{first.label}' and '{second.label}' overlap"
+            if (
+                _decided(findings, answer, transition_id(second), what, second.span)
+                and answer.verdict is Verdict.REACHABLE
+            ):
+                witness = answer.steps[-1].values if answer.steps else None
+                findings.nondeterminism(first, second, witness)
+    for prop in machine.properties:
+        _property(reach, prop, reached, findings)
+    findings.detail = None
+
+
+def _at(state: int, conditions: list[Expr] | None = None, negate: bool = False) -> GoalBuilder:
+    def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
+        parts = [Compiler(env).expr(c) for c in conditions or []]
+        if negate:
+            parts = [z3.Not(p) for p in parts]
+        return z3.And(pc == state, *parts), {}
+
+    return build
+
+
+def _decided(findings: Findings, answer: Answer, subject: str, what: str, span: Any) -> bool:
+    """Record the engine note; an unknown answer becomes SM901 and returns False."""
+    findings.detail = answer.note
+    if answer.verdict is Verdict.UNKNOWN:
+        findings.inconclusive(subject, what, span, answer.note)
+        return False
+    return True
+
+
+def _deadlocks(
+    machine: StateMachine,
+    graph: ControlGraph,
+    reach: Reach,
+    reached: dict[str, Answer],
+    findings: Findings,
+) -> list[str]:
+    out = []
+    for state_name, answer in reached.items():
+        if state_name in machine.final:
+            continue
+        guards = [t.guard for t in graph.outgoing[state_name]]
+        if any(guard is None for guard in guards):
+            continue
+        conditions = [g for g in guards if g is not None]
+        if conditions:
+            answer = reach.ask(_at(reach.encoding.index[state_name], conditions, negate=True))
+        state = machine.state(state_name)
+        assert state is not None
+        if (
+            _decided(findings, answer, state_name, f"whether '{state_name}' deadlocks", state.span)
+            and answer.verdict is Verdict.REACHABLE
+        ):
+            findings.deadlock(state_name, answer.steps)
+            out.append(state_name)
+    return out
+
+
+def _termination(
+    machine: StateMachine,
+    graph: ControlGraph,
+    reach: Reach,
+    reached: dict[str, Answer],
+    deadlocked: list[str],
+    findings: Findings,
+) -> None:
+    trapped = set(graph.trapped(deadlocked))
+    if not machine.final:
+        return
+    proved = _proved_exits(machine, graph, reach)
+    escape = graph.backward(deadlocked)
+    for state in machine.states:
+        name = state.name
+        if name not in reached or name in proved:
+            continue
+        if name in trapped:
+            findings.detail = "no path to a final state in the state graph, whatever the data"
+            findings.no_termination(name, reached[name].steps)
+        elif name not in escape:
+            findings.detail = (
+                "symbolic engine (Z3): termination is proved only where, in every reachable "
+                "valuation, an enabled transition leads towards a state already proved"
+            )
+            findings.inconclusive(
+                name,
+                f"whether a final state stays reachable from '{name}'",
+                state.span,
+                "the ways out depend on data and no exit was proved enabled in every "
+                "reachable valuation",
+            )
+
+
+def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> set[str]:
+    """States from which a final state stays reachable, by a fixpoint from the final states.
+
+    A state is added when in every valuation (first try: the whole domain, one SMT query;
+    then: every reachable valuation, a reachability question to BMC and Spacer) some
+    transition into an already proved state is enabled and keeps its updates in range. Its
+    successor is then reachable and proved, so by induction every run can still finish.
+    """
+    encoding = reach.encoding
+    proved = set(machine.final)
+    frame = encoding.frame("")
+    env = {var.name: var.term for var in frame}
+    tried: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for name in graph.order:
+            exits = [t for t in graph.outgoing[name] if t.target in proved]
+            if name in proved or not exits or tried.get(name) == len(exits):
+                continue
+            tried[name] = len(exits)
+            options = []
+            for transition in exits:
+                enabled, effect = encoding.fires(transition, env)
+                options.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
+            solver = new_solver(reach.timeout_ms)
+            solver.add(*encoding.in_domain(frame), z3.Not(z3.Or(*options)))
+            if solve(solver) is Outcome.UNSAT or _no_stuck_valuation(reach, name, exits):
+                proved.add(name)
+                changed = True
+    return proved
+
+
+def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> bool:
+    """Whether Z3 proves that no reachable valuation of ``state`` has all ``exits`` disabled."""
+    encoding = reach.encoding
+    usable = [t for t in exits if _plain(encoding, t)]
+    if not usable:
+        return False
+    index = encoding.index[state]
+
+    def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
+        blocked = [z3.Not(encoding.fires(t, env)[0]) for t in usable]
+        return z3.And(pc == index, *blocked), {}
+
+    return reach.ask(build).verdict is Verdict.UNREACHABLE
+
+
+def _plain(encoding: Encoding, transition: Transition) -> bool:
+    """No `any` choice in the action (its enabledness is then quantifier-free)."""
+    return all(assignment.value is not None for assignment in transition.action)
+
+
+def _out_of_range(reach: Reach, transition: Transition, position: int, findings: Findings) -> None:
+    encoding = reach.encoding
+    assignment = transition.action[position]
+    var_type = encoding.types[assignment.target]
+    if not var_type.is_numeric or (var_type.low is None and var_type.high is None):
+        return  # only declared ranges can be left; enum and bool updates are typed
+    source = encoding.index[transition.source]
+    names = [v.name for v in encoding.machine.variables]
+
+    def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
+        effect = encoding.effect(transition.action[: position + 1], env, fresh)
+        parts = [pc == source, *effect.fresh_domain]
+        if transition.guard is not None:
+            parts.append(Compiler(env).expr(transition.guard))
+        for earlier, term in zip(transition.action[:position], effect.assigned, strict=False):
+            parts += domain_of(encoding.types[earlier.target], term)
+        parts.append(z3.Not(z3.And(*domain_of(var_type, effect.assigned[position]))))
+        return z3.And(*parts), {name: effect.after[name] for name in names}
+
+    answer = reach.ask(build)
+    what = f"whether '{transition.label}' keeps {assignment.target} in range"
+    if not _decided(findings, answer, transition_id(transition), what, assignment.span):
+        return
+    if answer.verdict is not Verdict.REACHABLE:
+        return
+    types = encoding.types
+    after = {name: from_z3(term, types[name]) for name, term in answer.extras.items()}
+    steps: list[Step] | None = None
+    if answer.steps is not None:
+        steps = [*answer.steps, Step(transition.target, after, transition, "out of range")]
+    findings.out_of_range(transition, assignment, after.get(assignment.target), var_type, steps)
+
+
+def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings: Findings) -> None:
+    if prop.kind == "reachable":
+        state = prop.state
+        if state is not None and state not in reached:
+            findings.detail = None
+            if not any(d.code == "SM901" and d.subject == state for d in findings.out):
+                findings.unreachable_property(prop)
+        return
+    condition = prop.condition
+    assert condition is not None
+
+    def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
+        holds = Compiler({**env, "state": pc}).expr(condition)
+        return (z3.Not(holds) if prop.kind == "always" else holds), {}
+
+    answer = reach.ask(build)
+    if (
+        _decided(findings, answer, prop.name, f"property '{prop.name}'", prop.span)
+        and answer.verdict is Verdict.REACHABLE
+    ):
+        findings.violated(prop, answer.steps)

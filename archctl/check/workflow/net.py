@@ -1,0 +1,265 @@
+"""Breadth-first exploration of the token game, with a stubborn-set reduction.
+
+A state is a marking (sorted tuple of place indices, one entry per token) and a valuation
+of the tracked variables; ``None`` as marking is "the instance failed". Breadth-first order
+gives every state its shortest trace (without reduction; with it, shortest in the reduced
+graph).
+
+Reduction. Every place has exactly one consumer (its target node), so firing node *n* can
+never take a token another node needs. Firing only *n* in a state is safe (deadlocks,
+option to complete, unsafe places, executed tasks and gateway valuations are all kept)
+when no other token can still reach an input of *n* (so waiting could never put a second
+token there), no node that shares variables with *n* (write/read or write/write) or can
+fail the whole instance is still reachable from the other tokens, and there are no
+inclusive joins (whose enabling is non-local). Ignored transitions on cycles are handled
+after the search: every terminal strongly connected component that contains a reduced
+state is fully expanded, until none is left (Valmari's condition). docs/workflows.md has
+the argument.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from archctl.check.workflow.data import DataModel, Values
+from archctl.check.workflow.fire import FAIL, Move, Rules
+from archctl.check.workflow.graph import Net, components
+from archctl.model.expr import names_in
+
+#: a place holding this many tokens stops the search there (the net is already unsafe,
+#: WF105); up to TOKEN_CAP - 1 tokens per flow are followed, so small unsafe workflows still
+#: get complete verdicts on completion and dead tasks
+TOKEN_CAP = 4
+#: once the net is known to be unsafe, the search goes on for at most this many more states,
+#: then stops and says so: tokens that multiply in a loop would otherwise make the state
+#: space unbounded, and the verdict (unsound) is already known
+UNSAFE_EXTRA = 200
+
+Key = tuple[tuple[int, ...] | None, Values]
+
+
+@dataclass
+class Exploration:
+    keys: list[Key] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
+    via: list[tuple[int, str]] = field(default_factory=list)
+    succ: list[list[int]] = field(default_factory=list)
+    reduced: list[bool] = field(default_factory=list)
+    expanded: list[bool] = field(default_factory=list)
+    truncated: list[int] = field(default_factory=list)
+    fired: set[int] = field(default_factory=set)
+    bound_hit: bool = False
+    unsafe_stop: bool = False
+
+
+class Explorer:
+    def __init__(self, net: Net, data: DataModel, max_states: int, reduce: bool = True) -> None:
+        self.net = net
+        self.rules = Rules(net, data)
+        self.max_states = max_states
+        self.reduce = reduce and not self.rules.or_joins
+        self.result = Exploration()
+        self.index: dict[Key, int] = {}
+        self.queue: deque[int] = deque()
+        self.limit = max_states
+        if self.reduce:
+            self._prepare_reduction(data)
+
+    def _prepare_reduction(self, data: DataModel) -> None:
+        net = self.net
+        tracked = set(data.names)
+        reads: list[set[str]] = []
+        writes: list[set[str]] = []
+        for node in range(len(net.nodes)):
+            read: set[str] = set()
+            for arc in net.outputs[node]:
+                flow = net.arcs[arc].flow
+                if flow is not None and flow.when is not None:
+                    read |= names_in(flow.when) & tracked
+            write: set[str] = set()
+            for assignment in net.nodes[node].sets:
+                if assignment.target in tracked:
+                    write.add(assignment.target)
+                    if assignment.value is not None:
+                        read |= names_in(assignment.value) & tracked
+            reads.append(read)
+            writes.append(write)
+        count = len(net.nodes)
+        self.kills = [self.rules.failure[n][0] and net.error_arc[n] is None for n in range(count)]
+        self.joins = {
+            node: net.bits(net.inputs[node])
+            for node, spec in enumerate(net.nodes)
+            if spec.type == "gateway" and spec.gateway == "parallel" and len(net.inputs[node]) > 1
+        }
+        ancestors = net.ancestors()
+        feeds = []
+        for node in range(count):
+            bits = net.bits(net.inputs[node])
+            for arc in net.inputs[node]:
+                bits |= ancestors[arc]
+            feeds.append(bits)
+        #: per node: inputs of the nodes it must not overtake (shared data, instance failure),
+        #: and the arcs from which any of them, or the node's own inputs, can be reached at all
+        self.conflict: list[int] = []
+        self.feeds: list[int] = []
+        for n in range(count):
+            inputs = 0
+            reach = feeds[n]
+            for m in range(count):
+                if m != n and (
+                    self.kills[m] or writes[n] & (reads[m] | writes[m]) or reads[n] & writes[m]
+                ):
+                    inputs |= net.bits(net.inputs[m])
+                    reach |= feeds[m]
+            self.conflict.append(inputs)
+            self.feeds.append(reach)
+
+    def run(self) -> Exploration:
+        net = self.net
+        start = net.starts[0]
+        marking = tuple(sorted(net.outputs[start]))
+        for values in self.rules.data.initial_valuations():
+            self._add((marking, values), -1, (start, "ok"))
+        while True:
+            self._drain()
+            stopped = self.result.bound_hit or self.result.unsafe_stop
+            if stopped or not self.reduce or not self._proviso():
+                break
+        return self.result
+
+    def _add(self, key: Key, parent: int, via: tuple[int, str]) -> int:
+        found = self.index.get(key)
+        if found is not None:
+            return found
+        result = self.result
+        if len(result.keys) >= self.limit:
+            if self.limit < self.max_states:
+                result.unsafe_stop = True
+            else:
+                result.bound_hit = True
+            return -1
+        sid = len(result.keys)
+        self.index[key] = sid
+        result.keys.append(key)
+        result.parent.append(parent)
+        result.via.append(via)
+        result.succ.append([])
+        result.reduced.append(False)
+        result.expanded.append(False)
+        self.queue.append(sid)
+        return sid
+
+    def _drain(self) -> None:
+        while self.queue and not (self.result.bound_hit or self.result.unsafe_stop):
+            self._expand(self.queue.popleft(), full=False)
+
+    def _expand(self, sid: int, full: bool) -> None:
+        result = self.result
+        marking, values = result.keys[sid]
+        result.expanded[sid] = True
+        if not marking:
+            return
+        counts: dict[int, int] = {}
+        marked = 0
+        for arc in marking:
+            counts[arc] = counts.get(arc, 0) + 1
+            marked |= 1 << arc
+        if max(counts.values()) >= TOKEN_CAP:
+            result.truncated.append(sid)
+            return
+        arcs = self.net.arcs
+        candidates = sorted({arcs[arc].target for arc in counts})
+        enabled: list[list[Move]] = []
+        for node in candidates:
+            moves = self.rules.moves(node, counts, marked, values, sid)
+            if moves:
+                enabled.append(moves)
+        chosen = enabled
+        if self.reduce and not full and len(enabled) > 1:
+            for moves in enabled:
+                if self._alone(moves[0].node, counts, marked):
+                    chosen = [moves]
+                    result.reduced[sid] = True
+                    break
+        if full:
+            result.reduced[sid] = False
+            done = set(result.succ[sid])
+        else:
+            done = set()
+        for moves in chosen:
+            for move in moves:
+                if move.outcome == FAIL or move.values is None:
+                    key: Key = (None, values)
+                else:
+                    tokens = list(marking)
+                    for arc in move.consume:
+                        tokens.remove(arc)
+                    tokens.extend(move.produce)
+                    tokens.sort()
+                    key = (tuple(tokens), move.values)
+                    if self.limit == self.max_states and any(
+                        tokens.count(arc) > 1 for arc in move.produce
+                    ):
+                        self.limit = min(self.max_states, len(result.keys) + UNSAFE_EXTRA)
+                target = self._add(key, sid, (move.node, move.outcome))
+                if target < 0:
+                    result.expanded[sid] = False  # cut off by the bound: not a dead end
+                    return
+                result.fired.add(move.node)
+                if target not in done:
+                    done.add(target)
+                    result.succ[sid].append(target)
+
+    def _alone(self, node: int, counts: dict[int, int], marked: int) -> bool:
+        """May this node fire alone here (see the module docstring)?"""
+        if self.kills[node]:
+            return False
+        inputs = self.rules.input_bits[node]
+        if any(counts.get(arc, 0) > 1 for arc in self.net.inputs[node]):
+            return False
+        others = marked & ~inputs
+        if not others & self.feeds[node]:
+            return True  # no other token can reach it, or anything it conflicts with, at all
+        return not self._flood(others, node) & (inputs | self.conflict[node])
+
+    def _flood(self, others: int, skip: int) -> int:
+        """Places the tokens ``others`` can still get to while ``skip`` does not fire.
+
+        A least fixpoint over the flow graph that ignores data and choices (so it
+        over-approximates, the safe direction) but not synchronisation: a parallel join
+        passes a token on only once every input can be reached.
+        """
+        net = self.net
+        arcs, joins, outputs, errors = net.arcs, self.joins, net.outputs, net.error_arc
+        reached = others
+        stack = [arc for arc in range(others.bit_length()) if others >> arc & 1]
+        while stack:
+            node = arcs[stack.pop()].target
+            if node == skip:
+                continue
+            needed = joins.get(node)
+            if needed is not None and reached & needed != needed:
+                continue
+            error = errors[node]
+            for arc in outputs[node] if error is None else (*outputs[node], error):
+                if not reached >> arc & 1:
+                    reached |= 1 << arc
+                    stack.append(arc)
+        return reached
+
+    def _proviso(self) -> bool:
+        """Fully expand reduced states in terminal components; True if anything changed."""
+        result = self.result
+        changed = False
+        for component in components(result.succ):
+            members = set(component)
+            if len(component) == 1 and component[0] not in result.succ[component[0]]:
+                continue
+            if any(t not in members for s in component for t in result.succ[s]):
+                continue
+            for sid in sorted(component):
+                if result.reduced[sid]:
+                    self._expand(sid, full=True)
+                    changed = True
+        return changed

@@ -1,0 +1,201 @@
+"""Soundness verdicts from an explored state space: WF103-WF106 and the WF901 bounds.
+
+Deadlocks, unsafe places and executed tasks are read off the states; "no option to
+complete" needs two backward searches (which states can still complete, which can still
+reach a deadlock): a state that can do neither is stuck in a livelock, reported once as
+WF104 (a state that can only deadlock is the deadlock's business, WF103).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from archctl.check.workflow.data import DataModel
+from archctl.check.workflow.fire import ERROR, FAIL
+from archctl.check.workflow.graph import Net
+from archctl.check.workflow.net import Exploration, Key
+from archctl.codes import default_severity
+from archctl.diagnostics import Diagnostic
+from archctl.evidence import Trace, TraceStep, Value
+from archctl.source import Span
+
+
+class Soundness:
+    def __init__(self, net: Net, data: DataModel, found: Exploration, spec: str) -> None:
+        self.net = net
+        self.data = data
+        self.found = found
+        self.spec = spec
+
+    def diagnostic(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        subject: str,
+        sid: int | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> Diagnostic:
+        evidence = None if sid is None else self.trace(sid)
+        return Diagnostic(
+            code, default_severity(code), message, span, self.spec, subject, evidence, notes=notes
+        )
+
+    def trace(self, sid: int) -> Trace:
+        path = []
+        while sid >= 0:
+            path.append(sid)
+            sid = self.found.parent[sid]
+        path.reverse()
+        steps = []
+        previous: Key | None = None
+        for state in path:
+            marking, values = self.found.keys[state]
+            node, outcome = self.found.via[state]
+            node_id = self.net.nodes[node].id
+            note = None
+            if outcome == FAIL:
+                note = f"'{node_id}' failed for good and has no on_error: the instance fails"
+            elif outcome == ERROR:
+                note = f"'{node_id}' failed after its last attempt; the token goes to its on_error"
+            if marking is None and previous is not None:
+                tokens: tuple[str, ...] = ()
+            else:
+                tokens = tuple(self.net.arcs[a].label for a in marking or ())
+            named: dict[str, Value] = dict(zip(self.data.names, values, strict=False))
+            steps.append(TraceStep(node=node_id, tokens=tokens, values=named, note=note))
+            previous = (marking, values)
+        return Trace(tuple(steps))
+
+    def _dead_ends(self) -> list[int]:
+        found = self.found
+        truncated = set(found.truncated)
+        return [
+            sid
+            for sid, (marking, _) in enumerate(found.keys)
+            if marking and found.expanded[sid] and not found.succ[sid] and sid not in truncated
+        ]
+
+    def check(self, reachable: set[int]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        deadlocks = self._dead_ends()
+        out += self._deadlocks(deadlocks)
+        out += self._unsafe()
+        complete = not (self.found.bound_hit or self.found.unsafe_stop or self.found.truncated)
+        if complete:
+            out += self._livelock(deadlocks)
+            out += self._dead_tasks(reachable)
+        return out
+
+    def _deadlocks(self, deadlocks: list[int]) -> list[Diagnostic]:
+        out = []
+        seen: set[int] = set()
+        net = self.net
+        for sid in deadlocks:
+            marking = self.found.keys[sid][0] or ()
+            arc = net.arcs[marking[0]]
+            node = arc.target
+            if node in seen:
+                continue
+            seen.add(node)
+            spec = net.nodes[node]
+            waiting = ", ".join(f"'{net.arcs[a].label}'" for a in dict.fromkeys(marking))
+            missing = [net.arcs[a].label for a in net.inputs[node] if a not in marking]
+            if spec.type == "gateway" and spec.gateway == "parallel" and missing:
+                what = f"parallel join '{spec.id}' waits for '{missing[0]}', which never comes"
+            elif (
+                spec.type == "gateway" and spec.gateway == "inclusive" and len(net.inputs[node]) > 1
+            ):
+                what = f"inclusive join '{spec.id}' waits for tokens that can still arrive, forever"
+            elif spec.type == "gateway":
+                what = f"no condition of gateway '{spec.id}' holds and it has no default"
+            else:
+                what = f"'{spec.id}' cannot fire"
+            message = f"deadlock: {what} (tokens left on {waiting})"
+            out.append(self.diagnostic("WF103", message, spec.span, spec.id, sid))
+        return out
+
+    def _unsafe(self) -> list[Diagnostic]:
+        """One finding per place that can hold two tokens, except where that only follows
+        from an unsafe place feeding its source (the root cause is reported instead)."""
+        first: dict[int, int] = {}
+        for sid, (marking, _) in enumerate(self.found.keys):
+            if marking and len(set(marking)) != len(marking):
+                for place in marking:
+                    if marking.count(place) > 1:
+                        first.setdefault(place, sid)
+        net = self.net
+        roots = [
+            arc for arc in first if not any(a in first for a in net.inputs[net.arcs[arc].source])
+        ]
+        if first and not roots:
+            roots = [min(first, key=lambda a: (first[a], a))]
+        out = []
+        for arc_index in sorted(roots):
+            sid = first[arc_index]
+            arc = net.arcs[arc_index]
+            source = net.nodes[arc.source]
+            marking = self.found.keys[sid][0] or ()
+            message = (
+                f"unsafe: flow '{arc.label}' can hold {marking.count(arc_index)} tokens at "
+                f"once (lack of synchronisation at '{source.id}')"
+            )
+            out.append(self.diagnostic("WF105", message, arc.span, source.id, sid))
+        return out
+
+    def _backward(self, seeds: list[int]) -> set[int]:
+        found = self.found
+        preds: list[list[int]] = [[] for _ in found.keys]
+        for sid, targets in enumerate(found.succ):
+            for target in targets:
+                preds[target].append(sid)
+        reached = set(seeds)
+        todo = deque(seeds)
+        while todo:
+            for before in preds[todo.popleft()]:
+                if before not in reached:
+                    reached.add(before)
+                    todo.append(before)
+        return reached
+
+    def _livelock(self, deadlocks: list[int]) -> list[Diagnostic]:
+        found = self.found
+        done = [sid for sid, (marking, _) in enumerate(found.keys) if not marking]
+        can_complete = self._backward(done)
+        can_deadlock = self._backward(deadlocks)
+        doomed = [
+            sid
+            for sid in range(len(found.keys))
+            if sid not in can_complete and sid not in can_deadlock
+        ]
+        if not doomed:
+            return []
+        members = set(doomed)
+        looping = sorted(
+            {
+                self.net.nodes[found.via[t][0]].id
+                for s in doomed
+                for t in found.succ[s]
+                if t in members
+            }
+        )
+        first = doomed[0]
+        marking = found.keys[first][0] or ()
+        subject = looping[0] if looping else self.net.nodes[self.net.arcs[marking[0]].target].id
+        node = self.net.nodes[self.net.ids[subject]]
+        message = (
+            f"no option to complete: a run reaches a marking from which no run ends "
+            f"(tokens cycle through {', '.join(repr(n) for n in looping) or 'nothing'})"
+        )
+        return [self.diagnostic("WF104", message, node.span, subject, first)]
+
+    def _dead_tasks(self, reachable: set[int]) -> list[Diagnostic]:
+        out = []
+        for index, node in enumerate(self.net.nodes):
+            if node.type != "task" or index not in reachable or index in self.found.fired:
+                continue
+            message = (
+                f"dead task: no run executes '{node.id}' (gateway conditions and data considered)"
+            )
+            out.append(self.diagnostic("WF106", message, node.span, node.id))
+        return out

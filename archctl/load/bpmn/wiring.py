@@ -1,0 +1,279 @@
+"""Connect the nodes of one imported BPMN process: sequence flows, links, starts, boundaries.
+
+Runs after :class:`ProcessImporter` created the nodes. Order matters: subprocess and sequence
+flows first, then the start, then every task gets exactly one outgoing flow (implicit splits
+and ends made explicit), and only then boundary events, which rewire that one flow.
+"""
+
+from __future__ import annotations
+
+from archctl.load.bpmn.graph import GNode, Graph
+from archctl.load.bpmn.process import ProcessImporter, definitions_of
+from archctl.load.bpmn.xml import XElement
+from archctl.source import SourceFile
+
+
+def build_process(
+    source: SourceFile, graph: Graph, process: XElement, global_tasks: dict[str, str]
+) -> ProcessImporter:
+    importer = ProcessImporter(source, graph)
+    importer.global_tasks = global_tasks
+    importer.container(process, "")
+    for entry, starts, ends, inner, join in importer.deferred:
+        _subprocess(importer, entry, starts, ends, inner, join)
+    _flows(importer)
+    _links(importer)
+    _start(importer, process)
+    for node_id in list(graph.nodes):
+        graph.ensure_single_exit(node_id)
+    for join in list(importer.joins):
+        if graph.incoming(join):
+            graph.ensure_single_exit(join, force=True)
+        else:  # the subprocess never completes normally: nothing flows out of it
+            del graph.nodes[join]
+            graph.flows = [flow for flow in graph.flows if flow.source != join]
+            importer.joins.remove(join)
+    _boundaries(importer)
+    return importer
+
+
+def _subprocess(
+    importer: ProcessImporter,
+    entry: str,
+    starts: list[str],
+    ends: list[str],
+    inner: list[str],
+    join: str | None,
+) -> None:
+    """Entry task -> inner starts; inner ends -> the completion join (when there is one)."""
+    graph = importer.graph
+    span = graph.nodes[entry].span
+    if join is not None:
+        for end in ends:
+            graph.connect(end, join, graph.nodes[end].span)
+    if not starts:
+        # No start event: BPMN starts every inner node that has no incoming flow.
+        targets = set()
+        for flow in importer.flows:
+            ref = flow.attrs.get("targetRef")
+            if ref in importer.entry:
+                targets.add(importer.entry[ref])
+        boundary_nodes = {node_id for _, node_id in importer.boundaries}
+        catches = {node_id for _, node_id, throw in importer.links if not throw}
+        entered = targets | boundary_nodes | catches  # link catches get tokens from throws
+        starts = [n for n in inner if n not in entered]
+    for start in starts:
+        graph.connect(entry, start, span)
+    if join is not None and not ends:
+        sources = {
+            importer.exit.get(flow.attrs.get("sourceRef", ""), "") for flow in importer.flows
+        }
+        for node_id in inner:
+            if node_id not in sources and graph.nodes[node_id].type != "gateway":
+                graph.connect(node_id, join, graph.nodes[node_id].span)
+
+
+def _flows(importer: ProcessImporter) -> None:
+    graph = importer.graph
+    for element in importer.flows:
+        flow_id = element.attrs.get("id")
+        if not flow_id:
+            importer.error("LD003", element, "<sequenceFlow> has no id")
+        ends = []
+        for key in ("sourceRef", "targetRef"):
+            ref = element.attrs.get(key)
+            if not ref:
+                importer.error("LD003", element, f"sequence flow {flow_id or '?'} has no {key}")
+            elif ref in importer.skipped:
+                pass  # already reported as unsupported; its flows go with it
+            elif ref not in importer.entry:
+                importer.error(
+                    "LD005",
+                    element,
+                    f"sequence flow {flow_id or '?'} refers to a missing element '{ref}' ({key})",
+                    "every sourceRef/targetRef must name a flow node of the same process",
+                )
+            else:
+                ends.append(ref)
+        if len(ends) != 2:
+            continue
+        name = element.attrs.get("name", "").strip()
+        condition = element.child("conditionExpression")
+        if condition is not None and not condition.text.strip():
+            condition = None
+        graph.connect(
+            importer.exit[ends[0]],
+            importer.entry[ends[1]],
+            importer.span(element),
+            condition=condition,
+            default=bool(flow_id) and flow_id in importer.defaults,
+            description=f"sequenceFlow {flow_id}" + (f" '{name}'" if name else ""),
+            bpmn_id=flow_id,
+        )
+    known = {element.attrs.get("id") for element in importer.flows}
+    for flow_id, owner in importer.defaults.items():
+        if flow_id not in known:
+            importer.error("LD005", owner, f"default flow '{flow_id}' does not exist")
+
+
+def _links(importer: ProcessImporter) -> None:
+    """A throwing link event continues at the catching link events of the same name."""
+    graph = importer.graph
+    catches = [(name, node) for name, node, throw in importer.links if not throw]
+    for name, node_id, throw in importer.links:
+        if throw:
+            for catch_name, catch in catches:
+                if catch_name == name:
+                    graph.connect(node_id, catch, graph.nodes[node_id].span)
+
+
+def _start(importer: ProcessImporter, process: XElement) -> None:
+    """Exactly one start node: several start events become a free choice among them."""
+    graph = importer.graph
+    starts = [node for node in graph.nodes.values() if node.type == "start"]
+    if len(starts) == 1:
+        return
+    span = importer.span(process)
+    start = graph.add(GNode(graph.fresh("start"), "start", span, description="instance start"))
+    if len(starts) > 1:
+        names = ", ".join(node.id for node in starts)
+        graph.note(
+            "LD009",
+            f"process has {len(starts)} start events ({names}): archctl starts an instance at "
+            "one of them, chosen freely",
+            span,
+            start.id,
+        )
+        for node in starts:
+            node.type, node.task = "task", "service"
+        targets = [node.id for node in starts]
+        kind = "exclusive"
+    else:
+        boundary_nodes = {node_id for _, node_id in importer.boundaries}
+        entered = {flow.target for flow in graph.flows}
+        targets = [
+            node.id
+            for node in graph.nodes.values()
+            if node.id not in entered and node.id not in boundary_nodes and node.id != start.id
+        ]
+        graph.note(
+            "LD009",
+            "process has no start event: every node without an incoming flow starts "
+            f"({', '.join(targets) or 'none'})",
+            span,
+            start.id,
+        )
+        kind = "parallel"
+    if len(targets) == 1:
+        graph.connect(start.id, targets[0], span)
+    elif targets:
+        split = graph.add(GNode(graph.fresh("start.split"), "gateway", span, gateway=kind))
+        graph.connect(start.id, split.id, span)
+        for target in targets:
+            graph.connect(split.id, target, span)
+
+
+def _boundaries(importer: ProcessImporter) -> None:
+    """Error boundaries become ``on_error``; other boundaries alternatives after the activity."""
+    graph = importer.graph
+    hosts: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    joins = set(importer.joins)
+    single = {
+        host: _single_token_steps(graph, importer.entry[host], joins)
+        for host in importer.subprocesses
+    }
+    for element, node_id in importer.boundaries:
+        host = element.attrs.get("attachedToRef")
+        if not host or host not in importer.entry:
+            importer.error(
+                "LD005" if host else "LD003",
+                element,
+                f"boundary event {element.attrs.get('id')} is attached to "
+                + (f"a missing element '{host}'" if host else "nothing (no attachedToRef)"),
+            )
+            continue
+        errors, interrupting, parallel = hosts.setdefault(host, ([], [], []))
+        if "error" in definitions_of(element):
+            errors.append(node_id)
+        elif element.attrs.get("cancelActivity", "true") == "false":
+            parallel.append(node_id)
+            importer.unsupported(
+                element,
+                "non-interrupting: modelled as an optional branch "
+                "started when its activity completes",
+                node_id,
+            )
+        else:
+            interrupting.append(node_id)
+            if host in importer.subprocesses and not single.get(host):
+                importer.unsupported(
+                    element,
+                    "interrupting a subprocess: modelled as an "
+                    "alternative after the subprocess completes",
+                    node_id,
+                )
+    for host, (errors, interrupting, parallel) in hosts.items():
+        entry, exit_node = importer.entry[host], importer.exit[host]
+        if exit_node not in graph.nodes:  # a subprocess that never completes normally
+            exit_node = entry
+        if errors:
+            target = errors[0]
+            if len(errors) > 1:
+                target = _choice(graph, f"{entry}.error", errors, graph.nodes[entry])
+            graph.nodes[entry].on_error = target
+        if parallel:
+            fork = _reroute(graph, exit_node, f"{entry}.fork", "parallel")
+            for node_id in parallel:
+                node = graph.nodes[node_id]
+                skip = graph.add(
+                    GNode(
+                        graph.fresh(f"{node_id}.skip"),
+                        "end",
+                        node.span,
+                        description=f"{node_id} did not fire",
+                    )
+                )
+                maybe = _choice(graph, f"{node_id}.maybe", [node_id, skip.id], node)
+                graph.connect(fork, maybe, node.span)
+        if interrupting:
+            steps = [exit_node]
+            if host in importer.subprocesses:
+                steps = single.get(host) or steps
+            for step in steps:
+                choice = _reroute(graph, step, f"{step}.exit", "exclusive")
+                for node_id in interrupting:
+                    graph.connect(choice, node_id, graph.nodes[node_id].span)
+
+
+def _single_token_steps(graph: Graph, entry: str, joins: set[str]) -> list[str]:
+    """The steps of a subprocess where an interrupt can strike, if one token runs it alone.
+
+    With no parallel or inclusive gateway inside, the subprocess holds exactly one token, so
+    "interrupted at any time" is exactly "interrupted after its entry or after any inner
+    step", which the token game can express. Returns [] when tokens can run in parallel.
+    """
+    inner = [
+        node
+        for node in graph.nodes.values()
+        if node.id.startswith(f"{entry}.") and node.id not in joins
+    ]
+    if any(node.type == "gateway" and node.gateway != "exclusive" for node in inner):
+        return []
+    return [entry] + [node.id for node in inner if node.type == "task"]
+
+
+def _reroute(graph: Graph, node_id: str, base: str, kind: str) -> str:
+    """Insert a gateway between a node and its single outgoing flow; return the gateway id."""
+    node = graph.nodes[node_id]
+    gateway = graph.add(GNode(graph.fresh(base), "gateway", node.span, gateway=kind))
+    for flow in graph.outgoing(node_id):
+        flow.source = gateway.id
+    graph.connect(node_id, gateway.id, node.span)
+    return gateway.id
+
+
+def _choice(graph: Graph, base: str, targets: list[str], near: GNode) -> str:
+    gateway = graph.add(GNode(graph.fresh(base), "gateway", near.span, gateway="exclusive"))
+    for target in targets:
+        graph.connect(gateway.id, target, near.span)
+    return gateway.id
