@@ -312,7 +312,14 @@ def simulate(
         str, typer.Option("--format", "-f", help="text (timeline/tables) or json (summary).")
     ] = "text",
     events_out: Annotated[
-        str | None, typer.Option("--events-out", help="Write every event as JSON lines.")
+        str | None,
+        typer.Option(
+            "--events-out", help="Write the activity log (.jsonl, .csv or .xes) for conform."
+        ),
+    ] = None,
+    trace_out: Annotated[
+        str | None,
+        typer.Option("--trace-out", help="Write every simulation step as JSON lines."),
     ] = None,
 ) -> None:
     """Run workflow or state machine instances on a virtual clock (see docs/simulate.md)."""
@@ -353,6 +360,7 @@ def simulate(
         finding=finding,
         output=output_format,
         events_out=events_out,
+        trace_out=trace_out,
     )
     err = RichConsole(stderr=True, highlight=False)
     raise typer.Exit(run_simulation(loaded, options, _console(), err))
@@ -361,6 +369,62 @@ def simulate(
 class ConvertTarget(str, enum.Enum):
     yaml = "yaml"
     dsl = "dsl"
+
+
+@app.command()
+def conform(
+    spec_file: Annotated[str, typer.Argument(metavar="SPEC", help="The spec file.")],
+    log: Annotated[str, typer.Argument(metavar="LOG", help="Event log: .jsonl, .csv or .xes.")],
+    spec: Annotated[str | None, typer.Option("--spec", help="Which spec of the file.")] = None,
+    align: Annotated[
+        bool, typer.Option("--align", help="Optimal alignments (cost, moves) per deviation.")
+    ] = False,
+    log_format: Annotated[
+        str | None, typer.Option("--log-format", help="jsonl, csv or xes (default: extension).")
+    ] = None,
+    case: Annotated[str, typer.Option("--case", help="Column/field of the case id.")] = "case",
+    activity: Annotated[
+        str, typer.Option("--activity", help="Column/field of the activity.")
+    ] = "activity",
+    time: Annotated[str, typer.Option("--time", help="Column/field of the time.")] = "time",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text or json (see docs/conform.md).")
+    ] = "text",
+) -> None:
+    """Check an event log against a workflow or state machine (see docs/conform.md)."""
+    from archctl.conform.command import ConformRequest
+    from archctl.conform.command import run as run_conform
+    from archctl.conform.readers import Columns
+    from archctl.conform.run import FORMATS
+    from archctl.simulate.command import load, load_errors
+
+    if output_format not in ("text", "json"):
+        typer.echo(f"error: --format is text or json, not '{output_format}'", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if log_format is not None and log_format not in FORMATS:
+        typer.echo(f"error: --log-format is one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    loaded = load([spec_file])
+    if load_errors(loaded):
+        from archctl.diagnostics import sort_diagnostics
+        from archctl.report.text import render_text
+
+        shown = sort_diagnostics(loaded.diagnostics)
+        render_text(_console(), shown, loaded.sources, len(loaded.files), len(loaded.specs))
+        typer.echo("error: the spec must load cleanly before a log is checked against it", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    request = ConformRequest(
+        log=log,
+        spec_name=spec,
+        output=output_format,
+        align=align,
+        log_format=log_format,
+        columns=Columns(case, activity, time),
+    )
+    from rich.console import Console as RichConsole
+
+    code = run_conform(loaded.specs, request, _console(), RichConsole(stderr=True, highlight=False))
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -316,7 +316,7 @@ def test_workflow_trace_marks_the_tokens_left_at_the_end() -> None:
 
 
 def test_simulate_event_log_counts_each_node_entry_once() -> None:
-    """The shape `archctl simulate --events-out` writes: retries and waits are no new steps."""
+    """The shape `archctl simulate --trace-out` writes: retries and waits are no new steps."""
     events = [
         {"instance": 0, "event": "start", "node": "broken-workflow", "tokens": 1},
         {"instance": 0, "event": "route", "node": "pick", "detail": ["right"], "tokens": 1},

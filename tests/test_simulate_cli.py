@@ -47,9 +47,9 @@ def test_one_worker_and_two_workers_give_the_same_summary() -> None:
     assert json.loads(one[1])["instances"] == 2500
 
 
-def test_events_out_writes_every_event_as_json_lines(tmp_path: Path) -> None:
+def test_trace_out_writes_every_step_as_json_lines(tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
-    code, _, _ = invoke(ORDER, "-n", "3", "--events-out", str(events), "--format", "json")
+    code, _, _ = invoke(ORDER, "-n", "3", "--trace-out", str(events), "--format", "json")
     assert code == 0
     lines = [json.loads(line) for line in events.read_text().splitlines()]
     assert {line["instance"] for line in lines} == {0, 1, 2}
@@ -103,20 +103,20 @@ def test_recording_events_does_not_change_the_results(tmp_path: Path) -> None:
         plain = invoke(path, "-n", "1200", "--seed", "8", "--format", "json")
         events = tmp_path / "events.jsonl"
         recorded = invoke(
-            path, "-n", "1200", "--seed", "8", "--format", "json", "--events-out", str(events)
+            path, "-n", "1200", "--seed", "8", "--format", "json", "--trace-out", str(events)
         )
         assert plain[1] == recorded[1], spec
         # instance 0 of a big run is the instance a single run shows
         single = tmp_path / "single.jsonl"
-        invoke(path, "--seed", "8", "--format", "json", "--events-out", str(single))
+        invoke(path, "--seed", "8", "--format", "json", "--trace-out", str(single))
         first = [line for line in events.read_text().splitlines() if '"instance":0,' in line]
         assert first == single.read_text().splitlines()
 
 
 def test_workers_write_the_same_events(tmp_path: Path) -> None:
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    invoke(ORDER, "-n", "2100", "--workers", "1", "--events-out", str(one), "--format", "json")
-    invoke(ORDER, "-n", "2100", "--workers", "2", "--events-out", str(two), "--format", "json")
+    invoke(ORDER, "-n", "2100", "--workers", "1", "--trace-out", str(one), "--format", "json")
+    invoke(ORDER, "-n", "2100", "--workers", "2", "--trace-out", str(two), "--format", "json")
     assert one.read_bytes() == two.read_bytes()
     assert one.stat().st_size > 0
 

@@ -1,16 +1,18 @@
 """Read the path ``--highlight`` draws from what other commands write.
 
-Three shapes are accepted, so users can pass whatever they have at hand:
+Four shapes are accepted, so users can pass whatever they have at hand:
 
 * a ``verify --format json`` report: the first finding of the drawn spec whose evidence is a
   trace or a cycle (report order, which is the canonical file/line order);
 * one evidence object: ``{"kind": "trace", "steps": [...]}`` or ``{"kind": "cycle", ...}``,
   or one diagnostic object holding such an ``evidence``;
-* a simulate event log: a JSON array of event objects, or JSON lines (``--events-out``); events
-  naming a ``node`` or ``state`` (or a ``to`` target) make the path. In a workflow log only the
-  events where a token enters a node count (first attempt, route, join, end); in other logs,
-  consecutive events on one node count once. When events carry an ``instance`` field only the
-  first instance is drawn.
+* a simulate step log (``--trace-out``) or activity log (``--events-out``, the format
+  ``archctl conform`` reads): a JSON array of event objects, or JSON lines; events naming a
+  ``node``, an ``activity`` or a ``state`` (or a ``to`` target) make the path. In a step log
+  only the events where a token enters a node count (first attempt, route, join, end); in
+  other logs, consecutive events on one node count once. Only the first ``instance`` (or
+  ``case``) is drawn;
+* an ``archctl conform --align`` report: the model side of the first aligned deviation.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def parse_highlight(text: str, spec: str) -> Evidence:
         return _from_events(data)
     if not isinstance(data, dict):
         raise HighlightError(EXPECTED)
+    if isinstance(data.get("deviations"), list):
+        return _from_conform(data["deviations"])
     if isinstance(data.get("diagnostics"), list):
         for item in data["diagnostics"]:
             if not isinstance(item, dict) or item.get("spec") not in (None, spec):
@@ -116,17 +120,43 @@ def _enters(event: dict[str, Any], simulate_log: bool) -> bool:
     return kind in ENTERING
 
 
+def _from_conform(deviations: list[Any]) -> Trace:
+    """The model side of the first aligned deviation of an ``archctl conform --align`` report.
+
+    The drawn path is what the spec did while explaining the case: synchronous moves and the
+    activities the log skipped (log-only moves have no place on the diagram).
+    """
+    for item in deviations:
+        moves = item.get("moves") if isinstance(item, dict) else None
+        if not isinstance(moves, list):
+            continue
+        steps = [
+            TraceStep(node=move[1])
+            for move in moves
+            if isinstance(move, list) and len(move) == 2 and isinstance(move[1], str)
+            and move[1] != ">>"
+        ]
+        if steps:
+            return Trace(tuple(steps))
+    raise HighlightError(
+        "the conform report has no aligned deviation to draw: run `archctl conform --align`"
+    )
+
+
 def _from_events(events: list[Any]) -> Trace:
     records = [event for event in events if isinstance(event, dict)]
-    instances = [event["instance"] for event in records if "instance" in event]
+    key = "instance" if any("instance" in event for event in records) else "case"
+    instances = [event[key] for event in records if key in event]
     if instances:
-        records = [event for event in records if event.get("instance") == instances[0]]
+        records = [event for event in records if event.get(key) == instances[0]]
     simulate_log = any(
         event.get("event") in ENTERING for event in records if _text(event.get("node"))
     )
     steps: list[TraceStep] = []
     for event in records:
         node = _text(event.get("node"))
+        if node is None and "to" not in event:
+            node = _text(event.get("activity"))
         if node is not None:
             repeated = bool(steps) and steps[-1].node == node and not simulate_log
             if _enters(event, simulate_log) and not repeated:
@@ -134,7 +164,8 @@ def _from_events(events: list[Any]) -> Trace:
             continue
         state = _text(event.get("state")) or _text(event.get("to"))
         if state is not None:
-            steps.append(TraceStep(state=state, event=_text(event.get("event"))))
+            label = _text(event.get("event")) or _text(event.get("activity"))
+            steps.append(TraceStep(state=state, event=label))
     if not steps:
         raise HighlightError(f"no step names a node or a state; {EXPECTED}")
     return Trace(tuple(steps))

@@ -29,6 +29,7 @@ from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow
 from archctl.simulate import live
 from archctl.simulate.engine import DEFAULT_MAX_STEPS
+from archctl.simulate.eventlog import EventLogWriter, workflow_activities
 from archctl.simulate.events import _plain, record_line
 from archctl.simulate.parallel import Job, instance_seed, run_many
 from archctl.simulate.replay import TraceInput, read_trace, replay
@@ -64,6 +65,7 @@ class SimOptions:
     finding: str | None = None
     output: str = "text"
     events_out: str | None = None
+    trace_out: str | None = None
 
 
 def load(paths: Sequence[str]) -> LoadResult:
@@ -136,12 +138,15 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
         options.seed,
         until,
         options.max_steps,
-        record=options.events_out is not None or options.instances == 1,
+        record=options.events_out is not None
+        or options.trace_out is not None
+        or options.instances == 1,
     )
     totals = Totals()
     records: list[Any] = []
     with contextlib.ExitStack() as stack:
-        sink = stack.enter_context(_open(options.events_out)) if options.events_out else None
+        sink = stack.enter_context(_open(options.trace_out)) if options.trace_out else None
+        log = _event_log(stack, options.events_out)
         chunks = run_many(program, job, options.instances, options.workers)
         # the first chunk starts the worker processes: fork before the progress bar's thread
         first = next(chunks)
@@ -150,6 +155,9 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
             totals.merge(chunk.totals)
             if sink is not None:
                 sink.writelines(record_line(i, r) + "\n" for i, r in chunk.records)
+            if log is not None:
+                for instance, records in itertools.groupby(chunk.records, key=lambda ir: ir[0]):
+                    log.write(workflow_activities(instance, [r for _i, r in records]))
             if options.instances == 1:
                 records = [r for _i, r in chunk.records]
             advance(chunk.totals.instances)
@@ -189,9 +197,23 @@ def _machine(
     else:
         mode = "walk"
         steps, ending = walk(machine, DEFAULT_WALK if options.steps is None else options.steps, rng)
-    if options.events_out:
-        with _open(options.events_out) as sink:
+    if options.trace_out:
+        with _open(options.trace_out) as sink:
             _lines(sink, steps)
+    if options.events_out:
+        with contextlib.ExitStack() as stack:
+            log = _event_log(stack, options.events_out)
+            assert log is not None
+            log.write(
+                (
+                    "0",
+                    s.event,
+                    float(s.number),
+                    (("from", s.source), ("to", s.target), *_plain(s.values).items()),
+                )
+                for s in steps
+                if s.event is not None and s.source is not None
+            )
     _emit_machine(spec, options, steps, mode, ending, out)
     return EXIT_OK
 
@@ -224,6 +246,15 @@ def _replay_workflow(program: Program, trace: TraceInput, options: SimOptions, o
     alive = ", ".join(last.tokens) or "none"
     out.print(f"{escape(reason)}; tokens left: {escape(alive)}", highlight=False)
     return EXIT_OK
+
+
+def _event_log(stack: contextlib.ExitStack[Any], path: str | None) -> EventLogWriter | None:
+    """The ``--events-out`` writer, closed (XES footer written) when the stack unwinds."""
+    if path is None:
+        return None
+    writer = EventLogWriter(stack.enter_context(_open(path)), path)
+    stack.callback(writer.close)
+    return writer
 
 
 def _open(path: str) -> IO[str]:

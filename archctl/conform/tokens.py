@@ -1,0 +1,135 @@
+"""Token-based replay fitness, as pm4py defines it, on a workflow's net.
+
+Each trace is replayed on one marking: an event fires a transition with its label, after
+silent transitions that enable it (the shortest such sequence) when needed; when none
+does, the missing tokens are added (counted as *missing*). At the end, silent steps try
+to reach the sink; tokens left elsewhere are *remaining*. Produced counts the initial
+token and every produced one; consumed every consumed one plus the final token. The
+trace's fitness is ``0.5 * (1 - m/c) + 0.5 * (1 - r/p)``; the log's is the same formula
+over the sums. Events whose activity is not in the model are skipped, as pm4py does.
+Where the workflow ends with several tokens in the sink (parallel branches each reaching
+an end), they all count as final, which is archctl's completion rule.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+from archctl.conform.outcome import Tokens
+from archctl.conform.workflow_net import Marking, NetTransition, WorkflowSemantics
+
+#: markings explored when looking for silent steps that enable a transition
+SILENT_SEARCH = 2_000
+
+
+class TokenReplayer:
+    def __init__(self, semantics: WorkflowSemantics) -> None:
+        self.semantics = semantics
+        self.net = semantics.net
+        self.by_label: dict[str, list[NetTransition]] = {}
+        for transition in self.net.transitions:
+            if transition.label is not None:
+                self.by_label.setdefault(transition.label, []).append(transition)
+        self._silent = [t for t in self.net.transitions if t.label is None]
+
+    def replay(self, activities: Sequence[str]) -> Tokens:
+        marking: Marking = self.net.initial_marking
+        produced, consumed, missing = len(marking), 0, 0
+        for activity in activities:
+            candidates = self.by_label.get(activity)
+            if not candidates:
+                continue
+            fired = self._fire_enabled(marking, candidates)
+            if fired is None:
+                path = self._silent_path(marking, lambda m: self._enabled(m, candidates))
+                if path is not None:
+                    for step in path:
+                        produced += len(step.produce)
+                        consumed += len(step.consume)
+                        marking = self._must_fire(marking, step)
+                    fired = self._fire_enabled(marking, candidates)
+            if fired is None:
+                transition = candidates[0]
+                have = list(marking)
+                for place in transition.consume:
+                    if place in have:
+                        have.remove(place)
+                    else:
+                        missing += 1
+                        marking = tuple(sorted((*marking, place)))
+                fired = (transition, self._must_fire(marking, transition))
+            transition, marking = fired
+            consumed += len(transition.consume)
+            produced += len(transition.produce)
+        path = self._silent_path(marking, self.semantics.complete)
+        if path is not None:
+            for step in path:
+                produced += len(step.produce)
+                consumed += len(step.consume)
+                marking = self._must_fire(marking, step)
+        sink = self.net.sink
+        final_tokens = sum(1 for place in marking if place == sink)
+        remaining = len(marking) - final_tokens
+        if final_tokens == 0:
+            missing += 1
+        consumed += max(final_tokens, 1)
+        return Tokens(produced, consumed, missing, remaining)
+
+    def _enabled(self, marking: Marking, candidates: list[NetTransition]) -> bool:
+        return any(self.semantics.fire(marking, t) is not None for t in candidates)
+
+    def _fire_enabled(
+        self, marking: Marking, candidates: list[NetTransition]
+    ) -> tuple[NetTransition, Marking] | None:
+        for transition in candidates:
+            after = self.semantics.fire(marking, transition)
+            if after is not None:
+                return transition, after
+        return None
+
+    def _must_fire(self, marking: Marking, transition: NetTransition) -> Marking:
+        tokens = list(marking)
+        for place in transition.consume:
+            tokens.remove(place)
+        if transition.ends_instance:
+            return (self.net.sink,)
+        return tuple(sorted((*tokens, *transition.produce)))
+
+    def _silent_path(self, start: Marking, goal: object) -> list[NetTransition] | None:
+        """The shortest sequence of silent transitions from ``start`` to a goal marking."""
+        test = goal  # a predicate on markings
+        if test(start):  # type: ignore[operator]
+            return []
+        parent: dict[Marking, tuple[Marking, NetTransition]] = {}
+        queue = deque([start])
+        seen = {start}
+        while queue and len(seen) < SILENT_SEARCH:
+            marking = queue.popleft()
+            for transition in self._silent:
+                after = self.semantics.fire(marking, transition)
+                if after is None or after in seen:
+                    continue
+                seen.add(after)
+                parent[after] = (marking, transition)
+                if test(after):  # type: ignore[operator]
+                    path: list[NetTransition] = []
+                    node = after
+                    while node != start:
+                        node, step = parent[node]
+                        path.append(step)
+                    path.reverse()
+                    return path
+                queue.append(after)
+        return None
+
+
+def fitness(tokens: Sequence[tuple[Tokens, int]]) -> float:
+    """pm4py's log fitness from (per-variant counts, number of cases) pairs."""
+    p = sum(t.produced * n for t, n in tokens)
+    c = sum(t.consumed * n for t, n in tokens)
+    m = sum(t.missing * n for t, n in tokens)
+    r = sum(t.remaining * n for t, n in tokens)
+    if p == 0 or c == 0:
+        return 1.0
+    return 0.5 * (1.0 - m / c) + 0.5 * (1.0 - r / p)
