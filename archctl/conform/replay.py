@@ -86,33 +86,41 @@ class Replayer:
             data = attributes[index] if attributes is not None else ()
             after = self.step(current, activity, data)
             if self.is_empty(after):
-                return self._deviation(current, index, activity)
+                return self._deviation(current, index, activity, data)
             current = after
         if not self.can_end(current):
             return Deviation(INCOMPLETE, len(activities), self.allowed(current))
         return None
 
-    def _deviation(self, set_id: int, index: int, activity: str) -> Deviation:
+    def _deviation(
+        self, set_id: int, index: int, activity: str, attributes: Attributes
+    ) -> Deviation:
         expected = self.allowed(set_id)
         if activity not in self.semantics.labels:
             return Deviation(UNKNOWN, index, expected)
-        kind = MISSING if self._later(set_id, activity) else UNEXPECTED
+        kind = MISSING if self._later(set_id, activity, attributes) else UNEXPECTED
         return Deviation(kind, index, expected)
 
-    def _later(self, set_id: int, activity: str) -> bool:
-        """Whether the activity becomes possible after some unlogged steps (it was skipped)."""
-        seen = set(self._sets[set_id])
-        queue = deque(seen)
+    def _later(self, set_id: int, activity: str, attributes: Attributes) -> bool:
+        """Whether the event becomes possible after some unlogged activity (one was skipped)."""
+        semantics = self.semantics
+        start = self._sets[set_id]
+        seen = set(start)
+        queue = deque((config, False) for config in start)
         while queue and len(seen) < LOOKAHEAD:
-            config = queue.popleft()
-            for label, after in self.semantics.visible(config):
-                if label == activity:
+            config, skipped = queue.popleft()
+            for label, after in semantics.visible(config):
+                if (
+                    skipped
+                    and label == activity
+                    and (not attributes or semantics.observe(after, attributes))
+                ):
                     return True
                 if after not in seen:
                     seen.add(after)
-                    queue.append(after)
-            for after in self.semantics.silent(config):
+                    queue.append((after, True))
+            for after in semantics.silent(config):
                 if after not in seen:
                     seen.add(after)
-                    queue.append(after)
+                    queue.append((after, skipped))
         return False
