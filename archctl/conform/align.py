@@ -51,23 +51,23 @@ def align(
         if len(settled) > max_settled:
             return None
 
-        def push(target: Node, step_cost: int, move: tuple[str, str] | None) -> None:
+        steps: list[tuple[Node, int, tuple[str, str] | None]] = [
+            ((index, after), 0, None) for after in semantics.silent(config)
+        ]
+        activity = activities[index] if index < n else None
+        data = attributes[index] if attributes is not None and index < n else ()
+        for label, after in semantics.visible(config):
+            if label == activity and (not data or semantics.observe(after, data)):
+                steps.append(((index + 1, after), 0, (label, label)))
+            steps.append(((index, after), 1, (SKIP, label)))
+        if activity is not None:
+            steps.append(((index + 1, config), 1, (activity, SKIP)))
+        for target, step_cost, move in steps:
             total = cost + step_cost
             if total < best.get(target, total + 1):
                 best[target] = total
                 parent[target] = (node, move)
                 heapq.heappush(heap, (total, next(counter), target[0], target[1]))
-
-        for after in semantics.silent(config):
-            push((index, after), 0, None)
-        activity = activities[index] if index < n else None
-        data = attributes[index] if attributes is not None and index < n else ()
-        for label, after in semantics.visible(config):
-            if label == activity and (not data or semantics.observe(after, data)):
-                push((index + 1, after), 0, (label, label))
-            push((index, after), 1, (SKIP, label))
-        if activity is not None:
-            push((index + 1, config), 1, (activity, SKIP))
     return None
 
 

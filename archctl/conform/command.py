@@ -8,7 +8,7 @@ log cannot be used at all (with the location and what would be right).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from rich.console import Console
 from rich.text import Text
@@ -17,7 +17,7 @@ from archctl.conform.events import LogError, LogProblem
 from archctl.conform.machine import UnsupportedMachine
 from archctl.conform.readers import Columns
 from archctl.conform.render import describe, render_json, summary_line
-from archctl.conform.run import ConformResult, conform, log_format, read_log
+from archctl.conform.run import ConformResult, conform, log_format, read_log, watched_fields
 from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow
@@ -37,7 +37,7 @@ class ConformRequest:
     output: str = "text"
     align: bool = False
     log_format: str | None = None
-    columns: Columns = Columns()
+    columns: Columns = field(default_factory=Columns)
 
 
 def choose_spec(specs: Sequence[Spec], name: str | None) -> StateMachine | Workflow:
@@ -61,7 +61,8 @@ def run(specs: Sequence[Spec], request: ConformRequest, out: Console, err: Conso
         fmt = log_format(request.log, request.log_format)
         problems: list[LogProblem] = []
         with open(request.log, "rb") as stream:
-            events = read_log(stream, fmt, request.columns, problems)
+            columns = replace(request.columns, watched=watched_fields(spec))
+            events = read_log(stream, fmt, columns, problems)
             result = conform(spec, events, problems, with_alignments=request.align)
         result.problems = problems
     except LogError as error:

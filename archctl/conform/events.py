@@ -9,12 +9,15 @@ read at all (no case column, no traces) is fatal, and that is a problem too, rai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class LogEvent:
-    """One recorded event. ``seq`` is its position in the file (ties in time keep file order)."""
+class LogEvent(NamedTuple):
+    """One recorded event. ``seq`` is its position in the file (ties in time keep file order).
+
+    A named tuple, not a dataclass: a log has millions of them and readers build them in
+    their inner loop. ``attributes`` holds only the fields the replay asked for.
+    """
 
     case: str
     activity: str

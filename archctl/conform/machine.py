@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from archctl.conform.semantics import Attributes
 from archctl.model.evaluate import compile_expr
@@ -115,13 +115,13 @@ class MachineSemantics:
         return all(self.types[name].contains(env[name]) for name in self.names)
 
     def silent(self, config: object) -> list[Config]:
-        return [after for event, after in self._steps(config) if event is None]  # type: ignore[arg-type]
+        return [after for event, after in self._steps(cast(Config, config)) if event is None]
 
     def visible(self, config: object) -> list[tuple[str, Config]]:
-        return [(e, after) for e, after in self._steps(config) if e is not None]  # type: ignore[arg-type]
+        return [(e, after) for e, after in self._steps(cast(Config, config)) if e is not None]
 
     def observe(self, config: object, attributes: Attributes) -> bool:
-        _state, values = config  # type: ignore[misc]
+        _state, values = cast(Config, config)
         for key, logged in attributes:
             slot = self.position.get(key)
             if slot is None:
@@ -131,7 +131,7 @@ class MachineSemantics:
         return True
 
     def complete(self, config: object) -> bool:
-        state, _values = config  # type: ignore[misc]
+        state, _values = cast(Config, config)
         return state in self.final
 
 
@@ -148,7 +148,7 @@ def _same(value: Any, logged: Any, var_type: VarType) -> bool:
         if var_type.kind is TypeKind.BOOL:
             return text.lower() == ("true" if value else "false")
         try:
-            return Fraction(text) == value
+            return bool(Fraction(text) == value)
         except (ValueError, ZeroDivisionError):
             return False
     if isinstance(value, bool) or isinstance(logged, bool):

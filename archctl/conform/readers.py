@@ -25,6 +25,8 @@ class Columns:
     case: str = "case"
     activity: str = "activity"
     time: str = "time"
+    #: other fields to keep as attributes (a state machine's variable names)
+    watched: frozenset[str] = frozenset()
 
 
 def read_jsonl(stream: IO[str], columns: Columns, report: Report) -> Iterator[LogEvent]:
@@ -74,6 +76,10 @@ def read_csv(stream: IO[str], columns: Columns, report: Report) -> Iterator[LogE
                     f"name the right one with {option}",
                 )
             )
+    case_at, activity_at = names.index(columns.case), names.index(columns.activity)
+    time_at = names.index(columns.time) if columns.time in names else -1
+    kept = [(name, i) for i, name in enumerate(names) if name in columns.watched]
+    width = len(names)
     seq = 0
     while True:
         try:
@@ -84,27 +90,31 @@ def read_csv(stream: IO[str], columns: Columns, report: Report) -> Iterator[LogE
             report(LogProblem(reader.line_num, 1, f"malformed CSV: {error}"))
             continue
         line = reader.line_num
-        if not row or all(not cell.strip() for cell in row):
+        if len(row) != width:
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            report(LogProblem(line, 1, f"expected {width} fields as in the header, got {len(row)}"))
             continue
-        if len(row) != len(names):
-            report(
-                LogProblem(
-                    line, 1, f"expected {len(names)} fields as in the header, got {len(row)}"
-                )
-            )
+        case, activity = row[case_at], row[activity_at].strip()
+        if not case or not activity:
+            missing = columns.case if not case else columns.activity
+            column = (case_at if not case else activity_at) + 1
+            report(LogProblem(line, column, f"the event has no '{missing}'"))
             continue
-        record = dict(zip(names, row, strict=True))
-        event = _event(record, columns, seq, line, report, _csv_column(names))
-        if event is not None:
-            seq += 1
-            yield event
-
-
-def _csv_column(names: list[str]) -> Callable[[str], int]:
-    def column(key: str) -> int:
-        return names.index(key) + 1 if key in names else 1
-
-    return column
+        when: float | None = None
+        if time_at >= 0 and row[time_at]:
+            raw = row[time_at]
+            try:
+                when = float(raw)
+            except ValueError:
+                try:
+                    when = parse_time(raw)
+                except ValueError as error:
+                    report(LogProblem(line, time_at + 1, str(error)))
+                    continue
+        attributes = tuple((name, row[i]) for name, i in kept) if kept else ()
+        yield LogEvent(case, activity, when, seq, line, attributes)
+        seq += 1
 
 
 def _event(
@@ -129,12 +139,14 @@ def _event(
         return None
     when: float | None = None
     raw_time = record.get(columns.time)
-    if raw_time not in (None, ""):
+    if isinstance(raw_time, float):
+        when = raw_time
+    elif raw_time is not None and raw_time != "":
         try:
             when = parse_time(raw_time)
         except ValueError as error:
             report(LogProblem(line, column(columns.time), str(error)))
             return None
-    skip = {columns.case, columns.activity, columns.time}
-    attributes = tuple(sorted((k, v) for k, v in record.items() if k not in skip))
+    watched = columns.watched
+    attributes = tuple(sorted((k, v) for k, v in record.items() if k in watched)) if watched else ()
     return LogEvent(str(case), activity.strip(), when, seq, line, attributes)

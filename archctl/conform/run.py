@@ -53,6 +53,13 @@ class ConformResult:
     unaligned: int = 0
 
 
+def watched_fields(spec: StateMachine | Workflow) -> frozenset[str]:
+    """The log fields replay compares: a state machine's variables (workflows: none)."""
+    if isinstance(spec, StateMachine):
+        return frozenset(variable.name for variable in spec.variables)
+    return frozenset()
+
+
 def log_format(path: str, explicit: str | None) -> str:
     if explicit is not None:
         return explicit
@@ -68,7 +75,7 @@ def read_log(
     stream: IO[bytes], fmt: str, columns: Columns, problems: list[LogProblem]
 ) -> Iterable[LogEvent]:
     if fmt == "xes":
-        return read_xes(stream, problems.append)
+        return read_xes(stream, problems.append, columns.watched)
     import io
 
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
@@ -101,28 +108,27 @@ def conform(
     if isinstance(spec, Workflow):
         workflow = WorkflowSemantics(build_workflow_net(spec))
         semantics, tokens = workflow, TokenReplayer(workflow)
-        watched: frozenset[str] = frozenset()
     else:
-        machine = MachineSemantics(spec)
-        semantics, watched = machine, frozenset(machine.names)
+        semantics = MachineSemantics(spec)
     cases: dict[str, _Case] = {}
-    intern: dict[str, str] = {}
+    names: dict[str, str] = {}
     for event in events:
         case = cases.get(event.case)
         if case is None:
             case = cases[event.case] = _Case()
-        activity = intern.setdefault(event.activity, event.activity)
+        activity = names.get(event.activity)
+        if activity is None:
+            activity = names[event.activity] = event.activity
         case.activities.append(activity)
         case.lines.append(event.line or 0)
         if event.time is None:
             case.timed = False
         else:
             case.times.append(event.time)
-        data = tuple(kv for kv in event.attributes if kv[0] in watched) if watched else ()
-        if data or case.attributes is not None:
+        if event.attributes or case.attributes is not None:
             if case.attributes is None:
                 case.attributes = [() for _ in range(len(case.activities) - 1)]
-            case.attributes.append(data)
+            case.attributes.append(event.attributes)
     if not cases and problems:
         raise LogError(problems[0])
     result = ConformResult(spec.name, spec.kind, aligned=with_alignments)

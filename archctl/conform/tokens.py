@@ -14,7 +14,8 @@ an end), they all count as final, which is archctl's completion rule.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from archctl.conform.outcome import Tokens
 from archctl.conform.workflow_net import Marking, NetTransition, WorkflowSemantics
@@ -42,7 +43,7 @@ class TokenReplayer:
                 continue
             fired = self._fire_enabled(marking, candidates)
             if fired is None:
-                path = self._silent_path(marking, lambda m: self._enabled(m, candidates))
+                path = self._silent_path(marking, partial(self._enabled, candidates=candidates))
                 if path is not None:
                     for step in path:
                         produced += len(step.produce)
@@ -96,10 +97,11 @@ class TokenReplayer:
             return (self.net.sink,)
         return tuple(sorted((*tokens, *transition.produce)))
 
-    def _silent_path(self, start: Marking, goal: object) -> list[NetTransition] | None:
+    def _silent_path(
+        self, start: Marking, goal: Callable[[Marking], bool]
+    ) -> list[NetTransition] | None:
         """The shortest sequence of silent transitions from ``start`` to a goal marking."""
-        test = goal  # a predicate on markings
-        if test(start):  # type: ignore[operator]
+        if goal(start):
             return []
         parent: dict[Marking, tuple[Marking, NetTransition]] = {}
         queue = deque([start])
@@ -112,7 +114,7 @@ class TokenReplayer:
                     continue
                 seen.add(after)
                 parent[after] = (marking, transition)
-                if test(after):  # type: ignore[operator]
+                if goal(after):
                     path: list[NetTransition] = []
                     node = after
                     while node != start:

@@ -97,10 +97,10 @@ def _gateway(kind: str, inputs: Sequence[int], outputs: tuple[int, ...]) -> list
             raise ValueError(
                 f"an inclusive gateway with more than {MAX_INCLUSIVE} flows on one side"
             )
-        choices = _subsets(outputs) if outputs else [()]
+        subsets = _subsets(outputs) if outputs else [()]
         sources = _subsets(tuple(inputs)) if len(inputs) > 1 else [(a,) for a in inputs]
-        return [NetTransition(None, src, out) for src in sources for out in choices]
-    choices = [(out,) for out in outputs] if outputs else [()]
+        return [NetTransition(None, src, out) for src in sources for out in subsets]
+    choices: list[tuple[int, ...]] = [(out,) for out in outputs] if outputs else [()]
     return [NetTransition(None, (arc,), out) for arc in inputs for out in choices]
 
 

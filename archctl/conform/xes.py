@@ -25,8 +25,10 @@ class _Refused(Exception):
     pass
 
 
-def read_xes(stream: IO[bytes], report: Report) -> Iterator[LogEvent]:
-    state = _State(report)
+def read_xes(
+    stream: IO[bytes], report: Report, watched: frozenset[str] = frozenset()
+) -> Iterator[LogEvent]:
+    state = _State(report, watched)
     parser = xml.parsers.expat.ParserCreate()
     parser.StartElementHandler = lambda name, attrs: state.start(name, attrs, parser)
     parser.EndElementHandler = lambda name: state.end(name, parser)
@@ -34,9 +36,12 @@ def read_xes(stream: IO[bytes], report: Report) -> Iterator[LogEvent]:
     def refuse(*_args: Any) -> None:
         raise _Refused("DTDs and entity declarations are not allowed in a log")
 
+    def refuse_external(*_args: Any) -> int:
+        raise _Refused("external entities are not allowed in a log")
+
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
+    parser.ExternalEntityRefHandler = refuse_external
     while True:
         chunk = stream.read(_CHUNK)
         try:
@@ -60,8 +65,9 @@ def read_xes(stream: IO[bytes], report: Report) -> Iterator[LogEvent]:
 
 
 class _State:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, watched: frozenset[str]) -> None:
         self.report = report
+        self.watched = watched
         self.path: list[str] = []
         self.saw_log = False
         self.traces = 0
@@ -119,7 +125,7 @@ class _State:
                 except ValueError as error:
                     self.report(LogProblem(line, column, str(error)))
                     continue
-            attributes = tuple(sorted(attrs.items()))
+            attributes = tuple(sorted(kv for kv in attrs.items() if kv[0] in self.watched))
             self.ready.append(LogEvent(self.case, activity, when, self.seq, line, attributes))
             self.seq += 1
 

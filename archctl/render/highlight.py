@@ -133,7 +133,9 @@ def _from_conform(deviations: list[Any]) -> Trace:
         steps = [
             TraceStep(node=move[1])
             for move in moves
-            if isinstance(move, list) and len(move) == 2 and isinstance(move[1], str)
+            if isinstance(move, list)
+            and len(move) == 2
+            and isinstance(move[1], str)
             and move[1] != ">>"
         ]
         if steps:

@@ -156,8 +156,8 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
             if sink is not None:
                 sink.writelines(record_line(i, r) + "\n" for i, r in chunk.records)
             if log is not None:
-                for instance, records in itertools.groupby(chunk.records, key=lambda ir: ir[0]):
-                    log.write(workflow_activities(instance, [r for _i, r in records]))
+                for instance, group in itertools.groupby(chunk.records, key=lambda ir: ir[0]):
+                    log.write(workflow_activities(instance, [r for _i, r in group]))
             if options.instances == 1:
                 records = [r for _i, r in chunk.records]
             advance(chunk.totals.instances)
