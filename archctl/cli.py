@@ -428,6 +428,21 @@ def conform(
 
 
 @app.command()
+def lsp() -> None:
+    """Run the language server over standard input/output (see docs/editors.md)."""
+    try:
+        from archctl.lsp.server import run
+    except ImportError as error:
+        typer.echo(
+            f"error: the language server needs pygls ({error.name} is missing): "
+            'pip install "archctl[lsp]"',
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+    raise typer.Exit(run())
+
+
+@app.command()
 def convert(
     file: Annotated[str, typer.Argument(help="A spec file (.yaml, .yml or .arch).")],
     to: Annotated[ConvertTarget, typer.Option("--to", help="Output format.")],

@@ -16,7 +16,7 @@ from archctl.convert.comments import Comments
 from archctl.convert.to_dsl import specs_to_dsl
 from archctl.convert.to_yaml import specs_to_yaml
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.load.loader import discover, load_file
+from archctl.load.loader import discover, load_file, load_text
 from archctl.model.spec import LoadResult
 
 DSL_EXTENSION = ".arch"
@@ -29,6 +29,15 @@ class Outcome:
     text: str | None
     original: str = ""
     refused: LoadResult | None = None
+
+
+def format_text(path: str, text: str) -> str | None:
+    """The canonical layout of DSL text standing for ``path`` (an editor buffer); None when
+    it does not load cleanly (a broken buffer is never rewritten)."""
+    loaded = load_text(path, text)
+    if _broken(loaded):
+        return None
+    return specs_to_dsl(loaded.specs, Comments(text, yaml=False))
 
 
 def convert_file(path: str, to: str, spec: str | None = None) -> Outcome:

@@ -84,14 +84,7 @@ def _display(path: str) -> str:
 def load_file(path: str) -> LoadResult:
     extension = os.path.splitext(path)[1].lower()
     if extension not in FRONT_ENDS:
-        result = LoadResult(files=[path])
-        listing = ", ".join(spec_extensions())
-        result.diagnostics.append(
-            _path_error(
-                path, f"unsupported file type '{extension or path}'", f"spec files end in {listing}"
-            )
-        )
-        return result
+        return load_text(path, "")
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -102,6 +95,21 @@ def load_file(path: str) -> LoadResult:
     text, problems = decode(path, data)
     if text is None:
         return LoadResult(diagnostics=problems, files=[path])
+    return load_text(path, text)
+
+
+def load_text(path: str, text: str) -> LoadResult:
+    """Load specs from text that stands for the file ``path`` (an editor's unsaved buffer)."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in FRONT_ENDS:
+        result = LoadResult(files=[path])
+        listing = ", ".join(spec_extensions())
+        result.diagnostics.append(
+            _path_error(
+                path, f"unsupported file type '{extension or path}'", f"spec files end in {listing}"
+            )
+        )
+        return result
     return _front_end(extension)(path, text)
 
 
