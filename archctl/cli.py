@@ -156,13 +156,19 @@ def explain(code: Annotated[str, typer.Argument(help="A finding code such as SM1
 
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="workflow, statemachine, plugins or policy")],
+    kind: Annotated[
+        str, typer.Argument(help="workflow, statemachine, plugins, policy, or all (one schema)")
+    ],
 ) -> None:
-    """Print the JSON Schema of one spec kind (for editor support)."""
-    from archctl.schemas import KINDS, schema_json
+    """Print the JSON Schema of one spec kind, or of all kinds chosen by `kind` (editors)."""
+    from archctl.schemas import KINDS, combined_json, schema_json
 
+    if kind == "all":
+        sys.stdout.write(combined_json())
+        return
     if kind not in KINDS:
-        typer.echo(f"error: unknown kind '{kind}'; expected one of {', '.join(KINDS)}", err=True)
+        expected = ", ".join([*KINDS, "all"])
+        typer.echo(f"error: unknown kind '{kind}'; expected one of {expected}", err=True)
         raise typer.Exit(EXIT_USAGE)
     sys.stdout.write(schema_json(kind))
 

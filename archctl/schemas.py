@@ -500,3 +500,57 @@ def schema_for(kind: str) -> dict[str, object]:
 def schema_json(kind: str) -> str:
     """The schema as stable text (sorted keys, final newline) so committed files diff cleanly."""
     return json.dumps(schema_for(kind), indent=2, sort_keys=True) + "\n"
+
+
+def combined_schema() -> dict[str, object]:
+    """One schema for every kind, chosen by the document's ``kind`` (``if``/``then``).
+
+    Editors such as yaml-language-server take one schema per file pattern; this one lets a
+    single pattern (``*.yaml`` in a specs folder, or a ``$schema`` modeline) cover all kinds.
+    Each kind's definitions move under ``$defs`` with the kind as prefix and every reference
+    is rewritten to the new place, so the file is self-contained (local references only).
+    """
+    defs: dict[str, object] = {}
+    branches: list[object] = []
+    for kind in KINDS:
+        schema = schema_for(kind)
+        own = schema.pop("$defs", {})
+        for key in ("$schema", "$id"):
+            schema.pop(key, None)
+        defs[kind] = _prefixed(schema, kind)
+        for name, definition in dict(own).items():  # type: ignore[call-overload]
+            defs[f"{kind}.{name}"] = _prefixed(definition, kind)
+        branches.append(
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"$ref": f"#/$defs/{kind}"},
+            }
+        )
+    return {
+        "$schema": _DIALECT,
+        "$id": _ID.format(kind="archctl"),
+        "title": "archctl spec (any kind, chosen by `kind`)",
+        "type": "object",
+        "required": ["kind", "name"],
+        "properties": {"kind": {"enum": list(KINDS)}},
+        "allOf": branches,
+        "$defs": defs,
+    }
+
+
+def _prefixed(node: object, kind: str) -> object:
+    if isinstance(node, dict):
+        out: dict[str, object] = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                out[key] = f"#/$defs/{kind}." + value[len("#/$defs/") :]
+            else:
+                out[key] = _prefixed(value, kind)
+        return out
+    if isinstance(node, list):
+        return [_prefixed(item, kind) for item in node]
+    return node
+
+
+def combined_json() -> str:
+    return json.dumps(combined_schema(), indent=2, sort_keys=True) + "\n"

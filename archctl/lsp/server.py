@@ -79,6 +79,17 @@ class ArchctlServer(LanguageServer):
     async def refresh(self, uri: str, delay: float, deep: bool) -> None:
         """Analyse after ``delay`` unless a newer edit cancels this task first."""
         await asyncio.sleep(delay)
+        try:
+            await self._refresh(uri, deep)
+        except Exception as error:  # a bug: say so in the editor's log, keep serving
+            log.exception("archctl lsp: analysing %s failed", uri)
+            self.window_log_message(
+                types.LogMessageParams(
+                    types.MessageType.Error, f"archctl: analysing {uri} failed: {error!r}"
+                )
+            )
+
+    async def _refresh(self, uri: str, deep: bool) -> None:
         version, text, path = self.version_of(uri), self.text_of(uri), self.path_of(uri)
         if deep:
             loop = asyncio.get_running_loop()

@@ -50,7 +50,7 @@ def symbols_of(spec: Spec) -> Iterator[Symbol]:
             yield Symbol(node.id, "node", node.span, spec.name, f"{what} {node.type}".strip())
     elif isinstance(spec, PluginSet):
         for plugin in spec.plugins:
-            versions = ", ".join(v.version for v in plugin.versions)
+            versions = ", ".join(str(v.version) for v in plugin.versions)
             yield Symbol(plugin.name, "plugin", plugin.span, spec.name, f"plugin {versions}")
     elif isinstance(spec, Policy):
         yield from _variables(spec.attributes, spec.name, "attribute")
