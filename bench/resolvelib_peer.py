@@ -124,7 +124,9 @@ def main() -> None:
 def skipped(data: Mapping[tuple[str, str], Any], chosen: Mapping[str, str]) -> int:
     """How many candidates newer than the chosen one there are, summed over the selection."""
     return sum(
-        1 for (name, text) in data if name in chosen and Version(text) > Version(chosen[name])
+        1
+        for (name, text) in data
+        if name in chosen and parse_version(text).key > parse_version(chosen[name]).key
     )
 
 

@@ -230,6 +230,8 @@ def test_random_universes_agree_with_brute_force() -> None:
         if chosen is None:  # without a selection PL102 is judged on agreed edges only
             found = [c for c in found if c != "PL102"]
         assert once_pl105(found) == codes, text
+        spans = [d.span for d in plan.diagnostics if d.code == "PL105"]
+        assert len(set(spans)) == len(spans), text  # one finding per declared conflict
         assert plan.selected == (dict(sorted(chosen.items())) if chosen else None), text
         checked += 1
         unresolvable += chosen is None

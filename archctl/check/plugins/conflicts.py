@@ -38,9 +38,10 @@ def conflict_findings(index: PluginIndex, facts: list[Fact], core: list[int]) ->
         others = [text for other, text in described.items() if other != span]
         if others:
             claim = (
-                "and every selection these requirements allow breaks it or "
-                + ("the conflict " if len(others) == 1 else "one of the conflicts ")
+                "and every selection these requirements allow breaks this conflict or "
+                + ("another one (" if len(others) == 1 else "one of the others (")
                 + "; ".join(others)
+                + ")"
             )
         else:
             claim = "but both must be selected"

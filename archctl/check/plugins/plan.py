@@ -101,7 +101,9 @@ def _proofs(
     else:
         what = f"selection of {len(selected)} plugins (archctl plan lists it)"
     out.append(Proof(spec.name, "PL104", spec.name, engine, what))
-    out.append(Proof(spec.name, "PL105", spec.name, engine, what + ", which breaks no `conflicts` entry"))
+    out.append(
+        Proof(spec.name, "PL105", spec.name, engine, what + ", which breaks no `conflicts` entry")
+    )
     if stages is not None:
         what = f"load order of {len(selected)} plugins in {len(stages)} stages"
         out.append(Proof(spec.name, "PL102", spec.name, "graph", what))

@@ -11,6 +11,14 @@ complete selection; a plugin no decided version requires is not selected.
 Fast path: when "every reachable plugin at its newest version" is consistent, that is the
 preferred selection and Z3 is not needed; this keeps huge single-version sets linear.
 
+Otherwise Z3 decides (see :mod:`archctl.check.plugins.encode`): one satisfiability check, then
+one check with assumptions per newer candidate tried, guided by the last model, so a plugin
+whose model value is already the newest costs nothing. (z3's ``Optimize`` with a "versions
+skipped" objective was tried first and took 4 s on 60 plugins x 10 versions; incremental
+checks with assumptions take milliseconds.) When nothing fits, every fact is asserted under
+its own literal and an unsat core, shrunk to a minimal one by deletion, becomes the
+explanation.
+
 Broken entries (a `requires` naming an undeclared plugin, PL101, or matching no candidate,
 PL103) are reported by :mod:`archctl.check.plugins.static`. They must not hide another
 reason: when no selection exists, the question asked next is whether one would exist
@@ -19,13 +27,6 @@ added; if not, the unsat core of the healthy facts is the other reason, PL104 or
 
 Every spec gets its own Z3 context, so what z3 answers (models, unsat cores) depends on
 this spec alone, never on which specs were checked before it in the same run.
-Otherwise Z3 decides (see :mod:`archctl.check.plugins.encode`): one satisfiability check, then
-one check with assumptions per newer candidate tried, guided by the last model, so a plugin
-whose model value is already the newest costs nothing. (z3's ``Optimize`` with a "versions
-skipped" objective was tried first and took 4 s on 60 plugins x 10 versions; incremental
-checks with assumptions take milliseconds.) When nothing fits, every fact is asserted under
-its own literal and an unsat core, shrunk to a minimal one by deletion, becomes the
-explanation.
 """
 
 from __future__ import annotations
