@@ -214,9 +214,9 @@ def once_pl105(codes: list[str]) -> list[str]:
 # -- the test ---------------------------------------------------------------------------------
 def test_random_universes_agree_with_brute_force() -> None:
     rng = random.Random(13)
-    deadline = time.monotonic() + 4.0
+    deadline = time.process_time() + 4.0  # CPU time: the same work on a busy machine
     checked = unresolvable = conflicts = 0
-    while checked < 400 and time.monotonic() < deadline:
+    while checked < 400 and time.process_time() < deadline:
         universe = generate(rng)
         dedupe(universe)
         text = to_yaml(universe)
