@@ -1,5 +1,5 @@
 """The peer for the registry benchmark: resolvelib (the resolver inside pip) on the same
-registry, with the same constraint semantics (semantic_version's NpmSpec, newest first)."""
+registry, with the same constraint semantics (archctl's npm ranges, newest first)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from resolvelib import AbstractProvider, BaseReporter, Resolver
-from semantic_version import NpmSpec, Version
 
-from archctl.load.values import parse_constraint
+from archctl.load.values import parse_constraint, parse_version
+from archctl.model.semver import Range, Version
 
 
 class Requirement(NamedTuple):
     name: str
-    spec: NpmSpec
+    spec: Range
 
 
 class Candidate(NamedTuple):
@@ -28,10 +28,10 @@ class Provider(AbstractProvider):  # type: ignore[misc]
         self.data = data
         self.versions: dict[str, list[Candidate]] = {}
         for name, text in data:
-            self.versions.setdefault(name, []).append(Candidate(name, Version(text), text))
+            self.versions.setdefault(name, []).append(Candidate(name, parse_version(text), text))
         for candidates in self.versions.values():
-            candidates.sort(key=lambda c: c.version, reverse=True)
-        self.specs: dict[str, NpmSpec] = {}
+            candidates.sort(key=lambda c: c.version.key, reverse=True)
+        self.specs: dict[str, Range] = {}
 
     def identify(self, requirement_or_candidate: Any) -> str:
         return str(requirement_or_candidate.name)
@@ -70,7 +70,7 @@ class Provider(AbstractProvider):  # type: ignore[misc]
             for name, text in self.data[(candidate.name, candidate.text)]
         ]
 
-    def _spec(self, text: str) -> NpmSpec:
+    def _spec(self, text: str) -> Range:
         found = self.specs.get(text)
         if found is None:
             found = self.specs[text] = parse_constraint(text)
@@ -99,7 +99,7 @@ def valid(
     for name, text in chosen.items():
         for target, constraint in data[(name, text)]:
             if target not in chosen or not parse_constraint(constraint).match(
-                Version(chosen[target])
+                parse_version(chosen[target])
             ):
                 return False
     return True
@@ -124,7 +124,9 @@ def main() -> None:
 def skipped(data: Mapping[tuple[str, str], Any], chosen: Mapping[str, str]) -> int:
     """How many candidates newer than the chosen one there are, summed over the selection."""
     return sum(
-        1 for (name, text) in data if name in chosen and Version(text) > Version(chosen[name])
+        1
+        for (name, text) in data
+        if name in chosen and parse_version(text).key > parse_version(chosen[name]).key
     )
 
 

@@ -39,4 +39,4 @@ def strip_spans(value: Any) -> Any:
 
     if isinstance(value, Fraction):
         return value
-    return (type(value).__name__, str(value))  # semantic_version Version / NpmSpec
+    return (type(value).__name__, str(value))  # semver Version / Range

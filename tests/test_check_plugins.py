@@ -214,3 +214,43 @@ def test_solver_timeout_is_inconclusive_never_a_pass() -> None:
     patient = analyse(spec)
     assert patient.diagnostics == [] and patient.stages is not None
     assert patient.selected is not None and patient.selected["pin"] == "1.0.0"
+
+
+def test_one_conflict_entry_is_one_finding_and_both_ends_are_forced() -> None:
+    plan = case("conflict-plugin-level.yaml")
+    (finding,) = plan.diagnostics
+    assert finding.code == "PL105" and finding.subject == "audit"
+    assert finding.message.startswith("audit conflicts with legacy-audit '*', but both must be")
+
+
+def test_conflicts_that_are_a_choice_are_worded_as_one() -> None:
+    plan = case("conflict-either.yaml")
+    first, second = plan.diagnostics
+    assert "both must be selected" not in first.message + second.message
+    assert first.message.startswith(
+        "lib 1.0.0 conflicts with x '*', and every selection these requirements allow breaks "
+        "this conflict or another one (lib 2.0.0 conflicts with y '*')"
+    )
+    assert second.message.startswith("lib 2.0.0 conflicts with y '*', and every selection")
+    assert first.evidence == second.evidence
+
+
+def test_what_was_proved_is_recorded() -> None:
+    from archctl.verify import verify_paths
+
+    clean = verify_paths([str(EXAMPLES / "plugin-manager.yaml")])
+    proved = {(p.check, p.engine) for p in clean.proved}
+    assert {("PL101", "lookup"), ("PL103", "lookup"), ("PL102", "graph")} <= proved
+    assert ("PL104", "search") in proved and ("PL105", "search") in proved
+    (resolvable,) = [p for p in clean.proved if p.check == "PL104"]
+    assert resolvable.certificate is not None
+    assert resolvable.certificate.startswith("selection of 7 plugins: audit 1.1.0, core 3.2.1")
+    backtracked = verify_paths([str(CASES / "plugins" / "backtracking-clean.yaml")])
+    assert ("PL104", "z3") in {(p.check, p.engine) for p in backtracked.proved}
+    broken = verify_paths([str(CASES / "plugins" / "diamond.yaml")])
+    assert {p.check for p in broken.proved} == {"PL101", "PL103"}
+
+
+def test_inconclusive_resolution_proves_nothing_about_it() -> None:
+    hurried = analyse(plugin_set(_capped_registry(200, 10, 50)), timeout_ms=1)
+    assert {p.check for p in hurried.proofs} == {"PL101", "PL103"}

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Any
+
+from archctl.model import semver
+from archctl.model.semver import Range, Version
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
@@ -62,43 +64,19 @@ def parse_number(text: str) -> int | Fraction:
     return value
 
 
-def parse_version(text: str) -> Any:
+def parse_version(text: str) -> Version:
     """A SemVer 2.0 version; partial versions like ``1.2`` are completed with zeros."""
-    from semantic_version import Version
-
     cleaned = text.strip()
-    try:
-        return Version(cleaned)
-    except ValueError:
-        pass
-    if re.fullmatch(r"\d+(\.\d+)?", cleaned):
-        return Version.coerce(cleaned)
-    raise ValueError(f"'{text}' is not a SemVer version; write e.g. 1.2.0")
+    if re.fullmatch(r"(0|[1-9]\d*)(\.(0|[1-9]\d*))?", cleaned):
+        cleaned += ".0" if "." in cleaned else ".0.0"
+    return semver.parse_version(cleaned)
 
 
-def parse_constraint(text: str) -> Any:
-    """npm/Cargo-style range: ``^1.2``, ``~1.2.3``, ``>=1.0, <2``, ``1.x``, ``*``, ``a || b``.
-
-    Commas (Cargo's "and") become spaces (npm's "and"); the range is then parsed by
-    semantic_version's maintained npm implementation.
-    """
-    from semantic_version import NpmSpec
-
-    cleaned = text.strip()
-    if not cleaned:
-        raise ValueError("empty constraint; write e.g. ^1.2, >=1.0, <2 or *")
-    alternatives = []
-    for alternative in cleaned.split("||"):
-        pieces = [piece.strip() for piece in alternative.split(",")]
-        if any(not piece for piece in pieces):
-            raise ValueError(f"'{text}' has an empty comparator")
-        alternatives.append(" ".join(re.sub(r"^(>=|<=|>|<|=|\^|~)\s+", r"\1", p) for p in pieces))
-    try:
-        return NpmSpec(" || ".join(alternatives))
-    except ValueError:
-        raise ValueError(
-            f"'{text}' is not a version constraint; write e.g. ^1.2, ~1.2.3, >=1.0, <2, 1.x or *"
-        ) from None
+def parse_constraint(text: str) -> Range:
+    """An npm range (``^1.2``, ``~1.2.3``, ``1.x``, ``1.2 - 2``, ``a || b``, ``*``), with
+    Cargo's ``,`` accepted as "and" (``>=1.0, <2``); matched exactly as npm matches, see
+    :mod:`archctl.model.semver` (pre-releases, build metadata)."""
+    return semver.parse_range(text)
 
 
 _INTERVAL = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^\]\s)]+)\s*([\])])\s*$")

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from archctl.model.semver import Range, Version
 from archctl.source import Span
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """``name: constraint``; ``matcher`` is a parsed npm-style range (semantic_version.NpmSpec)."""
+    """``name: constraint``; ``matcher`` is its npm range (:mod:`archctl.model.semver`)."""
 
     name: str
     constraint: str
     span: Span
-    matcher: Any = None
+    matcher: Range
 
-    def allows(self, version: Any) -> bool:
-        return bool(self.matcher.match(version))
+    def allows(self, version: Version) -> bool:
+        return self.matcher.match(version)
 
 
 @dataclass(frozen=True)
 class PluginVersion:
     """One candidate version; plugin-level requires/optional/conflicts are merged in."""
 
-    version: Any  # semantic_version.Version
+    version: Version
     text: str
     span: Span
     requires: tuple[Requirement, ...] = ()
@@ -33,11 +33,18 @@ class PluginVersion:
     conflicts: tuple[Requirement, ...] = ()
 
 
+def newest_first(versions: list[PluginVersion]) -> tuple[PluginVersion, ...]:
+    """Candidates by SemVer precedence, newest first; versions that differ only in build
+    metadata have equal precedence and are ordered by their text, so the order is fixed."""
+    by_text = sorted(versions, key=lambda candidate: candidate.text)
+    return tuple(sorted(by_text, key=lambda candidate: candidate.version.key, reverse=True))
+
+
 @dataclass(frozen=True)
 class Plugin:
     name: str
     span: Span
-    versions: tuple[PluginVersion, ...]  # newest first
+    versions: tuple[PluginVersion, ...]  # newest first (see newest_first)
     description: str | None = None
 
 

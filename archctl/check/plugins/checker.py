@@ -20,4 +20,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     """Every PL finding of one plugin set (other kinds yield nothing)."""
     if not isinstance(spec, PluginSet):
         return []
-    return analyse(spec, context.options.timeout_ms).diagnostics
+    plan = analyse(spec, context.options.timeout_ms)
+    for proof in plan.proofs:
+        context.prove(proof.spec, proof.check, proof.subject, proof.engine, proof.certificate)
+    return plan.diagnostics

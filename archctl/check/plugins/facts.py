@@ -102,8 +102,11 @@ def conclusion(index: PluginIndex, facts: list[Fact]) -> str:
     conflicts = [fact for fact in facts if fact.kind == "conflict"]
     name = focus(facts)
     if conflicts and not any(fact.kind in ("requires", "optional") for fact in facts):
-        pairs = _and([f"{fact.plugin} and {fact.target}" for fact in conflicts])
-        return f"so {pairs} cannot both be selected, yet both are needed"
+        # one line per declared entry (a plugin-level entry is a fact per version)
+        pairs = list(dict.fromkeys(f"{fact.plugin} and {fact.target}" for fact in conflicts))
+        if len(pairs) == 1:
+            return f"so {pairs[0]} cannot both be selected, yet both are needed"
+        return "so every selection breaks one of the conflicts: " + " or ".join(pairs)
     if name is None or name not in index.plugins:
         return "so these requirements cannot all hold together"
     versions = ", ".join(version.text for version in index.plugins[name].versions)

@@ -6,7 +6,7 @@ asks the same questions over and over: which plugins can the install roots reach
 candidate versions of a target does a constraint allow. Both are computed once here, with
 constraint matches cached by (constraint text, version text), because generated and real
 registries repeat the same few constraints hundreds of thousands of times and
-``NpmSpec.match`` costs microseconds each.
+matching a range costs microseconds each.
 """
 
 from __future__ import annotations

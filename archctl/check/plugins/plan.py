@@ -5,11 +5,16 @@ resolver picks versions (or explains why none fit: PL104, PL105, PL901), then th
 the selection (or of the dependencies every candidate agrees on) is checked for cycles
 (PL102), and only a selection without cycles gets load stages. `verify` keeps the findings;
 `plan` also shows the selection and the stages.
+
+What a clean part rests on is recorded as proofs: no PL101/PL103 after every `requires`
+entry was looked up; resolvable (PL104) and conflict-free (PL105) when a selection was
+established, by the newest-closure search or by Z3; no cycle (PL102) when that selection's
+load graph was ordered into stages. Nothing is recorded for a part that was not decided.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from archctl.check.plugins.graph import (
     cycles_and_stages,
@@ -22,6 +27,10 @@ from archctl.check.plugins.static import static_findings
 from archctl.diagnostics import Diagnostic, sort_diagnostics
 from archctl.gcpause import gc_paused
 from archctl.model.plugins import PluginSet
+from archctl.proof import Proof
+
+#: Up to this many plugins a resolution proof lists the selection; beyond, its size.
+SHOWN_SELECTION = 10
 
 
 @dataclass
@@ -32,6 +41,7 @@ class PluginPlan:
     diagnostics: list[Diagnostic]
     selected: dict[str, str] | None
     stages: list[list[str]] | None
+    proofs: list[Proof] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -63,4 +73,38 @@ def _analyse(spec: PluginSet, timeout_ms: int) -> PluginPlan:
             name: index.plugins[name].versions[number].text
             for name, number in sorted(resolution.selected.items())
         }
-    return PluginPlan(spec, sort_diagnostics(diagnostics), selected, stages)
+    proofs = _proofs(spec, diagnostics, selected, stages, resolution.engine)
+    return PluginPlan(spec, sort_diagnostics(diagnostics), selected, stages, proofs)
+
+
+def _proofs(
+    spec: PluginSet,
+    diagnostics: list[Diagnostic],
+    selected: dict[str, str] | None,
+    stages: list[list[str]] | None,
+    engine: str,
+) -> list[Proof]:
+    found = {diagnostic.code for diagnostic in diagnostics}
+    entries = sum(len(v.requires) for plugin in spec.plugins for v in plugin.versions)
+    out = []
+    if "PL101" not in found:
+        what = f"each of {entries} requires entries names a declared plugin"
+        out.append(Proof(spec.name, "PL101", spec.name, "lookup", what))
+    if "PL103" not in found:
+        what = f"each of {entries} requires entries matches a candidate version"
+        out.append(Proof(spec.name, "PL103", spec.name, "lookup", what))
+    if selected is None:
+        return out
+    if len(selected) <= SHOWN_SELECTION:
+        chosen = ", ".join(f"{name} {version}" for name, version in selected.items())
+        what = f"selection of {len(selected)} plugins: {chosen}"
+    else:
+        what = f"selection of {len(selected)} plugins (archctl plan lists it)"
+    out.append(Proof(spec.name, "PL104", spec.name, engine, what))
+    out.append(
+        Proof(spec.name, "PL105", spec.name, engine, what + ", which breaks no `conflicts` entry")
+    )
+    if stages is not None:
+        what = f"load order of {len(selected)} plugins in {len(stages)} stages"
+        out.append(Proof(spec.name, "PL102", spec.name, "graph", what))
+    return out

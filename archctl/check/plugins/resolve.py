@@ -10,6 +10,7 @@ complete selection; a plugin no decided version requires is not selected.
 
 Fast path: when "every reachable plugin at its newest version" is consistent, that is the
 preferred selection and Z3 is not needed; this keeps huge single-version sets linear.
+
 Otherwise Z3 decides (see :mod:`archctl.check.plugins.encode`): one satisfiability check, then
 one check with assumptions per newer candidate tried, guided by the last model, so a plugin
 whose model value is already the newest costs nothing. (z3's ``Optimize`` with a "versions
@@ -17,6 +18,15 @@ skipped" objective was tried first and took 4 s on 60 plugins x 10 versions; inc
 checks with assumptions take milliseconds.) When nothing fits, every fact is asserted under
 its own literal and an unsat core, shrunk to a minimal one by deletion, becomes the
 explanation.
+
+Broken entries (a `requires` naming an undeclared plugin, PL101, or matching no candidate,
+PL103) are reported by :mod:`archctl.check.plugins.static`. They must not hide another
+reason: when no selection exists, the question asked next is whether one would exist
+without them (every broken entry dropped). If so, they are the whole reason and nothing is
+added; if not, the unsat core of the healthy facts is the other reason, PL104 or PL105.
+
+Every spec gets its own Z3 context, so what z3 answers (models, unsat cores) depends on
+this spec alone, never on which specs were checked before it in the same run.
 """
 
 from __future__ import annotations
@@ -25,8 +35,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from archctl.check.plugins.conflicts import conflict_findings
 from archctl.check.plugins.encode import encode
-from archctl.check.plugins.facts import Fact, chain, focus
+from archctl.check.plugins.facts import chain, focus
 from archctl.check.plugins.index import PluginIndex
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
@@ -42,6 +53,8 @@ class Resolution:
 
     selected: dict[str, int] | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: what established ``selected``: "search" (the newest closure) or "z3"
+    engine: str = "search"
 
 
 def resolve(index: PluginIndex, timeout_ms: int) -> Resolution:
@@ -49,15 +62,20 @@ def resolve(index: PluginIndex, timeout_ms: int) -> Resolution:
     if newest is not None:
         return Resolution(newest)
     if broken and all(len(index.plugins[name].versions) == 1 for name in index.reachable):
-        # Nothing to choose: the forced closure needs a requirement that PL101/PL103
-        # already report, so no selection exists and there is nothing more to explain.
-        return Resolution(None)
+        # Nothing to choose: the forced closure holds a broken entry, so no selection
+        # exists. Whether one would without the broken entries is a closure too.
+        relaxed, _ = _newest_selection(index, skip_broken=True)
+        if relaxed is not None:
+            return Resolution(None)  # PL101/PL103 are the whole reason
     return _Solver(index, timeout_ms).run()
 
 
-def _newest_selection(index: PluginIndex) -> tuple[dict[str, int] | None, bool]:
+def _newest_selection(
+    index: PluginIndex, skip_broken: bool = False
+) -> tuple[dict[str, int] | None, bool]:
     """The closure of the roots at newest versions if it honours every fact, else None,
-    and whether it failed on a requirement no candidate matches (PL101/PL103)."""
+    and whether it failed on a requirement no candidate matches (PL101/PL103). With
+    ``skip_broken`` such requirements are left out instead (the relaxed problem)."""
     plugins = index.plugins
     known_to_hold = index.newest_requires_hold is True  # static_findings checked them all
     if known_to_hold and all(len(plugins[name].versions) == 1 for name in index.reachable):
@@ -71,6 +89,8 @@ def _newest_selection(index: PluginIndex) -> tuple[dict[str, int] | None, bool]:
         for requirement in version.requires:
             if not known_to_hold:
                 allowed = index.allowed(requirement)
+                if not allowed and skip_broken:
+                    continue
                 if 0 not in allowed:
                     return None, not allowed
             if requirement.name not in selected:
@@ -102,6 +122,7 @@ class _Solver:
 
         self.z3 = z3
         self.smt = smt
+        self.ctx = z3.Context()  # this spec's own: answers must not depend on other specs
         self.index = index
         self.timeout_ms = timeout_ms
         self.encoding = encode(index)
@@ -111,12 +132,12 @@ class _Solver:
     def _solver(self, tracked: bool) -> Any:
         # QF_FD: z3's SAT-based engine with native cardinality constraints; far faster on
         # these purely propositional problems than the general incremental SMT core.
-        solver = self.z3.SolverFor("QF_FD")
+        solver = self.z3.SolverFor("QF_FD", ctx=self.ctx)
         solver.set("timeout", self.timeout_ms)
         solver.set("phase", "always_true")  # fewer checks: models lean towards newest
         solver.from_string(self.encoding.text(tracked))
         if tracked:
-            self.literals = [self.z3.Bool(f"f{n}") for n in range(len(self.facts))]
+            self.literals = [self.z3.Bool(f"f{n}", self.ctx) for n in range(len(self.facts))]
         return solver
 
     def run(self) -> Resolution:
@@ -128,20 +149,21 @@ class _Solver:
         if outcome is smt.Outcome.UNKNOWN:
             return Resolution(None, [self._inconclusive(solver.reason_unknown())])
         solver = self._solver(tracked=True)
-        outcome = smt.solve(solver, self.literals)
-        if outcome is not smt.Outcome.UNSAT:  # unknown; sat cannot happen with every fact on
+        # broken entries (PL101/PL103) are left unassumed: is there a reason beyond them?
+        healthy = [n for n, fact in enumerate(self.facts) if not fact.broken]
+        outcome = smt.solve(solver, [self.literals[n] for n in healthy])
+        if outcome is smt.Outcome.SAT:
+            return Resolution(None)  # the broken entries are the whole reason
+        if outcome is smt.Outcome.UNKNOWN:
             return Resolution(None, [self._inconclusive(solver.reason_unknown())])
         core = self._shrink(solver, self._core(solver))
-        if any(self.facts[position].broken for position in core):
-            return Resolution(None)  # already reported as PL101/PL103
-        conflicts = [p for p in core if self.facts[p].kind == "conflict"]
-        if conflicts:
-            kept = [n for n, fact in enumerate(self.facts) if fact.kind != "conflict"]
+        if any(self.facts[p].kind == "conflict" for p in core):
+            kept = [n for n in healthy if self.facts[n].kind != "conflict"]
             outcome = smt.solve(solver, [self.literals[n] for n in kept])
             if outcome is smt.Outcome.UNKNOWN:
                 return Resolution(None, [self._inconclusive(solver.reason_unknown())])
             if outcome is smt.Outcome.SAT:
-                return Resolution(None, [self._conflict(self.facts[p], core) for p in conflicts])
+                return Resolution(None, conflict_findings(self.index, self.facts, core))
             core = self._shrink(solver, self._core(solver))
         return Resolution(None, [self._unresolvable(core)])
 
@@ -160,7 +182,7 @@ class _Solver:
             if name in decided:
                 continue
             terms = [
-                z3.Bool(self.encoding.symbols[(name, i)])
+                z3.Bool(self.encoding.symbols[(name, i)], self.ctx)
                 for i in range(len(index.plugins[name].versions))
             ]
             # len(terms) when the model leaves the plugin out: then "any version" is asked
@@ -169,7 +191,7 @@ class _Solver:
                 len(terms),
             )
             while chosen > 0:
-                newer = z3.Bool(f"newer!{len(decided)}!{chosen}")
+                newer = z3.Bool(f"newer!{len(decided)}!{chosen}", self.ctx)
                 solver.add(z3.Implies(newer, z3.Or(terms[:chosen])))
                 outcome = smt.solve(solver, [newer])
                 if outcome is smt.Outcome.UNKNOWN:
@@ -183,7 +205,7 @@ class _Solver:
             solver.add(terms[chosen])
             decided[name] = chosen
             queue.extend(req.name for req in index.plugins[name].versions[chosen].requires)
-        return Resolution(decided)
+        return Resolution(decided, engine="z3")
 
     def _core(self, solver: Any) -> list[int]:
         positions = {str(literal): n for n, literal in enumerate(self.literals)}
@@ -223,22 +245,6 @@ class _Solver:
             subject=name,
             evidence=Explanation(tuple(sentences)),
             help="relax one of these constraints or add a candidate version that fits them",
-        )
-
-    def _conflict(self, fact: Fact, core: list[int]) -> Diagnostic:
-        assert fact.source is not None and fact.requirement is not None
-        sentences = chain(self.index, [self.facts[n] for n in core])
-        return Diagnostic(
-            "PL105",
-            default_severity("PL105"),
-            f"{self.index.label(fact.source)} conflicts with {fact.requirement.name} "
-            f"'{fact.requirement.constraint}', but both must be selected: "
-            + "; ".join(sentences[:-1]),
-            fact.span,
-            spec=self.index.spec.name,
-            subject=fact.plugin,
-            evidence=Explanation(tuple(sentences[:-1])),
-            help="drop one of them from the install roots, or the requirement that needs it",
         )
 
     def _inconclusive(self, why: str) -> Diagnostic:

@@ -11,7 +11,7 @@ from typing import Any
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child, is_tree, token
 from archctl.load.values import parse_constraint, parse_version
-from archctl.model.plugins import Plugin, PluginSet, PluginVersion, Requirement
+from archctl.model.plugins import Plugin, PluginSet, PluginVersion, Requirement, newest_first
 from archctl.source import Span
 
 _KINDS = ("requires", "optional", "conflicts")
@@ -120,8 +120,7 @@ def _plugin(ctx: Context, name: str, item: Any) -> Plugin | None:
         )
     if not versions:
         return None
-    versions.sort(key=lambda candidate: candidate.version, reverse=True)
-    return Plugin(name, span, tuple(versions), description)
+    return Plugin(name, span, newest_first(versions), description)
 
 
 def _requirements(ctx: Context, item: Any) -> dict[str, tuple[Requirement, ...]]:
