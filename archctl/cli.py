@@ -296,6 +296,13 @@ def simulate(
     instances: Annotated[int, typer.Option("--instances", "-n", help="Workflow instances.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same output.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Processes to spread over.")] = 1,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Run chunks on a Dask cluster: tcp://HOST:8786, or local:N (N worker processes).",
+        ),
+    ] = None,
     until: Annotated[
         str | None, typer.Option("--until", help="Cut instances at this virtual time (5m).")
     ] = None,
@@ -367,6 +374,7 @@ def simulate(
         output=output_format,
         events_out=events_out,
         trace_out=trace_out,
+        cluster=cluster,
     )
     err = RichConsole(stderr=True, highlight=False)
     raise typer.Exit(run_simulation(loaded, options, _console(), err))

@@ -66,6 +66,7 @@ class SimOptions:
     output: str = "text"
     events_out: str | None = None
     trace_out: str | None = None
+    cluster: str | None = None
 
 
 def load(paths: Sequence[str]) -> LoadResult:
@@ -147,7 +148,14 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     with contextlib.ExitStack() as stack:
         sink = stack.enter_context(_open(options.trace_out)) if options.trace_out else None
         log = _event_log(stack, options.events_out)
-        chunks = run_many(program, job, options.instances, options.workers)
+        if options.cluster is not None:
+            from archctl.simulate.cluster import run_on_cluster, shippable
+
+            texts = {path: source.text for path, source in result.sources.items()}
+            job = shippable(job, texts, spec.name)
+            chunks = run_on_cluster(job, options.instances, options.cluster)
+        else:
+            chunks = run_many(program, job, options.instances, options.workers)
         # the first chunk starts the worker processes: fork before the progress bar's thread
         first = next(chunks)
         advance = stack.enter_context(live.progress(err, options.instances))
