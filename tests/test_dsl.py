@@ -313,7 +313,8 @@ def test_absurdly_deep_expression_is_an_error_not_a_crash() -> None:
     chain = "x > 1" + " and x > 1" * 3000
     text = f"statemachine m {{\n  var x: int\n  states a\n  initial a\n  always p: {chain}\n}}\n"
     error = only_error(text)
-    assert error.code == "LD001" and "nested too deeply" in error.message
+    assert error.code == "LD007" and "nested more than 200 levels" in error.message
+    assert error.span is not None and error.span.line == 5  # inside the expression
 
 
 def test_several_syntax_errors_are_reported_together() -> None:

@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from archctl.check.budget import Budget, spending
 from archctl.diagnostics import Diagnostic
 from archctl.model.spec import Spec
 from archctl.proof import Proof
@@ -25,7 +26,12 @@ CHECKERS["workflow"] = "archctl.check.workflow.checker:check"
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """Knobs every checker honours. Timeouts are per solver query."""
+    """Knobs every checker honours.
+
+    ``timeout_ms`` is the time budget of one spec: all of its solver queries together
+    (``check.budget``); ``max_states`` bounds every explicit-state search. Running out of
+    either is an x901 finding that says what was left undecided.
+    """
 
     timeout_ms: int = 10_000
     max_states: int = 2_000_000
@@ -73,5 +79,6 @@ def run_checks(
     for spec in specs:
         check = checker_for(spec.kind)
         if check is not None:
-            out.extend(check(spec, context))
+            with spending(Budget(context.options.timeout_ms)):
+                out.extend(check(spec, context))
     return out

@@ -16,6 +16,7 @@ from typing import Any
 
 import z3
 
+from archctl.check.budget import clamp_ms, current
 from archctl.evidence import Value
 from archctl.model.expr import (
     Action,
@@ -184,7 +185,13 @@ def from_z3(raw: Any, var_type: VarType) -> Value:
 
 
 def solve(solver: Any, assumptions: Sequence[Any] = ()) -> Outcome:
-    """Run ``check`` and map z3's answer; unknown (including timeouts) is its own outcome."""
+    """Run ``check`` and map z3's answer; unknown (including timeouts) is its own outcome.
+
+    Inside a spec's budget the query gets at most what is left of it (``check.budget``).
+    """
+    budget = current()
+    if budget is not None:
+        solver.set("timeout", clamp_ms(budget.total_ms))
     answer = solver.check(*assumptions)
     if answer == z3.sat:
         return Outcome.SAT
@@ -195,7 +202,7 @@ def solve(solver: Any, assumptions: Sequence[Any] = ()) -> Outcome:
 
 def new_solver(timeout_ms: int, ctx: Any = None) -> Any:
     solver = z3.Solver(ctx=ctx) if ctx is not None else z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", clamp_ms(timeout_ms))
     return solver
 
 

@@ -18,10 +18,59 @@ _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 SPEC_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
+#: Most digits a number in a spec may have (before or after the point, and as an exponent).
+#: No architecture needs more (an IPv6 address has 39); beyond Python's own limit (4300) the
+#: conversion itself raises, and a number of a million digits makes every later step slow.
+MAX_DIGITS = 100
+_DIGITS = re.compile(r"\d+")
+_EXPONENT = re.compile(r"[eE][+-]?0*(\d+)\s*$")
+
+
+class NumberTooLong(ValueError):
+    """A number longer than :data:`MAX_DIGITS`: reported as such, not as "not a number"."""
+
+
+def check_size(text: str) -> None:
+    """Raise ValueError for a number too long (or with an exponent too large) to read safely."""
+    longest = max((len(run) for run in _DIGITS.findall(text)), default=0)
+    exponent = _EXPONENT.search(text)
+    if exponent is not None and len(exponent.group(1)) > 3:
+        longest = max(longest, MAX_DIGITS + 1)
+    elif exponent is not None:
+        longest = max(longest, int(exponent.group(1)))
+    if longest > MAX_DIGITS:
+        raise NumberTooLong(
+            f"'{_abbreviate(text)}' has more than {MAX_DIGITS} digits; "
+            f"numbers in specs have at most {MAX_DIGITS}"
+        )
+
+
+#: Most attempts a retry policy may declare. The simulator draws every attempt and the checks
+#: add up every backoff, so an unbounded count is a hang; ten thousand tries of one task is
+#: already "retry forever" in any system archctl models.
+MAX_ATTEMPTS = 10_000
+
+
+def attempts_problem(attempts: int) -> str | None:
+    """Why ``attempts`` is not a usable ``max_attempts`` (None when it is)."""
+    if attempts < 1:
+        return "max_attempts must be a whole number of at least 1"
+    if attempts > MAX_ATTEMPTS:
+        return (
+            f"max_attempts must be at most {MAX_ATTEMPTS:,}, found {_abbreviate(str(attempts))}; "
+            "for 'retry until it works' model the loop as a flow back to the task"
+        )
+    return None
+
+
+def _abbreviate(text: str) -> str:
+    return text if len(text) <= 24 else text[:10] + "..." + text[-10:]
+
 
 def parse_duration(text: str) -> int:
     """``250ms``, ``5s``, ``2m``, ``1h``, ``1m30s`` -> whole milliseconds."""
     compact = text.strip().replace(" ", "")
+    check_size(compact)
     if not compact:
         raise ValueError("empty duration; write e.g. 250ms, 5s, 2m, 1h or 1m30s")
     position = 0
@@ -53,6 +102,7 @@ def format_duration(ms: int) -> str:
 def parse_number(text: str) -> int | Fraction:
     """An int or exact decimal (YAML ``1_000`` and ``1e3`` forms accepted)."""
     cleaned = text.strip().replace("_", "")
+    check_size(cleaned)
     try:
         return int(cleaned)
     except ValueError:

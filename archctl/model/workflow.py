@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from archctl.model.expr import Action, Expr
@@ -52,8 +53,15 @@ class RetryPolicy:
     span: Span
 
     def delay_after(self, failed_attempt: int) -> float:
-        """Wait before the next attempt after the n-th failure (1-based), per spec-format.md."""
-        delay = self.backoff_ms * self.multiplier ** (failed_attempt - 1)
+        """Wait before the next attempt after the n-th failure (1-based), per spec-format.md.
+
+        A growth past the float range is infinite (then capped by ``max_backoff``), not an
+        OverflowError: ``multiplier ** n`` overflows long before ``max_attempts`` runs out.
+        """
+        try:
+            delay = self.backoff_ms * self.multiplier ** (failed_attempt - 1)
+        except OverflowError:
+            delay = math.inf if self.backoff_ms else 0.0
         if self.max_backoff_ms is not None:
             delay = min(delay, self.max_backoff_ms)
         return delay

@@ -35,6 +35,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from archctl.check.budget import clamp_ms
 from archctl.check.plugins.conflicts import conflict_findings
 from archctl.check.plugins.encode import encode
 from archctl.check.plugins.facts import chain, focus
@@ -133,7 +134,7 @@ class _Solver:
         # QF_FD: z3's SAT-based engine with native cardinality constraints; far faster on
         # these purely propositional problems than the general incremental SMT core.
         solver = self.z3.SolverFor("QF_FD", ctx=self.ctx)
-        solver.set("timeout", self.timeout_ms)
+        solver.set("timeout", clamp_ms(self.timeout_ms))
         solver.set("phase", "always_true")  # fewer checks: models lean towards newest
         solver.from_string(self.encoding.text(tracked))
         if tracked:

@@ -43,8 +43,8 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
         )
         check_control(machine, findings)
         return findings.out
-    size = space_size(machine)
     limit = min(EXPLICIT_LIMIT, context.options.max_states)
+    size = space_size(machine, limit)
     if size is not None and size <= limit:
         from archctl.check.statemachine.explicit import explore
         from archctl.check.statemachine.explicit_report import report

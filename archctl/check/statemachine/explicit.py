@@ -9,40 +9,32 @@ configuration found for any question the end of a shortest run.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from archctl.check.domains import finite_domain, product_size
 from archctl.check.statemachine.evidence import Step
 from archctl.evidence import Value
 from archctl.model.evaluate import compile_expr
 from archctl.model.statemachine import StateMachine
-from archctl.model.types import TypeKind, VarType
+from archctl.model.types import VarType
 
 Guard = Callable[[Mapping[str, Any]], Any]
 
 
 def domain(var_type: VarType) -> list[Value] | None:
     """All values of a finite type in ascending order, or None when it is not finite."""
-    if var_type.kind is TypeKind.BOOL:
-        return [False, True]
-    if var_type.kind is TypeKind.ENUM:
-        return list(var_type.values)
-    if var_type.kind is TypeKind.INT and var_type.low is not None and var_type.high is not None:
-        return list(range(math.ceil(var_type.low), math.floor(var_type.high) + 1))
-    return None
+    return finite_domain(var_type)
 
 
-def space_size(machine: StateMachine) -> int | None:
-    """Upper bound on the configurations: states times the product of domain sizes."""
-    size = len(machine.states)
-    for variable in machine.variables:
-        values = domain(variable.type)
-        if values is None:
-            return None
-        size *= max(1, len(values))
-    return size
+def space_size(machine: StateMachine, limit: int | None = None) -> int | None:
+    """Upper bound on the configurations: states times the product of domain sizes.
+
+    With ``limit``, any answer above it only means "more than ``limit``".
+    """
+    types = [variable.type for variable in machine.variables]
+    return product_size(types, len(machine.states), limit)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any
 
 import z3
 
+from archctl.check.budget import clamp_ms
 from archctl.check.smt import (
     Compiler,
     Outcome,
@@ -225,6 +226,7 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
     machine = encoding.machine
     fp = z3.Fixedpoint()
     fp.set(engine="spacer")
+    timeout_ms = clamp_ms(timeout_ms)  # at most what is left of the spec's budget
     fp.set("timeout", timeout_ms)
     fp.set("spacer.use_iuc", interpolate)
     now, nxt = encoding.frame(""), encoding.frame("'")

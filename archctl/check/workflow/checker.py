@@ -56,10 +56,16 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     complete = not (explored.bound_hit or explored.unsafe_stop or explored.truncated)
     out += from_runs(net, explorer.rules, complete)
     if explored.bound_hit:
+        bound = (
+            f"when the time budget of {options.timeout_ms} ms ran out "
+            f"({len(explored.keys):,} states explored)"
+            if explored.out_of_time
+            else f"at the bound of {options.max_states} states"
+        )
         out.append(
             _inconclusive(
                 spec,
-                f"the token game stopped at the bound of {options.max_states} states: "
+                f"the token game stopped {bound}: "
                 "deadlock freedom, option to complete and dead tasks are not proved",
             )
         )

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from archctl.check.domains import finite_domain
 from archctl.evidence import Value
 from archctl.model.evaluate import Compiled, compile_expr
 from archctl.model.expr import Binary, Expr, Unary, names_in
@@ -142,16 +143,7 @@ def _identity(value: Any) -> Any:
 
 
 def _domain(var_type: VarType) -> list[Any] | None:
-    kind = var_type.kind
-    if kind is TypeKind.BOOL:
-        return [False, True]
-    if kind is TypeKind.ENUM:
-        return list(var_type.values)
-    if kind is TypeKind.INT and var_type.low is not None and var_type.high is not None:
-        low, high = int(var_type.low), int(var_type.high)
-        if high - low < SMALL_DOMAIN:
-            return list(range(low, high + 1))
-    return None
+    return finite_domain(var_type, SMALL_DOMAIN)
 
 
 def _signature(tests: list[Compiled], name: str, value: Any) -> tuple[bool, ...]:

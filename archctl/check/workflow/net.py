@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from archctl.check.budget import expired
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import FAIL, Move, Rules
 from archctl.check.workflow.graph import Net, components
@@ -51,6 +52,7 @@ class Exploration:
     fired: set[int] = field(default_factory=set)
     bound_hit: bool = False
     unsafe_stop: bool = False
+    out_of_time: bool = False  # bound_hit because the spec's time budget ran out
 
 
 class Explorer:
@@ -133,8 +135,11 @@ class Explorer:
         if found is not None:
             return found
         result = self.result
-        if len(result.keys) >= self.limit:
-            if self.limit < self.max_states:
+        if len(result.keys) >= self.limit or (len(result.keys) & 1023 == 1023 and expired()):
+            if len(result.keys) < self.limit:
+                result.out_of_time = True
+                result.bound_hit = True
+            elif self.limit < self.max_states:
                 result.unsafe_stop = True
             else:
                 result.bound_hit = True

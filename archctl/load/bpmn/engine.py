@@ -11,6 +11,7 @@ import re
 from fractions import Fraction
 
 from archctl.load.bpmn.xml import XElement
+from archctl.load.values import MAX_DIGITS, attempts_problem
 from archctl.model.workflow import RetryPolicy
 from archctl.source import Span
 
@@ -24,6 +25,8 @@ _CYCLE = re.compile(r"^R(\d+)/(P\S+)$")
 def iso_duration_ms(text: str) -> int | None:
     """Milliseconds of an ISO 8601 duration with days, hours, minutes, seconds (``PT5M``)."""
     match = _ISO.match(text.strip())
+    if match and any(len(group or "") > MAX_DIGITS for group in match.groups()):
+        return None
     if not match or text.strip() in ("P", "PT"):
         return None
     parts = [Fraction(g.replace(",", ".")) if g else Fraction(0) for g in match.groups()]
@@ -55,12 +58,19 @@ def retry(element: XElement, span: Span) -> tuple[RetryPolicy | None, str | None
     if cycle:
         match = _CYCLE.match(cycle.strip())
         delay = iso_duration_ms(match.group(2)) if match else None
-        if match is None or delay is None or int(match.group(1)) < 1:
+        count = match.group(1) if match else ""
+        if match is None or delay is None or len(count) > MAX_DIGITS or int(count) < 1:
             return None, f"retry cycle {cycle!r} is not R<n>/<ISO duration>; no retry modelled"
-        return RetryPolicy(int(match.group(1)), delay, 1.0, None, span), None
+        problem = attempts_problem(int(count))
+        if problem is not None:
+            return None, f"{problem}; no retry modelled"
+        return RetryPolicy(int(count), delay, 1.0, None, span), None
     for definition in _extensions(element, ZEEBE, "taskDefinition"):
         retries = definition.attrs.get("retries", "").strip()
-        if retries.isdigit() and int(retries) >= 1:
+        if retries.isdigit() and len(retries) <= MAX_DIGITS and int(retries) >= 1:
+            problem = attempts_problem(int(retries))
+            if problem is not None:
+                return None, f"{problem}; no retry modelled"
             return RetryPolicy(int(retries), 0, 1.0, None, span), None
         if retries:
             return None, f"retries {retries!r} is not a whole number; no retry modelled"

@@ -19,7 +19,8 @@ from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Value
 from archctl.load.dsl.parse import expression_tree
-from archctl.load.expr.parse import _Builder, unquote
+from archctl.load.expr.limits import DEPTH_HELP, depth_message, tree_too_deep
+from archctl.load.expr.parse import Rejected, _Builder, unquote
 from archctl.load.expr.types import TypeChecker
 from archctl.load.values import SPEC_NAME, parse_number
 from archctl.model.expr import Action, Expr
@@ -115,18 +116,37 @@ class Context:
 
     # -- expressions -------------------------------------------------------------------------
     def expression(self, tree: Any, checker: TypeChecker) -> Expr | None:
-        parsed = self._builder.expr(expression_tree(tree))
+        if not self._readable(tree):
+            return None
+        try:
+            parsed = self._builder.expr(expression_tree(tree))
+        except Rejected as error:
+            self.error("LD007", error.message, self.source.span(error.start, error.end))
+            return None
         before = len(checker.diagnostics)
         typed = checker.condition(parsed)
         self._take(checker, before)
         return typed
 
     def action(self, tree: Any, checker: TypeChecker) -> Action | None:
-        parsed = self._builder.assignments(expression_tree(tree))
+        if not self._readable(tree):
+            return None
+        try:
+            parsed = self._builder.assignments(expression_tree(tree))
+        except Rejected as error:
+            self.error("LD007", error.message, self.source.span(error.start, error.end))
+            return None
         before = len(checker.diagnostics)
         typed = checker.action(parsed)
         self._take(checker, before)
         return typed
+
+    def _readable(self, tree: Any) -> bool:
+        """False (with an LD007 there) for an expression nested too deep to walk."""
+        deep = tree_too_deep(tree)
+        if deep is not None:
+            self.error("LD007", depth_message(), deep, DEPTH_HELP)
+        return deep is None
 
     def _take(self, checker: TypeChecker, before: int) -> None:
         """The checker's new diagnostics; an unknown name that is an enum value gets the hint

@@ -10,7 +10,7 @@ from lark import Token
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child, token
 from archctl.load.expr.types import TypeChecker
-from archctl.load.values import parse_duration, parse_number
+from archctl.load.values import attempts_problem, parse_duration, parse_number
 from archctl.model.expr import Action
 from archctl.model.workflow import Distribution, Flow, Node, RetryPolicy, Workflow, distribution
 from archctl.source import Span
@@ -179,9 +179,15 @@ def _duration(ctx: Context, item: Any) -> int | None:
 
 def _retry(ctx: Context, clause: Any) -> RetryPolicy | None:
     attempts_token = clause.children[0]
-    attempts = parse_number(str(attempts_token))
-    if not isinstance(attempts, int) or attempts < 1:
-        ctx.error("LD004", "max_attempts must be a whole number of at least 1", attempts_token)
+    try:
+        attempts = parse_number(str(attempts_token))
+    except ValueError as error:
+        ctx.error("LD004", str(error), attempts_token)
+        return None
+    problem = attempts_problem(attempts) if isinstance(attempts, int) else None
+    if not isinstance(attempts, int) or problem is not None:
+        why = problem or "max_attempts must be a whole number of at least 1"
+        ctx.error("LD004", why, attempts_token)
         return None
     backoff = 0
     backoff_tree = child(clause, "backoff")

@@ -15,6 +15,8 @@ from typing import Any
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.grammar_files import grammar_path
+from archctl.load.expr.limits import DEPTH_HELP, MAX_DEPTH, depth_message, too_deep
+from archctl.load.values import check_size
 from archctl.model.expr import (
     Action,
     Assignment,
@@ -223,8 +225,7 @@ class _Inline:
 
     def number(self, children: _Children) -> _Built:
         span, start, end = self._span(children)
-        text = str(children[0])
-        return Literal(Fraction(text) if "." in text else int(text), span), start, end
+        return Literal(number_value(str(children[0]), start, end), span), start, end
 
     def string(self, children: _Children) -> _Built:
         span, start, end = self._span(children)
@@ -254,6 +255,42 @@ class _Inline:
     def assignments(self, children: _Children) -> _Built:
         out = tuple(child[0] for child in children if isinstance(child, tuple))
         return out, _start(children[0]), _end(children[-1])
+
+
+class Rejected(Exception):
+    """A part of an expression archctl refuses to read (e.g. a number of 5000 digits).
+
+    Raised from inside the parse, where no diagnostic list is at hand; the caller turns it
+    into an LD007 at ``start``-``end`` of the expression text.
+    """
+
+    def __init__(self, start: int, end: int, message: str) -> None:
+        super().__init__(message)
+        self.start, self.end, self.message = start, end, message
+
+
+def number_value(text: str, start: int, end: int) -> int | Fraction:
+    """The value of a NUMBER token; :class:`Rejected` when it is too long to convert."""
+    try:
+        check_size(text)
+    except ValueError as error:
+        raise Rejected(start, end, str(error)) from None
+    return Fraction(text) if "." in text else int(text)
+
+
+def _rejected(error: Rejected, locate: Locator) -> Diagnostic:
+    return Diagnostic(
+        "LD007", default_severity("LD007"), error.message, locate(error.start, error.end)
+    )
+
+
+def _depth_error(expr: Expr) -> list[Diagnostic]:
+    deep = too_deep(expr)
+    if deep is None:
+        return []
+    return [
+        Diagnostic("LD007", default_severity("LD007"), depth_message(), deep.span, help=DEPTH_HELP)
+    ]
 
 
 def _no_locator(start: int, end: int) -> Span:
@@ -316,7 +353,8 @@ class _Builder:
         span = self.span_of(token)
         text = str(token)
         if token.type == "NUMBER":
-            return Literal(Fraction(text) if "." in text else int(text), span)
+            start, end = int(token.start_pos or 0), int(token.end_pos or 0)
+            return Literal(number_value(text, start, end), span)
         if token.type == "STRING":
             return Literal(unquote(text), span)
         return Name(text, span)
@@ -364,10 +402,14 @@ def parse_expression(text: str, locate: Locator) -> tuple[Expr | None, list[Diag
         built = parser.parse(text, start="expr")
     except UnexpectedInput as error:
         return None, [_syntax_error(text, error, locate)]
+    except Rejected as error:
+        return None, [_rejected(error, locate)]
     finally:
         inline.locate = _no_locator
     expr: Expr = built[0]
-    return expr, []
+    # a node per character at most: only a text longer than the limit can nest beyond it
+    problems = _depth_error(expr) if len(text) > MAX_DEPTH else []
+    return (None, problems) if problems else (expr, [])
 
 
 def parse_action(text: str, locate: Locator) -> tuple[Action | None, list[Diagnostic]]:
@@ -382,7 +424,18 @@ def parse_action(text: str, locate: Locator) -> tuple[Action | None, list[Diagno
         built = parser.parse(text, start="assignments")
     except UnexpectedInput as error:
         return None, [_syntax_error(text, error, locate)]
+    except Rejected as error:
+        return None, [_rejected(error, locate)]
     finally:
         inline.locate = _no_locator
     action: Action = built[0]
+    if len(text) > MAX_DEPTH:
+        problems = [
+            problem
+            for assignment in action
+            if assignment.value is not None
+            for problem in _depth_error(assignment.value)
+        ]
+        if problems:
+            return None, problems
     return action, []

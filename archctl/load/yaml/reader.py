@@ -17,7 +17,7 @@ from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.expr.parse import Locator, parse_action, parse_expression
 from archctl.load.expr.types import TypeChecker
-from archctl.load.values import parse_duration, parse_number
+from archctl.load.values import NumberTooLong, check_size, parse_duration, parse_number
 from archctl.load.yaml.source import (
     mark_span,
     mark_span_across,
@@ -188,6 +188,9 @@ class Reader:
         if isinstance(node, yaml.ScalarNode) and not node.style:
             try:
                 return parse_number(str(node.value))
+            except NumberTooLong as error:
+                self.error("LD004", f"{what}: {error}", node)
+                return None
             except ValueError:
                 pass
         self.error("LD004", f"{what} must be a number", node)
@@ -209,6 +212,7 @@ class Reader:
         """A duration string; a bare number is read as milliseconds."""
         if isinstance(node, yaml.ScalarNode) and not node.style:
             try:
+                check_size(str(node.value))
                 return int(str(node.value))
             except ValueError:
                 pass

@@ -8,6 +8,7 @@ import yaml
 
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
+from archctl.load.values import attempts_problem
 from archctl.load.yaml.common import HEADER_KEYS, declarations, header
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.model.expr import Action
@@ -202,6 +203,10 @@ def _retry(reader: Reader, node: yaml.Node) -> RetryPolicy | None:
     attempts = None
     if attempts_node is not None:
         attempts = reader.integer(attempts_node, "max_attempts", minimum=1)
+        problem = None if attempts is None else attempts_problem(attempts)
+        if problem is not None:
+            reader.error("LD004", problem, attempts_node)
+            attempts = None
     backoff = 0
     backoff_node = fields.get("backoff")
     if backoff_node is not None:
