@@ -590,7 +590,9 @@ def main() -> NoReturn:
         if isinstance(error, typer.TyperException) and callable(show):
             show()  # a usage error: typer already says what is wrong and how to fix it
             sys.exit(EXIT_USAGE)
-        typer.echo(f"archctl: internal error: {type(error).__name__}: {error}", err=True)
-        typer.echo("please report this with the input that caused it", err=True)
+        from archctl.crash import report
+
+        typer.echo(report(error), err=True)
+        typer.echo("please report this with the log and the input that caused it", err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from archctl.check.budget import Budget, spending
+from archctl.crash import at
 from archctl.diagnostics import Diagnostic
 from archctl.model.spec import Spec
 from archctl.proof import Proof
@@ -79,6 +80,6 @@ def run_checks(
     for spec in specs:
         check = checker_for(spec.kind)
         if check is not None:
-            with spending(Budget(context.options.timeout_ms)):
+            with at(spec.span.file, spec.name), spending(Budget(context.options.timeout_ms)):
                 out.extend(check(spec, context))
     return out

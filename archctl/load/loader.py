@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from archctl.codes import default_severity
+from archctl.crash import at
 from archctl.diagnostics import Diagnostic
 from archctl.load.yaml.source import decode
 from archctl.model.spec import LoadResult
@@ -110,7 +111,8 @@ def load_text(path: str, text: str) -> LoadResult:
             )
         )
         return result
-    return _front_end(extension)(path, text)
+    with at(path):
+        return _front_end(extension)(path, text)
 
 
 def looks_like_spec(path: str) -> bool:

@@ -44,6 +44,10 @@ def distribution(kind: str, params: dict[str, float]) -> Distribution:
     )
 
 
+#: Longest wait between attempts that is modelled: 2^53 ms, the last whole float.
+LONGEST_WAIT_MS = float(2**53)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int
@@ -55,16 +59,17 @@ class RetryPolicy:
     def delay_after(self, failed_attempt: int) -> float:
         """Wait before the next attempt after the n-th failure (1-based), per spec-format.md.
 
-        A growth past the float range is infinite (then capped by ``max_backoff``), not an
-        OverflowError: ``multiplier ** n`` overflows long before ``max_attempts`` runs out.
+        Waits are capped at :data:`LONGEST_WAIT_MS` (about 285,000 years): ``multiplier ** n``
+        leaves the float range long before ``max_attempts`` runs out, and an infinite wait
+        would make every latency and sum infinite (and the JSON reports invalid).
         """
         try:
             delay = self.backoff_ms * self.multiplier ** (failed_attempt - 1)
         except OverflowError:
-            delay = math.inf if self.backoff_ms else 0.0
+            delay = LONGEST_WAIT_MS if self.backoff_ms else 0.0
         if self.max_backoff_ms is not None:
             delay = min(delay, self.max_backoff_ms)
-        return delay
+        return min(delay, LONGEST_WAIT_MS)
 
 
 @dataclass(frozen=True)
