@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from archctl.findings import (
     read_baseline,
 )
 from archctl.load.loader import load_paths
-from archctl.model.spec import Spec
+from archctl.model.spec import LoadResult, Spec
 from archctl.proof import Proof, sort_proofs
 from archctl.source import SourceFile
 
@@ -60,6 +61,19 @@ def verify_paths(
     config = config or Config()
     known = read_baseline(baseline) if baseline else None
     loaded = load_paths(paths, lambda path: _excluded(path, config), specs_only)
+    return verify_loaded(loaded, options, config, known, select, ignore)
+
+
+def verify_loaded(
+    loaded: LoadResult,
+    options: CheckOptions | None = None,
+    config: Config | None = None,
+    known: Counter[BaselineKey] | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> VerifyOutcome:
+    """Check what was loaded (from files, or from text by the library API) and apply policy."""
+    config = config or Config()
     broken = {
         d.span.file
         for d in loaded.diagnostics

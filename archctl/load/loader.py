@@ -1,13 +1,11 @@
 """Entry point of the load layer: paths in, specs and load diagnostics out.
 
-Front ends are chosen by file extension. The YAML front end is always present; other front
-ends (the DSL, BPMN import) register themselves in ``FRONT_ENDS`` by module path, and are
-imported only when a file of theirs is loaded, to keep start-up fast.
+Front ends are chosen by file extension from the registry in ``load/frontends.py``; each
+imports its parser only when a file of its format is read, to keep start-up fast.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -15,29 +13,14 @@ from collections.abc import Callable, Sequence
 from archctl.codes import default_severity
 from archctl.crash import at
 from archctl.diagnostics import Diagnostic
+from archctl.load.frontends import by_extension, extensions
 from archctl.load.yaml.source import decode
 from archctl.model.spec import LoadResult
 from archctl.source import Span
 
-#: extension -> "module:function" taking (path, text) and returning a LoadResult.
-FRONT_ENDS: dict[str, str] = {
-    ".yaml": "archctl.load.yaml.loader:load_yaml_text",
-    ".yml": "archctl.load.yaml.loader:load_yaml_text",
-    ".bpmn": "archctl.load.bpmn.frontend:load_bpmn_text",
-    ".arch": "archctl.load.dsl.frontend:load_dsl_text",
-}
-
 
 def spec_extensions() -> tuple[str, ...]:
-    return tuple(sorted(FRONT_ENDS))
-
-
-def _front_end(extension: str) -> Callable[[str, str], LoadResult]:
-    module_name, function = FRONT_ENDS[extension].split(":")
-    loaded: Callable[[str, str], LoadResult] = getattr(
-        importlib.import_module(module_name), function
-    )
-    return loaded
+    return extensions()
 
 
 def _path_error(path: str, message: str, help_text: str | None = None) -> Diagnostic:
@@ -84,7 +67,7 @@ def _display(path: str) -> str:
 
 def load_file(path: str) -> LoadResult:
     extension = os.path.splitext(path)[1].lower()
-    if extension not in FRONT_ENDS:
+    if by_extension(extension) is None:
         return load_text(path, "")
     try:
         with open(path, "rb") as handle:
@@ -102,7 +85,8 @@ def load_file(path: str) -> LoadResult:
 def load_text(path: str, text: str) -> LoadResult:
     """Load specs from text that stands for the file ``path`` (an editor's unsaved buffer)."""
     extension = os.path.splitext(path)[1].lower()
-    if extension not in FRONT_ENDS:
+    front_end = by_extension(extension)
+    if front_end is None:
         result = LoadResult(files=[path])
         listing = ", ".join(spec_extensions())
         result.diagnostics.append(
@@ -112,7 +96,7 @@ def load_text(path: str, text: str) -> LoadResult:
         )
         return result
     with at(path):
-        return _front_end(extension)(path, text)
+        return front_end.read(text, source=path)
 
 
 def looks_like_spec(path: str) -> bool:

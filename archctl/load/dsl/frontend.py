@@ -1,6 +1,6 @@
 """The DSL front end: ``.arch`` text in, the same model objects as the YAML loader out.
 
-Registered in ``loader.FRONT_ENDS`` for ``.arch``; ``verify``, ``simulate`` and ``graph`` read
+Registered in ``load/frontends.py`` for ``.arch``; ``verify``, ``simulate`` and ``graph`` read
 DSL files through it exactly like YAML ones. A syntax error is one located LD001 (lark stops
 at the first); everything after parsing (duplicates, unknown references, types) is reported
 with the same codes and messages as the YAML path.
