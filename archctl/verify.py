@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from archctl.check import CheckOptions, run_checks
+from archctl.check import CheckOptions
 from archctl.config import Config
 from archctl.diagnostics import Diagnostic, Severity, sort_diagnostics
 from archctl.findings import (
@@ -23,6 +23,7 @@ from archctl.findings import (
     apply_suppressions,
     read_baseline,
 )
+from archctl.kinds import check_specs
 from archctl.load.loader import load_paths
 from archctl.model.spec import LoadResult, Spec
 from archctl.proof import Proof, sort_proofs
@@ -81,7 +82,7 @@ def verify_loaded(
     }
     checkable = [spec for spec in loaded.specs if spec.span.file not in broken]
     proved: list[Proof] = []
-    found = list(loaded.diagnostics) + run_checks(checkable, options, proved)
+    found = list(loaded.diagnostics) + check_specs(checkable, options, proved)
     found = apply_policy(
         found, [*config.select, *select], [*config.ignore, *ignore], config.severity
     )

@@ -51,12 +51,12 @@ print(json.dumps({"parse": parsed - start, "analysis": done - parsed,
 
 ARCHCTL_PHASES = r"""
 import json, sys, time
-from archctl.check import run_checks
+from archctl.kinds import check_specs
 from archctl.load.loader import load_paths
 start, cpu0 = time.perf_counter(), time.process_time()
 loaded = load_paths([sys.argv[1]])
 parsed, cpu1 = time.perf_counter(), time.process_time()
-found = run_checks(loaded.specs)
+found = check_specs(loaded.specs)
 done, cpu2 = time.perf_counter(), time.process_time()
 print(json.dumps({"parse": parsed - start, "analysis": done - parsed,
                   "parse_cpu": cpu1 - cpu0, "analysis_cpu": cpu2 - cpu1,

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from archctl.check import CheckOptions, run_checks
+from archctl.check import CheckOptions
 from archctl.check.budget import Budget, clamp_ms, spending
 from archctl.check.domains import domain_size, finite_domain, product_size
 from archctl.check.workflow.data import build_data
 from archctl.check.workflow.graph import build_net
 from archctl.check.workflow.net import Explorer
 from archctl.diagnostics import Diagnostic
+from archctl.kinds import check_specs
 from archctl.load.bpmn.frontend import load_bpmn_text
 from archctl.load.dsl.frontend import load_dsl_text
 from archctl.load.expr.limits import MAX_DEPTH
@@ -105,7 +106,7 @@ def test_expression_at_the_depth_limit_is_checked_everywhere() -> None:
         text += f'properties:\n  - {{name: p, always: "{chain} or n >= 0"}}\n'
         result = load_yaml_text("m.yaml", text)
         assert errors(result) == []
-        found = run_checks(result.specs, CheckOptions(timeout_ms=2000))
+        found = check_specs(result.specs, CheckOptions(timeout_ms=2000))
         assert any(d.code == "SM101" for d in found)
         spec = result.specs[0]
         assert spec_to_dsl(spec).count(" and ") == 2 * (MAX_DEPTH - 2)
@@ -187,7 +188,7 @@ def test_huge_int_range_is_checked_symbolically_within_the_budget(high: int) -> 
     result = load_yaml_text("m.yaml", text)
     assert errors(result) == []
     start = time.perf_counter()
-    found = run_checks(result.specs, CheckOptions(timeout_ms=1500))
+    found = check_specs(result.specs, CheckOptions(timeout_ms=1500))
     assert time.perf_counter() - start < 15
     # 'b' is unreachable: proved (SM101) or, when the budget runs out, said so (SM901)
     assert {d.code for d in found} & {"SM101", "SM901"}, found
@@ -240,7 +241,7 @@ def test_most_attempts_with_exploding_backoff_stay_finite_and_fast() -> None:
     timing = compile_timing(task)
     assert timing.max_attempts == 10_000
     start = time.perf_counter()
-    found = run_checks([workflow], CheckOptions(timeout_ms=2000))
+    found = check_specs([workflow], CheckOptions(timeout_ms=2000))
     assert any(d.code == "WF110" for d in found)
     assert time.perf_counter() - start < 5
 
@@ -285,7 +286,7 @@ def test_token_game_stops_at_the_time_budget_with_wf901() -> None:
 def test_internal_error_is_one_line_with_a_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from archctl import check, cli
+    from archctl import cli, kinds
 
     spec = tmp_path / "m.yaml"
     spec.write_text(machine("x"), encoding="utf-8")
@@ -293,7 +294,7 @@ def test_internal_error_is_one_line_with_a_log(
     def broken(spec: object, context: object) -> list[Diagnostic]:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(check, "checker_for", lambda kind: broken)
+    monkeypatch.setattr(kinds, "checker_of", lambda spec: broken)
     monkeypatch.setenv("ARCHCTL_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(sys, "argv", ["archctl", "verify", str(spec)])
     with pytest.raises(SystemExit) as done:

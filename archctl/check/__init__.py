@@ -1,13 +1,13 @@
 """Checkers: model in, diagnostics out. They never print.
 
-One module per spec kind registers itself in ``CHECKERS`` by module path; the module is
-imported only when a spec of its kind is checked, so ``verify`` on a set of state machines
-never pays for importing the workflow or policy machinery (or z3, unless it is needed).
+One package per spec kind (``check/statemachine`` ...), entered through its ``checker.check``;
+the kind registry (``archctl/kinds.py``) says which checker a spec gets and imports it only
+when a spec of its kind is checked, so ``verify`` on a set of state machines never pays for
+importing the workflow or policy machinery (or z3, unless it is needed).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,13 +16,6 @@ from archctl.crash import at
 from archctl.diagnostics import Diagnostic
 from archctl.model.spec import Spec
 from archctl.proof import Proof
-
-#: spec kind -> "module:function"; the function takes (spec, CheckContext).
-CHECKERS: dict[str, str] = {}
-CHECKERS["plugins"] = "archctl.check.plugins.checker:check"
-CHECKERS["policy"] = "archctl.check.policy.checker:check"
-CHECKERS["statemachine"] = "archctl.check.statemachine.checker:check"
-CHECKERS["workflow"] = "archctl.check.workflow.checker:check"
 
 
 @dataclass(frozen=True)
@@ -57,29 +50,21 @@ class CheckContext:
 Checker = Callable[[Spec, CheckContext], list[Diagnostic]]
 
 
-def checker_for(kind: str) -> Checker | None:
-    target = CHECKERS.get(kind)
-    if target is None:
-        return None
-    module_name, function = target.split(":")
-    found: Checker = getattr(importlib.import_module(module_name), function)
-    return found
-
-
 def run_checks(
     specs: Sequence[Spec],
+    checker_of: Callable[[Spec], Checker],
     options: CheckOptions | None = None,
     proved: list[Proof] | None = None,
 ) -> list[Diagnostic]:
-    """Run the checker of each spec's kind; kinds without a checker yield nothing.
+    """Run each spec's checker (``checker_of``: the kind registry's dispatch, ``kinds.py``).
 
-    What the checkers proved is appended to ``proved`` when the caller passes a list.
+    Each spec gets its own time budget (``options.timeout_ms``). What the checkers proved is
+    appended to ``proved`` when the caller passes a list.
     """
     context = CheckContext(specs, options or CheckOptions(), proved if proved is not None else [])
     out: list[Diagnostic] = []
     for spec in specs:
-        check = checker_for(spec.kind)
-        if check is not None:
-            with at(spec.span.file, spec.name), spending(Budget(context.options.timeout_ms)):
-                out.extend(check(spec, context))
+        check = checker_of(spec)
+        with at(spec.span.file, spec.name), spending(Budget(context.options.timeout_ms)):
+            out.extend(check(spec, context))
     return out

@@ -18,7 +18,7 @@ from archctl.model.expr import action_to_source, decimal, to_source
 from archctl.model.expr import quote as _quote
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
-from archctl.model.spec import Spec
+from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine, Transition
 from archctl.model.types import TypeKind, Variable, VarType, format_value
 from archctl.model.workflow import Flow, Node, Workflow
@@ -48,14 +48,17 @@ def spec_to_dsl(spec: Spec) -> str:
 
 
 def _spec(layout: Layout, spec: Spec) -> None:
-    if isinstance(spec, StateMachine):
-        sections = _statemachine(spec)
-    elif isinstance(spec, Workflow):
-        sections = _workflow(spec)
-    elif isinstance(spec, PluginSet):
-        sections = _plugins(spec)
-    else:
-        sections = _policy(spec)
+    match spec:  # exhaustive: a new kind without a writer is a mypy error
+        case StateMachine():
+            sections = _statemachine(spec)
+        case Workflow():
+            sections = _workflow(spec)
+        case PluginSet():
+            sections = _plugins(spec)
+        case Policy():
+            sections = _policy(spec)
+        case _:
+            assert_never(spec)
     header: list[Entry] = []
     if spec.version is not None:
         version = spec.version if _VERSION.fullmatch(spec.version) else _quote(spec.version)

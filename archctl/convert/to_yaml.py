@@ -18,7 +18,7 @@ from archctl.convert.text import duration, float_text, number
 from archctl.model.expr import action_to_source, decimal, to_source
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
-from archctl.model.spec import Spec
+from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine
 from archctl.model.types import TypeKind, Variable, format_value
 from archctl.model.workflow import Distribution, Flow, Node, Workflow
@@ -49,14 +49,17 @@ def _spec(out: Layout, spec: Spec) -> None:
     if spec.description is not None:
         where = out.anchor(spec.span.line, "description")
         out.add(f"description: {_string(spec.description)}", where)
-    if isinstance(spec, StateMachine):
-        _statemachine(out, spec)
-    elif isinstance(spec, Workflow):
-        _workflow(out, spec)
-    elif isinstance(spec, PluginSet):
-        _plugins(out, spec)
-    else:
-        _policy(out, spec)
+    match spec:  # exhaustive: a new kind without a writer is a mypy error
+        case StateMachine():
+            _statemachine(out, spec)
+        case Workflow():
+            _workflow(out, spec)
+        case PluginSet():
+            _plugins(out, spec)
+        case Policy():
+            _policy(out, spec)
+        case _:
+            assert_never(spec)
 
 
 def scalar(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from archctl.model.semver import Range, Version
 from archctl.source import Span
@@ -57,7 +58,7 @@ class PluginSet:
     install_spans: tuple[Span, ...] = ()
     version: str | None = None
     description: str | None = None
-    kind: str = "plugins"
+    kind: Literal["plugins"] = "plugins"
 
     def plugin(self, name: str) -> Plugin | None:
         for plugin in self.plugins:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 from archctl.model.expr import Expr
 from archctl.model.types import Variable
@@ -81,4 +82,4 @@ class Policy:
     asserts: tuple[Assertion, ...] = ()
     version: str | None = None
     description: str | None = None
-    kind: str = "policy"
+    kind: Literal["policy"] = "policy"

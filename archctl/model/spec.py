@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Literal, NoReturn, Union, get_args
 
 from archctl.diagnostics import Diagnostic
 from archctl.model.plugins import PluginSet
@@ -14,7 +14,19 @@ from archctl.source import SourceFile
 
 Spec = Union[StateMachine, Workflow, PluginSet, Policy]
 
-KINDS: tuple[str, ...] = ("workflow", "statemachine", "plugins", "policy")
+#: The name of every spec kind; each model's ``kind`` field is one of these literals, so a
+#: dispatch over ``spec.kind`` that forgets one is a mypy error (``assert_never``).
+KindName = Literal["workflow", "statemachine", "plugins", "policy"]
+
+KINDS: tuple[KindName, ...] = get_args(KindName)
+
+
+def assert_never(value: NoReturn) -> NoReturn:
+    """The end of an exhaustive ``match``: mypy rejects the call when a case is missing.
+
+    (``typing.assert_never`` is Python 3.11+; this is the same contract for 3.10.)
+    """
+    raise AssertionError(f"unhandled case: {value!r}")
 
 
 @dataclass

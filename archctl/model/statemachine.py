@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from archctl.model.expr import Action, Expr
 from archctl.model.types import Variable
@@ -59,7 +60,7 @@ class StateMachine:
     properties: tuple[Property, ...] = ()
     version: str | None = None
     description: str | None = None
-    kind: str = "statemachine"
+    kind: Literal["statemachine"] = "statemachine"
 
     def state(self, name: str) -> State | None:
         for state in self.states:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from archctl.model.expr import Action, Expr
 from archctl.model.types import Variable
@@ -116,7 +117,7 @@ class Workflow:
     flows: tuple[Flow, ...]
     version: str | None = None
     description: str | None = None
-    kind: str = "workflow"
+    kind: Literal["workflow"] = "workflow"
 
     def node(self, node_id: str) -> Node | None:
         for node in self.nodes:

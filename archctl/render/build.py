@@ -8,8 +8,9 @@ from archctl.diagnostics import Diagnostic
 from archctl.evidence import Evidence
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
-from archctl.model.spec import Spec
+from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine
+from archctl.model.workflow import Workflow
 from archctl.render.graph import DiagramGraph
 from archctl.render.overlay import apply_findings, apply_highlight
 from archctl.render.plugins import build_plugins
@@ -24,17 +25,26 @@ def build_diagram(
     highlight: Evidence | None = None,
 ) -> DiagramGraph:
     """The diagram of one spec with findings (``--check``) and a trace (``--highlight``) drawn."""
-    if isinstance(spec, StateMachine):
-        graph = build_statemachine(spec)
-    elif isinstance(spec, PluginSet):
-        graph = build_plugins(spec)
-    elif isinstance(spec, Policy):
-        graph = build_policy(spec)
-    else:
-        graph = build_workflow(spec)
+    graph = _build(spec)
     graph.file = spec.span.file
     if diagnostics:
         apply_findings(graph, diagnostics)
     if highlight is not None:
         apply_highlight(graph, highlight)
     return graph
+
+
+def _build(spec: Spec) -> DiagramGraph:
+    """The kind's own diagram; exhaustive, so a new kind is a mypy error here, never a
+    spec drawn as a workflow (the registry, ``kinds.py``, lists the same builders)."""
+    match spec:
+        case StateMachine():
+            return build_statemachine(spec)
+        case Workflow():
+            return build_workflow(spec)
+        case PluginSet():
+            return build_plugins(spec)
+        case Policy():
+            return build_policy(spec)
+        case _:
+            assert_never(spec)

@@ -1,6 +1,6 @@
 """The policy checker: bands, rules and assertions of one access policy, proved with Z3.
 
-Entry point of the ``policy`` spec kind (registered in ``check.CHECKERS``); z3 is imported
+Entry point of the ``policy`` spec kind (registered in ``archctl/kinds.py``); z3 is imported
 only here and in the ``po_*`` helpers, which this module imports lazily.
 """
 
