@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from archctl.codes import default_severity
 from archctl.crash import at
 from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located
 from archctl.load.frontends import by_extension, extensions
 from archctl.load.yaml.source import decode
 from archctl.model.spec import LoadResult
@@ -24,9 +25,7 @@ def spec_extensions() -> tuple[str, ...]:
 
 
 def _path_error(path: str, message: str, help_text: str | None = None) -> Diagnostic:
-    return Diagnostic(
-        "LD010", default_severity("LD010"), message, Span.point(path, 1, 1), help=help_text
-    )
+    return located("LD010", message, Span.point(path, 1, 1), help_text)
 
 
 def discover(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.bpmn.xml import XElement
+from archctl.load.errors import located
 from archctl.model.workflow import RetryPolicy
 from archctl.source import Span
 
@@ -105,17 +105,7 @@ class Graph:
         subject: str | None = None,
         help_text: str | None = None,
     ) -> None:
-        self.notes.append(
-            Diagnostic(
-                code,
-                default_severity(code),
-                message,
-                span,
-                spec=self.spec,
-                subject=subject,
-                help=help_text,
-            )
-        )
+        self.notes.append(located(code, message, span, help_text, subject, self.spec))
 
     def ensure_single_exit(self, node_id: str, force: bool = False) -> None:
         """Give a non-gateway node exactly one outgoing flow, as archctl's tasks have.

@@ -6,22 +6,21 @@ guard written in either format becomes the identical typed AST with the same dia
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
 from lark import Token, Tree
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Value
 from archctl.load.dsl.parse import expression_tree
+from archctl.load.errors import located, with_hints
 from archctl.load.expr.limits import DEPTH_HELP, depth_message, tree_too_deep
 from archctl.load.expr.parse import Rejected, _Builder, unquote
 from archctl.load.expr.types import TypeChecker
+from archctl.load.resolve import Names
 from archctl.load.values import SPEC_NAME, parse_number
 from archctl.model.expr import Action, Expr
 from archctl.model.types import BOOL, IP, STRING, TypeKind, Variable, VarType
@@ -50,9 +49,7 @@ class Context:
 
     def error(self, code: str, message: str, where: Any, help_text: str | None = None) -> None:
         span = where if isinstance(where, Span) else self.span(where)
-        self.diagnostics.append(
-            Diagnostic(code, default_severity(code), message, span, help=help_text)
-        )
+        self.diagnostics.append(located(code, message, span, help_text))
 
     def header_span(self, tree: Any) -> Span:
         """A spec's span: its keyword and name (``statemachine account``)."""
@@ -101,18 +98,8 @@ class Context:
         return True
 
     def resolve(self, what: str, declared: Mapping[str, Span], name: str, where: Any) -> str | None:
-        """``name`` when declared; otherwise an LD005 with the YAML loader's hint."""
-        if name in declared:
-            return name
-        close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
-        if close:
-            hint = f"did you mean '{close[0]}'?"
-        elif declared:
-            hint = f"declared {what}s: " + ", ".join(sorted(declared)[:10])
-        else:
-            hint = f"no {what}s are declared"
-        self.error("LD005", f"unknown {what} '{name}'", where, hint)
-        return None
+        """``name`` when declared; otherwise an LD005 with the shared hint (``load.resolve``)."""
+        return Names(self.error, what, declared).resolve(name, where)
 
     # -- expressions -------------------------------------------------------------------------
     def expression(self, tree: Any, checker: TypeChecker) -> Expr | None:
@@ -149,16 +136,9 @@ class Context:
         return deep is None
 
     def _take(self, checker: TypeChecker, before: int) -> None:
-        """The checker's new diagnostics; an unknown name that is an enum value gets the hint
-        that enum values are quoted (the commonest slip when coming from other languages)."""
+        """The checker's new diagnostics, with the hints every front end adds."""
         for diagnostic in checker.diagnostics[before:]:
-            if diagnostic.code == "LD005" and diagnostic.message.startswith("unknown name '"):
-                name = diagnostic.message[len("unknown name '") : -1]
-                owners = sorted(var for var, kind in checker.scope.items() if name in kind.values)
-                if owners:
-                    hint = f'enum values are quoted: "{name}" (a value of {owners[0]})'
-                    diagnostic = replace(diagnostic, help=hint)
-            self.diagnostics.append(diagnostic)
+            self.diagnostics.append(with_hints(diagnostic, checker.scope))
 
     # -- declarations ------------------------------------------------------------------------
     def declarations(self, items: list[Any], what: str) -> tuple[Variable, ...]:

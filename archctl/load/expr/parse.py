@@ -15,6 +15,7 @@ from typing import Any
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.grammar_files import grammar_path
+from archctl.load.errors import located
 from archctl.load.expr.limits import DEPTH_HELP, MAX_DEPTH, depth_message, too_deep
 from archctl.load.values import check_size
 from archctl.model.expr import (
@@ -279,18 +280,14 @@ def number_value(text: str, start: int, end: int) -> int | Fraction:
 
 
 def _rejected(error: Rejected, locate: Locator) -> Diagnostic:
-    return Diagnostic(
-        "LD007", default_severity("LD007"), error.message, locate(error.start, error.end)
-    )
+    return located("LD007", error.message, locate(error.start, error.end))
 
 
 def _depth_error(expr: Expr) -> list[Diagnostic]:
     deep = too_deep(expr)
     if deep is None:
         return []
-    return [
-        Diagnostic("LD007", default_severity("LD007"), depth_message(), deep.span, help=DEPTH_HELP)
-    ]
+    return [located("LD007", depth_message(), deep.span, DEPTH_HELP)]
 
 
 def _no_locator(start: int, end: int) -> Span:

@@ -12,8 +12,8 @@ import ipaddress
 from collections.abc import Mapping
 from fractions import Fraction
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located
 from archctl.model.expr import (
     Action,
     Assignment,
@@ -40,9 +40,7 @@ class TypeChecker:
 
     # -- reporting ---------------------------------------------------------------------------
     def _error(self, code: str, message: str, span: Span, help_text: str | None = None) -> None:
-        self.diagnostics.append(
-            Diagnostic(code, default_severity(code), message, span, help=help_text)
-        )
+        self.diagnostics.append(located(code, message, span, help_text))
 
     def _unknown(self, name: str, span: Span) -> None:
         close = difflib.get_close_matches(name, list(self.scope), n=1, cutoff=0.6)

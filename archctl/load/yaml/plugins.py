@@ -58,7 +58,9 @@ def build_plugins(reader: Reader, fields: Fields) -> PluginSet | None:
             if root not in declared and plugins_node is not None:
                 from archctl.load.resolve import Names
 
-                Names(reader, "plugin", {p.name: p.span for p in plugins}).resolve(root, where)
+                Names(reader.error, "plugin", {p.name: p.span for p in plugins}).resolve(
+                    root, where
+                )
                 continue
             kept.append((root, reader.span(where)))
         install = tuple(root for root, _ in kept)

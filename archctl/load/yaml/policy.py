@@ -62,7 +62,7 @@ def _bands(reader: Reader, node: yaml.Node | None, scope: dict[str, VarType]) ->
     fields = reader.mapping(node, "bands", None)
     if fields is None:
         return ()
-    names = Names(reader, "attribute", {name: reader.span(node) for name in scope})
+    names = Names(reader.error, "attribute", {name: reader.span(node) for name in scope})
     out = []
     for band_name, (key_node, value_node) in fields.entries.items():
         band_fields = reader.mapping(

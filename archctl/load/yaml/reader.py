@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import yaml
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located, with_hints
 from archctl.load.expr.parse import Locator, parse_action, parse_expression
 from archctl.load.expr.types import TypeChecker
 from archctl.load.values import NumberTooLong, check_size, parse_duration, parse_number
@@ -79,9 +79,7 @@ class Reader:
         self, code: str, message: str, where: yaml.Node | Span, help_text: str | None = None
     ) -> None:
         span = where if isinstance(where, Span) else self.span(where)
-        self.diagnostics.append(
-            Diagnostic(code, default_severity(code), message, span, help=help_text)
-        )
+        self.diagnostics.append(located(code, message, span, help_text))
 
     def extend(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)
@@ -264,7 +262,7 @@ class Reader:
             return None
         before = len(checker.diagnostics)
         typed = checker.condition(parsed)
-        self.extend(checker.diagnostics[before:])
+        self.extend([with_hints(d, checker.scope) for d in checker.diagnostics[before:]])
         return typed
 
     def action(self, node: yaml.Node, what: str, checker: TypeChecker) -> Action | None:
@@ -278,7 +276,7 @@ class Reader:
             return None
         before = len(checker.diagnostics)
         typed = checker.action(parsed)
-        self.extend(checker.diagnostics[before:])
+        self.extend([with_hints(d, checker.scope) for d in checker.diagnostics[before:]])
         return typed
 
     def _expression_scalar(self, node: yaml.Node, what: str) -> yaml.ScalarNode | None:

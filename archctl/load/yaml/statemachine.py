@@ -38,7 +38,7 @@ def build_statemachine(reader: Reader, fields: Fields) -> StateMachine | None:
                 reader.error("LD004", "'state' is reserved for the current state", variable.span)
         variables = tuple(v for v in variables if v.name != "state")
     states = _states(reader, fields.get("states"))
-    names = Names(reader, "state", {state.name: state.span for state in states})
+    names = Names(reader.error, "state", {state.name: state.span for state in states})
     initial = ""
     initial_node = fields.get("initial")
     if initial_node is not None:
@@ -217,7 +217,7 @@ def _events(
             reader.error("LD006", f"event '{name}' is listed twice", where)
         else:
             declared.append(name)
-    events = Names(reader, "event", {name: reader.span(node) for name in declared})
+    events = Names(reader.error, "event", {name: reader.span(node) for name in declared})
     for transition in transitions:
         if transition.event is not None:
             events.resolve(transition.event, transition.span)

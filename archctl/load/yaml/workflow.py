@@ -54,7 +54,9 @@ def build_workflow(reader: Reader, fields: Fields) -> Workflow | None:
     variables = declarations(reader, fields.get("variables"), "variables")
     checker = TypeChecker({variable.name: variable.type for variable in variables})
     raw_nodes = _node_entries(reader, fields.get("nodes"))
-    names = Names(reader, "node", {node_id: reader.span(key) for node_id, key, _ in raw_nodes})
+    names = Names(
+        reader.error, "node", {node_id: reader.span(key) for node_id, key, _ in raw_nodes}
+    )
     nodes = []
     for node_id, key_node, value_node in raw_nodes:
         node = _node(reader, node_id, key_node, value_node, names, checker)
