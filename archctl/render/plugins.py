@@ -2,12 +2,14 @@
 
 Stages come from the ``requires`` edges alone: a plugin's stage is one more than the highest
 stage of what it requires. Plugins on a dependency cycle share one stage (the cycle's strongly
-connected component is layered as a unit) and the cycle's edges are drawn red. This is computed
-here, independently of the plugins checker, so the picture never depends on a checker's state.
+connected component is layered as a unit) and the cycle's edges are drawn red. The algorithms
+are the plugins checker's own (``model.graphs``), run on the declared graph, so the picture
+never depends on a checker's state and never disagrees with its cycle findings.
 """
 
 from __future__ import annotations
 
+from archctl.model.graphs import cyclic_components, stages_through_cycles, strong_components
 from archctl.model.plugins import Plugin, PluginSet
 from archctl.render.graph import Cluster, DEdge, DiagramGraph, DNode, add_class
 
@@ -27,75 +29,21 @@ def requires_graph(plugins: PluginSet) -> dict[str, list[str]]:
     return out
 
 
-def components(graph: dict[str, list[str]]) -> dict[str, int]:
-    """Strongly connected components (iterative Tarjan); node -> component number."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    component: dict[str, int] = {}
-    counter = 0
-    found = 0
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, child = work.pop()
-            if child == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            successors = graph.get(node, [])
-            if child < len(successors):
-                work.append((node, child + 1))
-                nxt = successors[child]
-                if nxt not in index:
-                    work.append((nxt, 0))
-                elif nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            if low[node] == index[node]:
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component[member] = found
-                    if member == node:
-                        break
-                found += 1
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return component
-
-
 def load_stages(graph: dict[str, list[str]]) -> dict[str, int]:
-    """Stage of every plugin by iterative layering of the component graph."""
-    component = components(graph)
-    needs: dict[int, set[int]] = {number: set() for number in component.values()}
-    for node, successors in graph.items():
-        for successor in successors:
-            if component[successor] != component[node]:
-                needs[component[node]].add(component[successor])
-    stage: dict[int, int] = {}
-    while len(stage) < len(needs):
-        for number in sorted(needs):
-            if number not in stage and all(dep in stage for dep in needs[number]):
-                stage[number] = 1 + max((stage[dep] for dep in needs[number]), default=-1)
-    return {node: stage[component[node]] for node in graph}
+    """Stage of every plugin; a cycle's members share one (``model.graphs``)."""
+    return stages_through_cycles(graph)
 
 
 def cycle_members(graph: dict[str, list[str]]) -> set[str]:
     """Plugins on a requires cycle: a component of two or more, or one requiring itself."""
-    component = components(graph)
-    sizes: dict[int, int] = {}
-    for number in component.values():
-        sizes[number] = sizes.get(number, 0) + 1
+    return {node for component in cyclic_components(graph) for node in component}
+
+
+def _component_of(graph: dict[str, list[str]]) -> dict[str, int]:
     return {
-        node
-        for node, number in component.items()
-        if sizes[number] > 1 or node in graph.get(node, [])
+        node: number
+        for number, component in enumerate(strong_components(graph))
+        for node in component
     }
 
 
@@ -135,7 +83,7 @@ def build_plugins(plugins: PluginSet) -> DiagramGraph:
     requires = requires_graph(plugins)
     stages = load_stages(requires)
     cyclic = cycle_members(requires)
-    component = components(requires)
+    component = _component_of(requires)
     roots = set(plugins.install or ())
     for plugin in plugins.plugins:
         node = graph.add_node(

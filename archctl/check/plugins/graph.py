@@ -26,6 +26,7 @@ from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Cycle
 from archctl.gcpause import gc_paused
+from archctl.model.graphs import chain_depths, cyclic_components
 from archctl.model.plugins import Requirement
 
 
@@ -87,60 +88,9 @@ def find_cycles(edges: dict[str, dict[str, Requirement]]) -> list[tuple[str, ...
     """Shortest cycle through the smallest member of each cyclic component, sorted."""
     cycles: list[tuple[str, ...]] = []
     with gc_paused():
-        for component in _cyclic_components(edges):
+        for component in cyclic_components(edges):
             cycles.append(_shortest_cycle(edges, min(component), component))
     return sorted(cycles)
-
-
-def _cyclic_components(edges: dict[str, dict[str, Requirement]]) -> list[set[str]]:
-    """Strongly connected components with a cycle (Tarjan's algorithm, iterative, so
-    chains of any depth are fine): more than one member, or one that needs itself."""
-    number: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[set[str]] = []
-    for root in edges:
-        if root in number:
-            continue
-        number[root] = low[root] = len(number)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(edges[root]))]
-        while work:
-            node, successors = work[-1]
-            for successor in successors:
-                seen = number.get(successor)
-                if seen is None:
-                    number[successor] = low[successor] = len(number)
-                    stack.append(successor)
-                    on_stack.add(successor)
-                    work.append((successor, iter(edges[successor])))
-                    break
-                if successor in on_stack and seen < low[node]:
-                    low[node] = seen
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    if low[node] < low[parent]:
-                        low[parent] = low[node]
-                if low[node] == number[node]:
-                    if stack[-1] == node:
-                        stack.pop()
-                        on_stack.discard(node)
-                        if node in edges[node]:
-                            found.append({node})
-                        continue
-                    component = set()
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.add(member)
-                        if member == node:
-                            break
-                    found.append(component)
-    return found
 
 
 def _shortest_cycle(
@@ -185,30 +135,12 @@ def load_stages(edges: dict[str, dict[str, Requirement]]) -> list[list[str]] | N
     when there is a cycle (then no load order exists).
 
     A plugin's stage is the length of its longest chain of dependencies (what Kahn's
-    algorithm by layers gives), computed by one iterative depth-first pass in which an
-    edge back to a plugin still being walked is a cycle. Every stage is sorted so the plan
-    is the same bytes on every run.
+    algorithm by layers gives; ``model.graphs.chain_depths``). Every stage is sorted so the
+    plan is the same bytes on every run.
     """
-    depth: dict[str, int] = {}
-    for root in edges:
-        if root in depth:
-            continue
-        walking = {root}
-        work = [(root, iter(edges[root]))]
-        while work:
-            node, successors = work[-1]
-            for successor in successors:
-                if successor not in depth:
-                    if successor in walking:
-                        return None
-                    walking.add(successor)
-                    work.append((successor, iter(edges[successor])))
-                    break
-            else:
-                work.pop()
-                walking.discard(node)
-                needs = edges[node]
-                depth[node] = max([depth[need] for need in needs]) + 1 if needs else 0
+    depth = chain_depths(edges)
+    if depth is None:
+        return None
     layers: dict[int, list[str]] = {}
     for name, stage in depth.items():
         layers.setdefault(stage, []).append(name)
