@@ -18,6 +18,7 @@ from typing import Any
 from archctl.simulate.gateways import (
     ARRIVE,
     LOG,
+    Entry,
     Record,
     alive,
     exclusive,
@@ -25,6 +26,7 @@ from archctl.simulate.gateways import (
     inclusive,
 )
 from archctl.simulate.timing import Attempt, Timing, run_task
+from archctl.simulate.values import apply
 from archctl.simulate.workflow import AND, END, OR, TASK, XOR, Program
 
 FAILED, STUCK, CUT = -1, -2, -3
@@ -60,210 +62,275 @@ def counters_for(program: Program) -> dict[str, NodeCounters]:
 
 
 def run_instance(
-    p: Program,
+    program: Program,
     rng: random.Random,
     counters: dict[str, NodeCounters],
     until: float = math.inf,
     max_steps: int = DEFAULT_MAX_STEPS,
-    rec: list[Record] | None = None,
+    records: list[Record] | None = None,
     start: float = 0.0,
 ) -> tuple[int, float]:
-    """Run one instance; return (outcome, time). Outcome: end node index, FAILED, STUCK, CUT."""
-    env = dict(p.initial)
-    for name, draw in p.drawn:
+    """Run one instance; return (outcome, time). Outcome: end node index, FAILED, STUCK, CUT.
+
+    The heap holds :data:`Entry` tuples ``(time, seq, node, flow, event)``: a token arriving
+    at ``node`` over ``flow`` (ARRIVE), a task finishing (DONE_OK / DONE_ERR), or, when
+    ``records`` is given, an event to record at its time (LOG, ``flow`` holds the record).
+    Popped tokens then move through untimed nodes (gateways, instant tasks) in the inner
+    loop without touching the heap. The program's tables are bound to locals once: this loop
+    is the simulator's hot path (bench/bench_engine.py).
+    """
+    env = dict(program.initial)
+    for name, draw in program.drawn:
         env[name] = draw(rng)
-    mine = counters[p.name]
+    mine = counters[program.name]
     visits, tries, busy = mine.visits, mine.tries, mine.busy
-    kinds, out, incoming, timing, sets, sub, ids, choices = p.tables
-    heap: list[tuple[float, int, int, Any, int]] = (
-        list(p.start_entries)
+    kinds, successors, incoming = program.kinds, program.out, program.incoming
+    timings, assignments, ids, choices = program.timing, program.sets, program.ids, program.choices
+    heap: list[Entry] = (
+        list(program.start_entries)
         if start == 0.0
-        else [(start, i, s, -1, ARRIVE) for i, s in enumerate(p.starts)]
+        else [(start, order, node, -1, ARRIVE) for order, node in enumerate(program.starts)]
     )
     seq = len(heap)
-    held: dict[int, int] = {}
-    arrived: dict[int, int] = {}
-    or_wait: set[int] = set()
+    held: dict[int, int] = {}  # join node -> tokens waiting there
+    arrived: dict[int, int] = {}  # flow -> tokens that arrived over it at a waiting join
+    or_wait: set[int] = set()  # inclusive joins holding tokens
     last_end = -1
     steps = 0
-    t = start
-    if rec is not None:
-        rec.append((start, "start", p.name, 0, "", dict(env), len(heap)))
+    now = start
+    if records is not None:
+        records.append((start, "start", program.name, 0, "", dict(env), len(heap)))
     while True:
         if not heap:
             if or_wait:
-                seq, stuck = fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
+                seq, stuck = fire_inclusive(
+                    program, env, rng, heap, seq, now, held, arrived, or_wait, records
+                )
                 if stuck >= 0:
-                    return _finish(p, STUCK, t, rec, heap, held, ids[stuck])
+                    return _finish(program, STUCK, now, records, heap, held, ids[stuck])
                 if heap:
                     continue
             break
-        t, _, n, f, what = heappop(heap)
-        if t > until:
-            return _finish(p, CUT, until, rec, heap, held)
-        if what == ARRIVE:
-            nxt: tuple[tuple[int, int], ...] = ((n, f),)
-        elif what == DONE_OK:
-            if sets[n]:
-                for var, value, pick in sets[n]:
-                    env[var] = value(env) if value is not None else pick(rng)
-            if rec is not None:
-                changes = {a[0]: env[a[0]] for a in sets[n]}
-                rec.append((t, "complete", ids[n], 0, "ok", changes, alive(heap, held) + 1))
-            nxt = out[n]
-            if not nxt:
-                return _finish(p, STUCK, t, rec, heap, held, ids[n])
-        elif what == DONE_ERR:
-            handler = p.on_error[n]
+        now, _, node, flow, event = heappop(heap)
+        if now > until:
+            return _finish(program, CUT, until, records, heap, held)
+        if event == ARRIVE:
+            moves: tuple[tuple[int, int], ...] = ((node, flow),)
+        elif event == DONE_OK:
+            if assignments[node]:
+                apply(assignments[node], env, rng)
+            if records is not None:
+                changes = {a[0]: env[a[0]] for a in assignments[node]}
+                tokens = alive(heap, held) + 1
+                records.append((now, "complete", ids[node], 0, "ok", changes, tokens))
+            moves = successors[node]
+            if not moves:
+                return _finish(program, STUCK, now, records, heap, held, ids[node])
+        elif event == DONE_ERR:
+            handler = program.on_error[node]
             if handler < 0:
-                return _finish(p, FAILED, t, rec, heap, held, ids[n])
-            if rec is not None:
-                rec.append(
-                    (t, "error", ids[n], 0, "exhausted", ids[handler], alive(heap, held) + 1)
-                )
-            nxt = ((handler, p.error_flow[n]),)
-        else:
-            assert rec is not None
-            rec.append((t, *f, alive(heap, held)))
+                return _finish(program, FAILED, now, records, heap, held, ids[node])
+            if records is not None:
+                tokens = alive(heap, held) + 1
+                records.append((now, "error", ids[node], 0, "exhausted", ids[handler], tokens))
+            moves = ((handler, program.error_flow[node]),)
+        else:  # LOG: a recorded event whose time has come
+            assert records is not None
+            records.append((now, *flow, alive(heap, held)))
             continue
-        while nxt:
-            if len(nxt) > 1:
-                for target, flow in nxt[1:]:
-                    heappush(heap, (t, seq, target, flow, ARRIVE))
+        while moves:
+            if len(moves) > 1:  # a split: the other tokens wait their turn
+                for target, over in moves[1:]:
+                    heappush(heap, (now, seq, target, over, ARRIVE))
                     seq += 1
-            n, f = nxt[0]
+            node, flow = moves[0]
             steps += 1
             if steps > max_steps:
-                return _finish(p, CUT, t, rec, heap, held)
-            visits[n] += 1
-            kind = kinds[n]
+                return _finish(program, CUT, now, records, heap, held)
+            visits[node] += 1
+            kind = kinds[node]
             if kind == TASK:
-                tm = timing[n]
-                assert tm is not None
-                child = sub[n]
-                log: list[Attempt] | None = [] if rec is not None else None
+                timing = timings[node]
+                assert timing is not None
+                child = program.sub[node]
+                log: list[Attempt] | None = [] if records is not None else None
                 if child is not None:
-                    inner: list[Record] | None = [] if rec is not None else None
-                    done = _run_subprocess(
-                        child, tm, rng, counters, t, until, max_steps, tries[n], log, inner
-                    )
+                    done = _subprocess_task(
+                        program, node, child, timing, rng, counters, now, until, max_steps,
+                        tries[node], log, heap, seq,
+                    )  # fmt: skip
                     if done is None:
-                        return _finish(p, CUT, t, rec, heap, held)
-                    end, ok = done
-                    for at, event, node, attempt, outcome, data, _tokens in inner or ():
-                        label = f"{ids[n]}/{node}"
-                        heappush(heap, (at, seq, n, (event, label, attempt, outcome, data), LOG))
-                        seq += 1
-                elif tm.sample is None and not tm.failure_rate:
+                        return _finish(program, CUT, now, records, heap, held)
+                    end, ok, seq = done
+                elif timing.sample is None and not timing.failure_rate:
                     # no timing: done at once, inline, whether or not events are recorded (the
                     # order of draws must not depend on recording)
-                    tries[n][0] += 1
-                    for var, value, pick in sets[n]:
-                        env[var] = value(env) if value is not None else pick(rng)
-                    if rec is not None:
-                        tokens = alive(heap, held) + 1
-                        rec.append((t, "attempt", ids[n], 1, "ok", 0.0, tokens))
-                        changes = {a[0]: env[a[0]] for a in sets[n]}
-                        rec.append((t, "complete", ids[n], 0, "ok", changes, tokens))
-                    nxt = out[n]
-                    if not nxt:
-                        return _finish(p, STUCK, t, rec, heap, held, ids[n])
+                    tries[node][0] += 1
+                    if assignments[node]:
+                        apply(assignments[node], env, rng)
+                    if records is not None:
+                        _record_instant(records, now, ids[node], assignments[node], env, heap, held)
+                    moves = successors[node]
+                    if not moves:
+                        return _finish(program, STUCK, now, records, heap, held, ids[node])
                     continue
                 else:
-                    end, ok = run_task(tm, rng, t, tries[n], log)
-                busy[n] += end - t
+                    end, ok = run_task(timing, rng, now, tries[node], log)
+                busy[node] += end - now
                 if log is not None:
                     for at, attempt, outcome, took in log:
-                        heappush(
-                            heap, (at, seq, n, ("attempt", ids[n], attempt, outcome, took), LOG)
-                        )
+                        entry = ("attempt", ids[node], attempt, outcome, took)
+                        heappush(heap, (at, seq, node, entry, LOG))
                         seq += 1
-                elif ok and not sets[n] and len(out[n]) == 1:
-                    heappush(heap, (end, seq, out[n][0][0], out[n][0][1], ARRIVE))
+                elif ok and not assignments[node] and len(successors[node]) == 1:
+                    # the common case, unrecorded: jump the token straight to its next node
+                    target, over = successors[node][0]
+                    heappush(heap, (end, seq, target, over, ARRIVE))
                     seq += 1
                     break
-                heappush(heap, (end, seq, n, -1, DONE_OK if ok else DONE_ERR))
+                heappush(heap, (end, seq, node, -1, DONE_OK if ok else DONE_ERR))
                 seq += 1
                 break
             if kind == XOR:
-                choice = choices[n]
+                choice = choices[node]
                 if choice is None:
-                    nxt = exclusive(p, n, env, rng)  # free choice
+                    moves = exclusive(program, node, env, rng)  # free choice
                 else:
-                    for condition, taken in choice[0]:
+                    routes, default = choice
+                    for condition, taken in routes:
                         if condition(env):
-                            nxt = taken
+                            moves = taken
                             break
                     else:
-                        nxt = choice[1]
+                        moves = default
             elif kind == END:
-                last_end = n
-                if rec is not None:
-                    rec.append((t, "end", ids[n], 0, "", None, alive(heap, held)))
+                last_end = node
+                if records is not None:
+                    records.append((now, "end", ids[node], 0, "", None, alive(heap, held)))
                 break
-            elif len(incoming[n]) > 1 and f >= 0 and kind != XOR and kind != TASK:
-                arrived[f] = arrived.get(f, 0) + 1
-                if kind == AND and all(arrived.get(g, 0) for g in incoming[n]):
-                    for g in incoming[n]:
-                        arrived[g] -= 1
-                    held[n] = held.get(n, 0) - len(incoming[n]) + 1
-                    nxt = out[n]
-                    if rec is not None:
-                        rec.append((t, "join", ids[n], 0, "", None, alive(heap, held) + 1))
-                else:
-                    held[n] = held.get(n, 0) + 1
-                    if kind == OR:
-                        or_wait.add(n)
-                    if rec is not None:
-                        rec.append((t, "wait", ids[n], 0, "", None, alive(heap, held)))
+            elif len(incoming[node]) > 1 and flow >= 0:  # a parallel or inclusive join
+                if not _join(node, flow, kind, incoming[node], arrived, held, or_wait):
+                    if records is not None:
+                        records.append((now, "wait", ids[node], 0, "", None, alive(heap, held)))
                     break
+                moves = successors[node]
+                if records is not None:
+                    tokens = alive(heap, held) + 1
+                    records.append((now, "join", ids[node], 0, "", None, tokens))
             elif kind == OR:
-                nxt = inclusive(p, n, env, rng)
+                moves = inclusive(program, node, env, rng)
             else:
-                nxt = out[n]
-            if not nxt:
-                return _finish(p, STUCK, t, rec, heap, held, ids[n])
-            if rec is not None and kind != TASK and len(out[n]) > 1:
-                rec.append(
-                    (
-                        t,
-                        "route",
-                        ids[n],
-                        0,
-                        "",
-                        [ids[x[0]] for x in nxt],
-                        alive(heap, held) + len(nxt),
-                    )
-                )
+                moves = successors[node]
+            if not moves:
+                return _finish(program, STUCK, now, records, heap, held, ids[node])
+            if records is not None and len(successors[node]) > 1:
+                routed = [ids[target] for target, _ in moves]
+                tokens = alive(heap, held) + len(moves)
+                records.append((now, "route", ids[node], 0, "", routed, tokens))
         if or_wait:
-            seq, stuck = fire_inclusive(p, env, rng, heap, seq, t, held, arrived, or_wait, rec)
+            seq, stuck = fire_inclusive(
+                program, env, rng, heap, seq, now, held, arrived, or_wait, records
+            )
             if stuck >= 0:
-                return _finish(p, STUCK, t, rec, heap, held, ids[stuck])
+                return _finish(program, STUCK, now, records, heap, held, ids[stuck])
     if last_end < 0 or (held and any(held.values())):
-        return _finish(p, STUCK, t, rec, heap, held)
-    if rec is None:
-        return last_end, t
-    return _finish(p, last_end, t, rec, heap, held)
+        return _finish(program, STUCK, now, records, heap, held)
+    if records is None:
+        return last_end, now
+    return _finish(program, last_end, now, records, heap, held)
+
+
+def _join(
+    node: int,
+    flow: int,
+    kind: int,
+    inputs: tuple[int, ...],
+    arrived: dict[int, int],
+    held: dict[int, int],
+    or_wait: set[int],
+) -> bool:
+    """A token arrives at a join over ``flow``; True when the join fires now.
+
+    A parallel join fires once a token has arrived over every incoming flow and consumes one
+    from each; otherwise the token is held (an inclusive join is fired later, by
+    ``fire_inclusive``, once no live token can still reach it).
+    """
+    arrived[flow] = arrived.get(flow, 0) + 1
+    if kind == AND and all(arrived.get(other, 0) for other in inputs):
+        for other in inputs:
+            arrived[other] -= 1
+        held[node] = held.get(node, 0) - len(inputs) + 1
+        return True
+    held[node] = held.get(node, 0) + 1
+    if kind == OR:
+        or_wait.add(node)
+    return False
+
+
+def _record_instant(
+    records: list[Record],
+    now: float,
+    node_id: str,
+    assignments: tuple[Any, ...],
+    env: dict[str, Any],
+    heap: list[Entry],
+    held: dict[int, int],
+) -> None:
+    """The attempt and completion records of a task that takes no time."""
+    tokens = alive(heap, held) + 1
+    records.append((now, "attempt", node_id, 1, "ok", 0.0, tokens))
+    changes = {a[0]: env[a[0]] for a in assignments}
+    records.append((now, "complete", node_id, 0, "ok", changes, tokens))
+
+
+def _subprocess_task(
+    program: Program,
+    node: int,
+    child: Program,
+    timing: Timing,
+    rng: random.Random,
+    counters: dict[str, NodeCounters],
+    now: float,
+    until: float,
+    max_steps: int,
+    counts: list[int],
+    log: list[Attempt] | None,
+    heap: list[Entry],
+    seq: int,
+) -> tuple[float, bool, int] | None:
+    """Run a subprocess task; (end time, succeeded, next seq), None when the child was cut.
+
+    When recording, the child's records are queued as LOG entries under ``task/node`` ids.
+    """
+    inner: list[Record] | None = [] if log is not None else None
+    done = _run_subprocess(child, timing, rng, counters, now, until, max_steps, counts, log, inner)
+    if done is None:
+        return None
+    for at, event, child_node, attempt, outcome, data, _tokens in inner or ():
+        label = f"{program.ids[node]}/{child_node}"
+        heappush(heap, (at, seq, node, (event, label, attempt, outcome, data), LOG))
+        seq += 1
+    return done[0], done[1], seq
 
 
 def _finish(
-    p: Program,
+    program: Program,
     outcome: int,
-    t: float,
-    rec: list[Record] | None,
-    heap: list[tuple[float, int, int, Any, int]],
+    now: float,
+    records: list[Record] | None,
+    heap: list[Entry],
     held: dict[int, int],
     where: str | None = None,
 ) -> tuple[int, float]:
-    if rec is not None:
+    if records is not None:
         if outcome >= 0:
-            label, data = p.ids[outcome], None
+            label, data = program.ids[outcome], None
         else:
             label = OUTCOME_LABEL[outcome]
-            waiting = sorted(p.ids[node] for node, count in held.items() if count > 0)
+            waiting = sorted(program.ids[node] for node, count in held.items() if count > 0)
             data = sorted({*waiting, where}) if where is not None else waiting
-        rec.append((t, "finish", p.name, 0, label, data, alive(heap, held)))
-    return outcome, t
+        records.append((now, "finish", program.name, 0, label, data, alive(heap, held)))
+    return outcome, now
 
 
 def _run_subprocess(

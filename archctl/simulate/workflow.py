@@ -68,11 +68,6 @@ class Program:
     labels: list[str]
     or_reach: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
 
-    @property
-    def tables(self) -> tuple[Any, ...]:
-        """The lists the engine reads per instance, unpacked in one go."""
-        return self._tables
-
     def freeze(self) -> None:
         # exclusive gateways with conditions: ((condition, next tokens), ...) and the default's
         choices: list[Any] = []
@@ -85,16 +80,9 @@ class Program:
             choices.append((routes, (default,) if default is not None else ()))
         #: heap entries of the start tokens of an instance starting at time 0
         self.start_entries = tuple((0.0, i, s, -1, 0) for i, s in enumerate(self.starts))
-        self._tables = (
-            self.kinds,
-            self.out,
-            self.incoming,
-            self.timing,
-            self.sets,
-            self.sub,
-            self.ids,
-            choices,
-        )
+        #: per exclusive gateway with conditions: ((condition, moves), ...) and the default's
+        #: moves; None for every other node (a free choice included)
+        self.choices = choices
 
     def children(self) -> list[Program]:
         """Subprocess programs, each once, in first-use order."""
