@@ -38,12 +38,9 @@ def test_to_json_is_the_cli_json(target: Path, monkeypatch: pytest.MonkeyPatch) 
         assert archctl.verify_text(text, source=relative).to_json() == cli.stdout
 
 
-def test_the_issue_one_liner_works() -> None:
-    code = (
-        "import archctl; r = archctl.verify_text(open('examples/order-workflow.yaml').read()); "
-        "print(r.to_json())"
-    )
-    done = subprocess.run(
+def python(code: str) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` in a fresh process at the repository root, this checkout first."""
+    return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
@@ -51,22 +48,23 @@ def test_the_issue_one_liner_works() -> None:
         check=False,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+def test_the_issue_one_liner_works() -> None:
+    done = python(
+        "import archctl; r = archctl.verify_text(open('examples/order-workflow.yaml').read()); "
+        "print(r.to_json())"
+    )
     assert done.returncode == 0, done.stderr
     assert '"diagnostics": []' in done.stdout
 
 
 def test_import_archctl_imports_nothing_else() -> None:
     heavy = "('archctl', 'yaml', 'z3', 'lark', 'typer', 'rich')"
-    code = f"import archctl, sys; print(sorted(m for m in sys.modules if m.startswith({heavy})))"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    done = python(
+        f"import archctl, sys; print(sorted(m for m in sys.modules if m.startswith({heavy})))"
     )
-    assert done.stdout.strip() == "['archctl']"
+    assert done.stdout.strip() == "['archctl']", done.stderr
 
 
 def test_formats_and_errors() -> None:

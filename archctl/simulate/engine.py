@@ -155,13 +155,16 @@ def run_instance(
                 child = program.sub[node]
                 log: list[Attempt] | None = [] if records is not None else None
                 if child is not None:
-                    done = _subprocess_task(
-                        program, node, child, timing, rng, counters, now, until, max_steps,
-                        tries[node], log, heap, seq,
+                    inner: list[Record] | None = [] if records is not None else None
+                    done = _run_subprocess(
+                        child, timing, rng, counters, now, until, max_steps, tries[node], log,
+                        inner,
                     )  # fmt: skip
                     if done is None:
                         return _finish(program, CUT, now, records, heap, held)
-                    end, ok, seq = done
+                    end, ok = done
+                    if inner:
+                        seq = _queue_child_records(heap, seq, node, ids[node], inner)
                 elif timing.sample is None and not timing.failure_rate:
                     # no timing: done at once, inline, whether or not events are recorded (the
                     # order of draws must not depend on recording)
@@ -283,34 +286,16 @@ def _record_instant(
     records.append((now, "complete", node_id, 0, "ok", changes, tokens))
 
 
-def _subprocess_task(
-    program: Program,
-    node: int,
-    child: Program,
-    timing: Timing,
-    rng: random.Random,
-    counters: dict[str, NodeCounters],
-    now: float,
-    until: float,
-    max_steps: int,
-    counts: list[int],
-    log: list[Attempt] | None,
-    heap: list[Entry],
-    seq: int,
-) -> tuple[float, bool, int] | None:
-    """Run a subprocess task; (end time, succeeded, next seq), None when the child was cut.
-
-    When recording, the child's records are queued as LOG entries under ``task/node`` ids.
-    """
-    inner: list[Record] | None = [] if log is not None else None
-    done = _run_subprocess(child, timing, rng, counters, now, until, max_steps, counts, log, inner)
-    if done is None:
-        return None
-    for at, event, child_node, attempt, outcome, data, _tokens in inner or ():
-        label = f"{program.ids[node]}/{child_node}"
-        heappush(heap, (at, seq, node, (event, label, attempt, outcome, data), LOG))
+def _queue_child_records(
+    heap: list[Entry], seq: int, node: int, task_id: str, inner: list[Record]
+) -> int:
+    """Queue a subprocess's records as LOG entries under ``task/node`` ids; the next seq."""
+    for at, event, child_node, attempt, outcome, data, _tokens in inner:
+        heappush(
+            heap, (at, seq, node, (event, f"{task_id}/{child_node}", attempt, outcome, data), LOG)
+        )
         seq += 1
-    return done[0], done[1], seq
+    return seq
 
 
 def _finish(

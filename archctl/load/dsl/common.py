@@ -7,9 +7,9 @@ guard written in either format becomes the identical typed AST with the same dia
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Token, Tree
 
@@ -25,6 +25,8 @@ from archctl.load.values import SPEC_NAME, parse_number
 from archctl.model.expr import Action, Expr
 from archctl.model.types import BOOL, IP, STRING, TypeKind, Variable, VarType
 from archctl.source import SourceFile, Span
+
+Built = TypeVar("Built")
 
 #: Words of the expression language; a DSL name may not be one (quote it instead).
 RESERVED = frozenset({"and", "or", "not", "in", "true", "false", "any"})
@@ -103,12 +105,8 @@ class Context:
 
     # -- expressions -------------------------------------------------------------------------
     def expression(self, tree: Any, checker: TypeChecker) -> Expr | None:
-        if not self._readable(tree):
-            return None
-        try:
-            parsed = self._builder.expr(expression_tree(tree))
-        except Rejected as error:
-            self.error("LD007", error.message, self.source.span(error.start, error.end))
+        parsed = self._build(tree, self._builder.expr)
+        if parsed is None:
             return None
         before = len(checker.diagnostics)
         typed = checker.condition(parsed)
@@ -116,17 +114,23 @@ class Context:
         return typed
 
     def action(self, tree: Any, checker: TypeChecker) -> Action | None:
-        if not self._readable(tree):
-            return None
-        try:
-            parsed = self._builder.assignments(expression_tree(tree))
-        except Rejected as error:
-            self.error("LD007", error.message, self.source.span(error.start, error.end))
+        parsed = self._build(tree, self._builder.assignments)
+        if parsed is None:
             return None
         before = len(checker.diagnostics)
         typed = checker.action(parsed)
         self._take(checker, before)
         return typed
+
+    def _build(self, tree: Any, build: Callable[[Any], Built]) -> Built | None:
+        """The AST of an expression subtree; None (with an LD007) when it cannot be read."""
+        if not self._readable(tree):
+            return None
+        try:
+            return build(expression_tree(tree))
+        except Rejected as error:
+            self.error("LD007", error.message, self.source.span(error.start, error.end))
+            return None
 
     def _readable(self, tree: Any) -> bool:
         """False (with an LD007 there) for an expression nested too deep to walk."""
