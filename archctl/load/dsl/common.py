@@ -17,8 +17,8 @@ from archctl.diagnostics import Diagnostic
 from archctl.evidence import Value
 from archctl.load.dsl.parse import expression_tree
 from archctl.load.errors import located, with_hints
-from archctl.load.expr.limits import DEPTH_HELP, depth_message, tree_too_deep
-from archctl.load.expr.parse import Rejected, _Builder, unquote
+from archctl.load.expr.limits import DEPTH_HELP, Rejected, depth_message, tree_too_deep
+from archctl.load.expr.parse import _Builder, unquote
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
 from archctl.load.values import SPEC_NAME, parse_number

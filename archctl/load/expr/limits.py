@@ -1,4 +1,4 @@
-"""How deep an expression may nest, checked once where it is read.
+"""How deep an expression may nest and how long its numbers may be, checked where it is read.
 
 Everything downstream of the loader (type checker, Z3 compiler, evaluator, printers) walks
 expressions recursively, as the grammar is recursive. Rather than make each of them iterative,
@@ -10,9 +10,17 @@ on the input it exists to reject.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
+from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located
+from archctl.load.values import check_size
 from archctl.model.expr import Binary, Compare, Expr, InCidr, Member, Unary
+from archctl.source import Span
+
+Locator = Callable[[int, int], Span]
 
 #: Deepest nesting of operators accepted (``a and b and c`` chains count one per operator).
 MAX_DEPTH = 200
@@ -59,3 +67,35 @@ def tree_too_deep(tree: Any) -> Any | None:
 
 def depth_message() -> str:
     return f"expression nested more than {MAX_DEPTH} levels deep"
+
+
+class Rejected(Exception):
+    """A part of an expression archctl refuses to read (e.g. a number of 5000 digits).
+
+    Raised from inside the parse, where no diagnostic list is at hand; the caller turns it
+    into an LD007 at ``start``-``end`` of the expression text.
+    """
+
+    def __init__(self, start: int, end: int, message: str) -> None:
+        super().__init__(message)
+        self.start, self.end, self.message = start, end, message
+
+
+def number_value(text: str, start: int, end: int) -> int | Fraction:
+    """The value of a NUMBER token; :class:`Rejected` when it is too long to convert."""
+    try:
+        check_size(text)
+    except ValueError as error:
+        raise Rejected(start, end, str(error)) from None
+    return Fraction(text) if "." in text else int(text)
+
+
+def rejected(error: Rejected, locate: Locator) -> Diagnostic:
+    return located("LD007", error.message, locate(error.start, error.end))
+
+
+def depth_error(expr: Expr) -> list[Diagnostic]:
+    deep = too_deep(expr)
+    if deep is None:
+        return []
+    return [located("LD007", depth_message(), deep.span, DEPTH_HELP)]

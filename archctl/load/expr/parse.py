@@ -8,16 +8,19 @@ points at the exact column.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.grammar_files import grammar_path
-from archctl.load.errors import located
-from archctl.load.expr.limits import DEPTH_HELP, MAX_DEPTH, depth_message, too_deep
-from archctl.load.values import check_size
+from archctl.load.expr.limits import (
+    MAX_DEPTH,
+    Locator,
+    Rejected,
+    depth_error,
+    number_value,
+    rejected,
+)
 from archctl.model.expr import (
     Action,
     Assignment,
@@ -31,8 +34,6 @@ from archctl.model.expr import (
     Unary,
 )
 from archctl.source import Span
-
-Locator = Callable[[int, int], Span]
 
 _TOKEN_WORDS = {
     "NAME": "a name",
@@ -258,38 +259,6 @@ class _Inline:
         return out, _start(children[0]), _end(children[-1])
 
 
-class Rejected(Exception):
-    """A part of an expression archctl refuses to read (e.g. a number of 5000 digits).
-
-    Raised from inside the parse, where no diagnostic list is at hand; the caller turns it
-    into an LD007 at ``start``-``end`` of the expression text.
-    """
-
-    def __init__(self, start: int, end: int, message: str) -> None:
-        super().__init__(message)
-        self.start, self.end, self.message = start, end, message
-
-
-def number_value(text: str, start: int, end: int) -> int | Fraction:
-    """The value of a NUMBER token; :class:`Rejected` when it is too long to convert."""
-    try:
-        check_size(text)
-    except ValueError as error:
-        raise Rejected(start, end, str(error)) from None
-    return Fraction(text) if "." in text else int(text)
-
-
-def _rejected(error: Rejected, locate: Locator) -> Diagnostic:
-    return located("LD007", error.message, locate(error.start, error.end))
-
-
-def _depth_error(expr: Expr) -> list[Diagnostic]:
-    deep = too_deep(expr)
-    if deep is None:
-        return []
-    return [located("LD007", depth_message(), deep.span, DEPTH_HELP)]
-
-
 def _no_locator(start: int, end: int) -> Span:
     raise RuntimeError("expression parser used without a locator")
 
@@ -400,12 +369,12 @@ def parse_expression(text: str, locate: Locator) -> tuple[Expr | None, list[Diag
     except UnexpectedInput as error:
         return None, [_syntax_error(text, error, locate)]
     except Rejected as error:
-        return None, [_rejected(error, locate)]
+        return None, [rejected(error, locate)]
     finally:
         inline.locate = _no_locator
     expr: Expr = built[0]
     # a node per character at most: only a text longer than the limit can nest beyond it
-    problems = _depth_error(expr) if len(text) > MAX_DEPTH else []
+    problems = depth_error(expr) if len(text) > MAX_DEPTH else []
     return (None, problems) if problems else (expr, [])
 
 
@@ -422,7 +391,7 @@ def parse_action(text: str, locate: Locator) -> tuple[Action | None, list[Diagno
     except UnexpectedInput as error:
         return None, [_syntax_error(text, error, locate)]
     except Rejected as error:
-        return None, [_rejected(error, locate)]
+        return None, [rejected(error, locate)]
     finally:
         inline.locate = _no_locator
     action: Action = built[0]
@@ -431,7 +400,7 @@ def parse_action(text: str, locate: Locator) -> tuple[Action | None, list[Diagno
             problem
             for assignment in action
             if assignment.value is not None
-            for problem in _depth_error(assignment.value)
+            for problem in depth_error(assignment.value)
         ]
         if problems:
             return None, problems
