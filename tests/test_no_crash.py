@@ -261,6 +261,20 @@ def test_clamp_draws_on_the_spec_budget() -> None:
         assert budget.expired() and clamp_ms(5000) == 1
 
 
+def test_timeout_covers_the_whole_spec_not_each_query() -> None:
+    """Spacer queries that each run to their timeout: with a per-query timeout of 3 s this
+    spec took 6.4 s (21 s at the default 10 s); within one 3 s budget it ends near 3 s."""
+    text = machine("n < 3", "n: {type: int, range: [0, 1000000000], initial: 0}").replace(
+        "events: [go]", "events: [go, inc]"
+    )
+    text += '  - {from: a, to: a, on: inc, guard: "n < 1000000000", do: "n = n + 1"}\n'
+    start = time.perf_counter()
+    found = check_specs(load_yaml_text("m.yaml", text).specs, CheckOptions(timeout_ms=3000))
+    assert time.perf_counter() - start < 5
+    undecided = [d for d in found if d.code == "SM901"]
+    assert undecided and all("could not decide" in d.message for d in undecided)
+
+
 def test_token_game_stops_at_the_time_budget_with_wf901() -> None:
     branches = 12
     nodes = "".join(f"  t{i}: {{type: task}}\n" for i in range(branches))
