@@ -17,12 +17,16 @@ new inputs.
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import archctl
+from archctl.model.spec import Spec
+from archctl.model.statemachine import StateMachine
+from archctl.model.workflow import Workflow
 from tests.conftest import EXAMPLES, ROOT
 
 EXAMPLES_PER_FRONT_END = int(os.environ.get("ARCHCTL_FUZZ_EXAMPLES", "15"))
@@ -174,22 +178,32 @@ def verify(text: str, format: archctl.api.Format, source: str) -> None:
     assert report.exit_code() in (0, 1, 2)
     assert report.to_json()  # the report renders, whatever the findings carry
     if not report.load_failed:
-        for spec in archctl.load_text(text, format=format, source=source):
-            _derived(spec)
+        _derived(archctl.load_text(text, format=format, source=source))
 
 
-def _derived(spec: object) -> None:
-    """What other commands do with a loaded spec must not fail either."""
+def _derived(specs: list[Spec]) -> None:
+    """What other commands do with loaded specs must not fail either: convert, draw, and
+    simulate a few short runs (the simulator reads retry counts, ranges and guards too)."""
     from archctl.convert.to_dsl import spec_to_dsl
     from archctl.convert.to_yaml import spec_to_yaml
-    from archctl.model.spec import Spec
     from archctl.render.build import build_diagram
     from archctl.render.dot import render_dot
+    from archctl.simulate.engine import counters_for, run_instance
+    from archctl.simulate.statemachine import compile_machine, walk
+    from archctl.simulate.workflow import compile_workflow
 
-    assert isinstance(spec, Spec.__args__)  # type: ignore[attr-defined]
-    spec_to_yaml(spec)
-    spec_to_dsl(spec)
-    render_dot(build_diagram(spec))
+    workflows = {spec.name: spec for spec in specs if isinstance(spec, Workflow)}
+    for spec in specs:
+        spec_to_yaml(spec)
+        spec_to_dsl(spec)
+        render_dot(build_diagram(spec))
+        if isinstance(spec, Workflow):
+            program = compile_workflow(spec, workflows)
+            counters = counters_for(program)
+            for seed in range(3):
+                run_instance(program, random.Random(seed), counters, max_steps=500)
+        elif isinstance(spec, StateMachine):
+            walk(compile_machine(spec), 50, random.Random(0))
 
 
 @FUZZ
