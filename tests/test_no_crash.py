@@ -275,6 +275,23 @@ def test_timeout_covers_the_whole_spec_not_each_query() -> None:
     assert undecided and all("could not decide" in d.message for d in undecided)
 
 
+def test_explicit_search_stops_at_the_time_budget_with_sm901() -> None:
+    text = machine("n > 20000", "n: {type: int, range: [0, 20000], initial: 0}").replace(
+        "events: [go]", "events: [go, inc]"
+    )
+    text += '  - {from: a, to: a, on: inc, guard: "n < 20000", do: "n = n + 1"}\n'
+    spec = load_yaml_text("m.yaml", text).specs
+    assert {d.code for d in check_specs(spec)} == {"SM101", "SM102", "SM105"}  # in time
+    with spending(Budget(0)):  # a spent budget: the search stops at its first check
+        from archctl.check.statemachine.explicit import explore
+
+        space = explore(spec[0])  # type: ignore[arg-type]
+    assert space.stopped and len(space.state_of) < 20001
+    found = check_specs(spec, CheckOptions(timeout_ms=1))
+    assert [d.code for d in found] == ["SM901"]
+    assert "ran out of the time budget (1 ms)" in found[0].message
+
+
 def test_token_game_stops_at_the_time_budget_with_wf901() -> None:
     branches = 12
     nodes = "".join(f"  t{i}: {{type: task}}\n" for i in range(branches))

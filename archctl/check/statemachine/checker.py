@@ -56,6 +56,15 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
             "(state, valuation) configurations",
         )
         final_outgoing(machine, findings)
+        if space.stopped:
+            findings.inconclusive(
+                machine.name,
+                "reachability, deadlocks, termination, ranges or properties",
+                machine.span,
+                f"the explicit-state search ran out of the time budget "
+                f"({context.options.timeout_ms} ms) after {len(space.state_of):,} configurations",
+            )
+            return findings.out
         report(space, findings)
         return findings.out
     from archctl.check.statemachine.symbolic_checks import check_symbolic

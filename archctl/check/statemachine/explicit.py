@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from archctl.check.budget import expired
 from archctl.check.domains import finite_domain, product_size
 from archctl.check.statemachine.evidence import Step
 from archctl.evidence import Value
@@ -62,6 +63,8 @@ class Space:
     out_of_range: dict[tuple[int, int], tuple[int, Value, dict[str, Value]]] = field(
         default_factory=dict
     )
+    #: the search ran out of the spec's time budget before exploring everything
+    stopped: bool = False
 
     def env(self, config: int) -> dict[str, Value]:
         return dict(zip(self.names, self.values_of[config], strict=False))
@@ -104,6 +107,9 @@ def explore(machine: StateMachine) -> Space:
         _add(space, seen, start, tuple(values), -1, -1)
     head = 0
     while head < len(space.state_of):
+        if head & 4095 == 4095 and expired():  # --timeout covers this search too
+            space.stopped = True
+            break
         config = head
         head += 1
         env = space.env(config)
