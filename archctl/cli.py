@@ -86,7 +86,7 @@ def verify(
     ] = None,
     timeout_ms: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--timeout", help="Solver timeout per query, in ms [10000].", min=1),
+        typer.Option("--timeout", help="Time budget of each spec, in ms [10000].", min=1),
     ] = None,
     config_file: Annotated[
         Optional[str],  # noqa: UP045
