@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archctl.check import CheckContext, CheckOptions, checker_for
+from archctl.check import CheckContext, CheckOptions
+from archctl.check.budget import Budget, spending
 from archctl.config import Config, ConfigError, load_config
 from archctl.diagnostics import Diagnostic, Severity, sort_diagnostics
 from archctl.findings import apply_policy, apply_suppressions
+from archctl.kinds import checker_of
 from archctl.load.loader import load_file, load_text, spec_extensions
 from archctl.model.spec import LoadResult, Spec
 
@@ -89,7 +91,6 @@ def _check(mine: Sequence[Spec], others: Sequence[Spec], config: Config) -> list
     )
     out: list[Diagnostic] = []
     for spec in mine:
-        check = checker_for(spec.kind)
-        if check is not None:
-            out.extend(check(spec, context))
+        with spending(Budget(context.options.timeout_ms)):  # --timeout: per spec, as in verify
+            out.extend(checker_of(spec)(spec, context))
     return out
