@@ -2,7 +2,7 @@
 
 Dask's distributed scheduler is what teams already run on Kubernetes (dask-kubernetes),
 Slurm (dask-jobqueue) or a laptop (``LocalCluster``); archctl only submits work to it. The
-instance range is cut into the same fixed chunks as ``--workers`` uses, each chunk is one
+instance range is cut into the same fixed chunks as ``--workers`` uses, ten chunks make one
 task, and results are gathered *in chunk order*, so the output is byte-identical to a local
 run with the same seed whatever the number of workers. Workers get the spec texts, not
 paths, so they need no shared file system. A worker that dies is replaced by the scheduler
@@ -43,8 +43,14 @@ def program_from_sources(sources: tuple[tuple[str, str], ...], name: str) -> Pro
     return program
 
 
-def _remote_chunk(job: Job, start: int, stop: int) -> ChunkResult:
-    return run_chunk(job.load(), job, start, stop)
+#: chunks per Dask task: fewer, larger tasks keep the scheduler's per-task cost (tens of
+#: milliseconds on a busy machine) small next to the work; results stay per chunk
+CHUNKS_PER_TASK = 10
+
+
+def _remote_chunks(job: Job, bounds: list[tuple[int, int]]) -> list[ChunkResult]:
+    program = job.load()
+    return [run_chunk(program, job, start, stop) for start, stop in bounds]
 
 
 def shippable(job: Job, sources: Mapping[str, str], name: str) -> Job:
@@ -62,11 +68,12 @@ def shippable(job: Job, sources: Mapping[str, str], name: str) -> Job:
 def connect(address: str) -> tuple[Any, Any]:
     """(client, cluster to close or None) for ``tcp://host:port`` or ``local:N``."""
     try:
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError:
         raise SimulationError(
             '--cluster needs Dask\'s distributed scheduler: pip install "archctl[dask]"'
         ) from None
+    dask: Any = distributed  # partly untyped; used through its documented API only
     if address.startswith("local:"):
         try:
             workers = int(address.removeprefix("local:"))
@@ -76,16 +83,16 @@ def connect(address: str) -> tuple[Any, Any]:
             raise SimulationError(
                 f"--cluster local:N needs a number of workers >= 1, not '{address}'"
             )
-        cluster = LocalCluster(
+        cluster = dask.LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=50,
         )
-        return Client(cluster), cluster
+        return dask.Client(cluster), cluster
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT), None
+        return dask.Client(address, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError) as error:
         raise SimulationError(
             f"cannot reach the Dask scheduler at {address}: {error}; is it running, and is the "
@@ -98,13 +105,15 @@ def run_on_cluster(job: Job, instances: int, address: str) -> Iterator[ChunkResu
     client, cluster = connect(address)
     try:
         bounds = [(lo, min(lo + CHUNK, instances)) for lo in range(0, instances, CHUNK)]
+        groups = [bounds[i : i + CHUNKS_PER_TASK] for i in range(0, len(bounds), CHUNKS_PER_TASK)]
+        shared = client.scatter(job, broadcast=True, hash=False)  # sent once per worker
         futures = [
-            client.submit(_remote_chunk, job, lo, hi, pure=False, retries=RETRIES)
-            for lo, hi in bounds
+            client.submit(_remote_chunks, shared, group, pure=False, retries=RETRIES)
+            for group in groups
         ]
         for future in futures:
             try:
-                yield future.result()
+                yield from future.result()
             except (OSError, TimeoutError) as error:
                 raise SimulationError(
                     f"lost the Dask scheduler at {address} while simulating: {error}"
