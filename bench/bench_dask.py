@@ -56,7 +56,9 @@ def main() -> None:
     chunks = -(-options.instances // 1000)
     local = timed(["--workers", "2"], options.instances)
     cluster = timed(["--cluster", "local:2"], options.instances)
-    print(f"{options.instances} instances, {chunks} chunks; wall s (CPU s of archctl and its workers)")
+    print(
+        f"{options.instances} instances, {chunks} chunks; wall s (CPU s of archctl and its workers)"
+    )
     print("| run | wall (s) | CPU of the process tree (s) |")
     print("| --- | ---: | ---: |")
     print(f"| `--workers 2` (local processes) | {local[0]:.1f} | {local[1]:.1f} |")
