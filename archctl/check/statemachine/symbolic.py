@@ -29,6 +29,7 @@ from archctl.check.smt import (
     constant,
     declare,
     domain_of,
+    enum_names,
     from_z3,
     new_solver,
     solve,
@@ -37,6 +38,7 @@ from archctl.check.statemachine.evidence import Step
 from archctl.evidence import Value
 from archctl.model.expr import Action
 from archctl.model.statemachine import StateMachine, Transition
+from archctl.model.types import enum_type
 
 #: env (variable name -> term), current state term -> condition; extras are read on success.
 GoalBuilder = Callable[[Mapping[str, Any], Any, Callable[[str], Any]], tuple[Any, dict[str, Any]]]
@@ -71,7 +73,12 @@ class Encoding:
 
     def __init__(self, machine: StateMachine) -> None:
         self.machine = machine
-        self.index = {state.name: i for i, state in enumerate(machine.states)}
+        # the control state is the `state` enum of property expressions: the same code by
+        # name as every enum (smt.enum_code), so `state == "done"` means what it says
+        state_type = enum_type(tuple(state.name for state in machine.states))
+        #: state name of each control-state code, and the code of each state name
+        self.names = enum_names(state_type)
+        self.index = {name: code for code, name in enumerate(self.names)}
         self.types = {variable.name: variable.type for variable in machine.variables}
         self.counter = 0
 
@@ -192,14 +199,14 @@ class Bmc:
         machine = self.encoding.machine
         steps = []
         for k in range(depth + 1):
-            state = machine.states[model.eval(self.pcs[k], model_completion=True).as_long()]
+            state = self.encoding.names[model.eval(self.pcs[k], model_completion=True).as_long()]
             values = {
                 var.name: from_z3(model.eval(var.term, True), var.type) for var in self.frames[k]
             }
             via = None
             if k > 0:
                 via = machine.transitions[model.eval(self.taken[k], True).as_long()]
-            steps.append(Step(state.name, values, via))
+            steps.append(Step(state, values, via))
         read = {name: model.eval(term, model_completion=True) for name, term in extras.items()}
         note = f"trace found by bounded model checking at depth {depth}"
         return Answer(Verdict.REACHABLE, note, steps, read)
@@ -229,7 +236,7 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
     fp.set("spacer.use_iuc", interpolate)
     now, nxt = encoding.frame(""), encoding.frame("'")
     sorts = [var.term.sort() for var in now]
-    relations = [z3.Function(f"at!{s.name}", *sorts, z3.BoolSort()) for s in machine.states]
+    relations = [z3.Function(f"at!{name}", *sorts, z3.BoolSort()) for name in encoding.names]
     error = z3.Function("error!", z3.BoolSort())
     fp.register_relation(*relations, error)
     fp.declare_var(*[var.term for var in now + nxt])
