@@ -18,7 +18,11 @@ import z3
 
 from archctl.check.smt import Compiler, Outcome, domain_of, from_z3, new_solver, solve
 from archctl.check.statemachine.evidence import Findings, Step, transition_id
-from archctl.check.statemachine.graph import ControlGraph, nondeterministic_pairs
+from archctl.check.statemachine.graph import (
+    ControlGraph,
+    backward_closure,
+    nondeterministic_pairs,
+)
 from archctl.check.statemachine.symbolic import Answer, Encoding, GoalBuilder, Reach, Verdict
 from archctl.model.expr import Expr
 from archctl.model.statemachine import Property, StateMachine, Transition
@@ -29,6 +33,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
     reach = Reach(machine, timeout_ms)
     index = reach.encoding.index
     reached: dict[str, Answer] = {}
+    undecided: set[str] = set()  # reachability unknown (SM901): kept as possibly reachable
     for state in machine.states:
         if state.name not in graph.reachable:
             findings.detail = "unreachable in the state graph, whatever the data"
@@ -42,9 +47,11 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
                 findings.unreachable(state.name)
             else:
                 reached[state.name] = answer
-    deadlocked = _deadlocks(machine, graph, reach, reached, findings)
-    _termination(machine, graph, reach, reached, deadlocked, findings)
-    for transition in machine.transitions:
+        else:
+            undecided.add(state.name)
+    may_deadlock = _deadlocks(machine, graph, reach, reached, findings)
+    dead: set[int] = set()  # positions of transitions proved never enabled
+    for number, transition in enumerate(machine.transitions):
         if transition.source not in reached:
             continue
         if transition.guard is not None:
@@ -55,8 +62,15 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
                 and answer.verdict is Verdict.UNREACHABLE
             ):
                 findings.dead_transition(transition)
+                dead.add(number)
         for position in range(len(transition.action)):
             _out_of_range(reach, transition, position, findings)
+    live = [
+        t
+        for number, t in enumerate(machine.transitions)
+        if number not in dead and t.source in reached.keys() | undecided
+    ]
+    _termination(machine, graph, reach, reached, set(may_deadlock), live, findings)
     for state_name in reached:
         for first, second in nondeterministic_pairs(graph.outgoing[state_name]):
             guards = [g for g in (first.guard, second.guard) if g is not None]
@@ -99,6 +113,7 @@ def _deadlocks(
     reached: dict[str, Answer],
     findings: Findings,
 ) -> list[str]:
+    """SM102 per reached state; returns the states that may deadlock (shown or undecided)."""
     out = []
     for state_name, answer in reached.items():
         if state_name in machine.final:
@@ -111,10 +126,11 @@ def _deadlocks(
             answer = reach.ask(_at(reach.encoding.index[state_name], conditions, negate=True))
         state = machine.state(state_name)
         assert state is not None
-        if (
-            _decided(findings, answer, state_name, f"whether '{state_name}' deadlocks", state.span)
-            and answer.verdict is Verdict.REACHABLE
+        if not _decided(
+            findings, answer, state_name, f"whether '{state_name}' deadlocks", state.span
         ):
+            out.append(state_name)
+        elif answer.verdict is Verdict.REACHABLE:
             findings.deadlock(state_name, answer.steps)
             out.append(state_name)
     return out
@@ -125,25 +141,38 @@ def _termination(
     graph: ControlGraph,
     reach: Reach,
     reached: dict[str, Answer],
-    deadlocked: list[str],
+    may_deadlock: set[str],
+    live: list[Transition],
     findings: Findings,
 ) -> None:
-    trapped = set(graph.trapped(deadlocked))
+    """SM103 per reached state: proved, shown (a trace into a closed loop), or SM901.
+
+    A state is fine only where the fixpoint proves that each of its reachable valuations
+    can still reach a final state or a deadlock (``_proved_exits``): having a path in the
+    state graph to a deadlocked state proves nothing when a guard closes that path. It is
+    reported when no path over ``live`` transitions (those not proved dead, between states
+    not proved unreachable) leads to a final state or a state that may deadlock: every run
+    from it stays on such paths, so none can finish or stop. Anything else is undecided.
+    """
     if not machine.final:
         return
     proved = _proved_exits(machine, graph, reach)
-    escape = graph.backward(deadlocked)
+    exits = _live_exits(machine, live, may_deadlock)
     for state in machine.states:
         name = state.name
         if name not in reached or name in proved:
             continue
-        if name in trapped:
-            findings.detail = "no path to a final state in the state graph, whatever the data"
+        if name not in exits:
+            findings.detail = (
+                "no path to a final state or a deadlock over transitions that can fire "
+                "(dead transitions and unreachable states left out), whatever the data"
+            )
             findings.no_termination(name, reached[name].steps)
-        elif name not in escape:
+        else:
             findings.detail = (
                 "symbolic engine (Z3): termination is proved only where, in every reachable "
-                "valuation, an enabled transition leads towards a state already proved"
+                "valuation, an enabled transition leads towards a state already proved, or "
+                "none is enabled (a deadlock, SM102)"
             )
             findings.inconclusive(
                 name,
@@ -154,13 +183,23 @@ def _termination(
             )
 
 
+def _live_exits(machine: StateMachine, live: list[Transition], may_deadlock: set[str]) -> set[str]:
+    """States with a path over ``live`` transitions to a final or possibly deadlocked state."""
+    parents: dict[str, list[str]] = {}
+    for transition in live:
+        parents.setdefault(transition.target, []).append(transition.source)
+    targets = [*machine.final, *sorted(may_deadlock)]
+    return backward_closure(targets, lambda name: parents.get(name, []))
+
+
 def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> set[str]:
-    """States from which a final state stays reachable, by a fixpoint from the final states.
+    """States from which a final state or a deadlock stays reachable: a fixpoint from the finals.
 
     A state is added when in every valuation (first try: the whole domain, one SMT query;
-    then: every reachable valuation, a reachability question to BMC and Spacer) some
-    transition into an already proved state is enabled and keeps its updates in range. Its
-    successor is then reachable and proved, so by induction every run can still finish.
+    then: every reachable valuation, a reachability question to BMC and Spacer) either no
+    transition is enabled (a deadlock: SM102 reports it) or some transition into an already
+    proved state is enabled and keeps its updates in range. Its successor is then reachable
+    and proved, so by induction every run from it can still finish or stop.
     """
     encoding = reach.encoding
     proved = set(machine.final)
@@ -172,10 +211,13 @@ def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> s
         changed = False
         for name in graph.order:
             exits = [t for t in graph.outgoing[name] if t.target in proved]
-            if name in proved or not exits or tried.get(name) == len(exits):
+            if name in proved or tried.get(name) == len(exits):
                 continue
             tried[name] = len(exits)
-            options = []
+            stuck = _stuck(encoding, graph.outgoing[name], env)
+            if not exits and z3.is_false(stuck):
+                continue
+            options = [stuck]
             for transition in exits:
                 enabled, effect = encoding.fires(transition, env)
                 options.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
@@ -187,17 +229,24 @@ def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> s
     return proved
 
 
+def _stuck(encoding: Encoding, outgoing: list[Transition], env: Mapping[str, Any]) -> Any:
+    """No transition of ``outgoing`` is enabled (its guard fails): a deadlock at a non-final."""
+    if any(t.guard is None for t in outgoing):
+        return z3.BoolVal(False)
+    return z3.And(*[z3.Not(Compiler(env).expr(t.guard)) for t in outgoing if t.guard])
+
+
 def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> bool:
-    """Whether Z3 proves that no reachable valuation of ``state`` has all ``exits`` disabled."""
+    """Whether Z3 proves that every reachable valuation of ``state`` deadlocks or can take
+    one of ``exits``."""
     encoding = reach.encoding
     usable = [t for t in exits if _plain(encoding, t)]
-    if not usable:
-        return False
     index = encoding.index[state]
+    outgoing = [t for t in encoding.machine.transitions if t.source == state]
 
     def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
         blocked = [z3.Not(encoding.fires(t, env)[0]) for t in usable]
-        return z3.And(pc == index, *blocked), {}
+        return z3.And(pc == index, z3.Not(_stuck(encoding, outgoing, env)), *blocked), {}
 
     return reach.ask(build).verdict is Verdict.UNREACHABLE
 
