@@ -221,8 +221,12 @@ def random_machine(rng: random.Random) -> Machine:
     return machine
 
 
-def oracle(machine: Machine) -> set[tuple[str, str]]:
-    """The findings, by brute force over every reachable configuration."""
+Pairs = set[tuple[str, str]]
+
+
+def oracle(machine: Machine) -> tuple[Pairs, Pairs]:
+    """The findings, by brute force over every reachable configuration, and the questions
+    (check, subject) asked of this machine: those without a finding must be proved."""
     names = [v.name for v in machine.variables]
     domains = {v.name: v.domain for v in machine.variables}
     initial = [{}]  # type: list[Env]
@@ -302,15 +306,35 @@ def oracle(machine: Machine) -> set[tuple[str, str]]:
             if bool(what[1](env)) is (kind == "never"):
                 found.add(("SM201", name))
                 break
-    return found
+    return found, _questions(machine, reached)
 
 
-def decide(text: str, **options: Any) -> set[tuple[str, str]]:
+def _questions(machine: Machine, reached: set[str]) -> Pairs:
+    out = {("SM101", s) for s in STATES} | {("SM106", s) for s in machine.final}
+    out |= {("SM102", s) for s in reached if s not in machine.final}
+    out |= {("SM103", s) for s in reached if machine.final}
+    for number, move in enumerate(machine.moves):
+        if move.source not in reached:
+            continue
+        out.add(("SM105", move.ident))
+        if any(machine.variables[0].name == t or t.startswith("i") for t, _, _ in move.action):
+            out.add(("SM107", move.ident))
+        if any((m.source, m.event) == (move.source, move.event) for m in machine.moves[:number]):
+            out.add(("SM104", move.ident))
+    for name, kind, _ in machine.properties:
+        out.add(("SM202" if kind == "reachable" else "SM201", name))
+    return out
+
+
+def decide(text: str, **options: Any) -> tuple[Pairs, Pairs]:
+    """The findings and the proofs, as (check, subject) pairs."""
     loaded = load_yaml_text("random.yaml", text)
     assert not loaded.diagnostics, (text, [d.message for d in loaded.diagnostics])
     (spec,) = loaded.specs
-    found = check(spec, CheckContext(loaded.specs, CheckOptions(**options)))
-    return {(d.code, d.subject or "") for d in found}
+    context = CheckContext(loaded.specs, CheckOptions(**options))
+    found = check(spec, context)
+    proved = {(p.check, p.subject) for p in context.proved}
+    return {(d.code, d.subject or "") for d in found}, proved
 
 
 def test_symbolic_explicit_and_brute_force_agree_on_random_machines() -> None:
@@ -320,10 +344,11 @@ def test_symbolic_explicit_and_brute_force_agree_on_random_machines() -> None:
     while checked < 60 and (checked < 12 or time.monotonic() < deadline):
         machine = random_machine(rng)
         text = machine.yaml()
-        truth = oracle(machine)
-        explicit = decide(text)
+        truth, asked = oracle(machine)
+        explicit, proved = decide(text)
         assert explicit == truth, f"explicit engine vs brute force on\n{text}"
-        symbolic = decide(text, max_states=1)
+        assert proved == asked - truth, f"explicit proofs vs brute force on\n{text}"
+        symbolic, proved = decide(text, max_states=1)
         open_states = {s for code, s in symbolic if code == "SM901"}
         for code, subject in symbolic - truth:
             # only termination may stay open (a state's SM901); anything else is a disagreement
@@ -334,6 +359,12 @@ def test_symbolic_explicit_and_brute_force_agree_on_random_machines() -> None:
             assert code == "SM103" and subject in open_states, (
                 f"symbolic misses {code} {subject} on\n{text}"
             )
+        wrong = sorted(proved & truth)
+        assert not wrong, f"symbolic proves {wrong}, which fail, on\n{text}"
+        unanswered = asked - truth - proved
+        assert unanswered <= {("SM103", s) for s in open_states}, (
+            f"symbolic neither proves nor reports {sorted(unanswered)} on\n{text}"
+        )
         undecided += len(open_states)
         checked += 1
     assert checked >= 12

@@ -66,6 +66,26 @@ class Findings:
     out: list[Diagnostic] = field(default_factory=list)
     #: how the next findings were decided, when it differs per query (symbolic engine)
     detail: str | None = None
+    #: what was proved: (check, subject, engine, certificate); see ``prove``
+    proofs: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+
+    def prove(self, check: str, subject: str, engine: str, certificate: str | None = None) -> None:
+        """Record that ``check`` holds for ``subject`` (checks.md "proved"): call it only on a
+        decided answer of the engine, never on an unknown, a timeout or a bound."""
+        self.proofs.append((check, subject, engine, certificate))
+
+    def settled_proofs(self) -> list[tuple[str, str, str, str | None]]:
+        """The proofs no finding contradicts. Subjects can be shared (two transitions with
+        one id, two overlap pairs with one later transition), so one part proved does not
+        prove the subject when another part has a finding or stayed undecided (SM901)."""
+        found = {(d.code, d.subject) for d in self.out}
+        undecided = {d.subject for d in self.out if d.code == "SM901"}
+        return [
+            proof
+            for proof in self.proofs
+            if (proof[0], proof[1]) not in found
+            and not (proof[0] in ("SM104", "SM105", "SM107") and proof[1] in undecided)
+        ]
 
     def _add(
         self,

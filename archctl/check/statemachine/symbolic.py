@@ -35,6 +35,7 @@ from archctl.check.smt import (
     solve,
 )
 from archctl.check.statemachine.evidence import Step
+from archctl.check.statemachine.invariant import invariant_text
 from archctl.evidence import Value
 from archctl.model.expr import Action
 from archctl.model.statemachine import StateMachine, Transition
@@ -56,6 +57,9 @@ class Answer:
     note: str
     steps: list[Step] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: what decided it ("bmc", "spacer") and, when it has one, why (checks.md "proved")
+    engine: str = "z3"
+    certificate: str | None = None
 
 
 @dataclass
@@ -209,7 +213,8 @@ class Bmc:
             steps.append(Step(state, values, via))
         read = {name: model.eval(term, model_completion=True) for name, term in extras.items()}
         note = f"trace found by bounded model checking at depth {depth}"
-        return Answer(Verdict.REACHABLE, note, steps, read)
+        run = f"a run of {depth} step(s) found by bounded model checking"
+        return Answer(Verdict.REACHABLE, note, steps, read, "bmc", run)
 
 
 def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
@@ -264,9 +269,14 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
         reason = raw.decode() if isinstance(raw, bytes) else str(raw)
         return Answer(Verdict.UNKNOWN, f"Spacer stopped after {timeout_ms} ms ({reason})")
     if answer == z3.unsat:
-        return Answer(Verdict.UNREACHABLE, "proved unreachable by Spacer (inductive invariant)")
+        names = {s.name: relations[encoding.index[s.name]] for s in machine.states}
+        types = [var.type for var in now]
+        domain = encoding.in_domain(now)
+        certificate = invariant_text(fp.get_answer(), names, terms, types, domain)
+        note = "proved unreachable by Spacer (inductive invariant)"
+        return Answer(Verdict.UNREACHABLE, note, engine="spacer", certificate=certificate)
     if answer == z3.sat:
-        return Answer(Verdict.REACHABLE, "shown reachable by Spacer")
+        return Answer(Verdict.REACHABLE, "shown reachable by Spacer", engine="spacer")
     reason = fp.reason_unknown() or "unknown"
     return Answer(Verdict.UNKNOWN, f"Spacer answered unknown ({reason})")
 

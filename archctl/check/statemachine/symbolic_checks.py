@@ -24,7 +24,7 @@ from archctl.check.statemachine.graph import (
     nondeterministic_pairs,
 )
 from archctl.check.statemachine.symbolic import Answer, Encoding, GoalBuilder, Reach, Verdict
-from archctl.model.expr import Expr
+from archctl.model.expr import Assignment, Expr
 from archctl.model.statemachine import Property, StateMachine, Transition
 
 
@@ -47,6 +47,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
                 findings.unreachable(state.name)
             else:
                 reached[state.name] = answer
+                findings.prove("SM101", state.name, answer.engine, answer.certificate)
         else:
             undecided.add(state.name)
     may_deadlock = _deadlocks(machine, graph, reach, reached, findings)
@@ -54,17 +55,24 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
     for number, transition in enumerate(machine.transitions):
         if transition.source not in reached:
             continue
-        if transition.guard is not None:
+        subject = transition_id(transition)
+        if transition.guard is None:
+            findings.prove("SM105", subject, "graph", "no guard, and its source is reachable")
+        else:
             answer = reach.ask(_at(index[transition.source], [transition.guard]))
             what = f"whether '{transition.label}' is ever enabled"
-            if (
-                _decided(findings, answer, transition_id(transition), what, transition.span)
-                and answer.verdict is Verdict.UNREACHABLE
-            ):
-                findings.dead_transition(transition)
-                dead.add(number)
-        for position in range(len(transition.action)):
-            _out_of_range(reach, transition, position, findings)
+            if _decided(findings, answer, subject, what, transition.span):
+                if answer.verdict is Verdict.UNREACHABLE:
+                    findings.dead_transition(transition)
+                    dead.add(number)
+                else:
+                    findings.prove("SM105", subject, answer.engine, answer.certificate)
+        ranged = [p for p, a in enumerate(transition.action) if _ranged(reach.encoding, a)]
+        kept = [_out_of_range(reach, transition, position, findings) for position in ranged]
+        if ranged and all(k is not None for k in kept):
+            engines = sorted({k[0] for k in kept if k is not None})
+            why = "; ".join(k[1] for k in kept if k is not None)
+            findings.prove("SM107", subject, "+".join(engines), why)
     live = [
         t
         for number, t in enumerate(machine.transitions)
@@ -76,12 +84,14 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             guards = [g for g in (first.guard, second.guard) if g is not None]
             answer = reach.ask(_at(index[state_name], guards))
             what = f"whether '{first.label}' and '{second.label}' overlap"
-            if (
-                _decided(findings, answer, transition_id(second), what, second.span)
-                and answer.verdict is Verdict.REACHABLE
-            ):
+            subject = transition_id(second)
+            if not _decided(findings, answer, subject, what, second.span):
+                continue
+            if answer.verdict is Verdict.REACHABLE:
                 witness = answer.steps[-1].values if answer.steps else None
                 findings.nondeterminism(first, second, witness)
+            else:
+                findings.prove("SM104", subject, answer.engine, answer.certificate)
     for prop in machine.properties:
         _property(reach, prop, reached, findings)
     findings.detail = None
@@ -118,9 +128,11 @@ def _deadlocks(
     for state_name, answer in reached.items():
         if state_name in machine.final:
             continue
-        guards = [t.guard for t in graph.outgoing[state_name]]
-        if any(guard is None for guard in guards):
+        free = [t for t in graph.outgoing[state_name] if t.guard is None]
+        if free:
+            findings.prove("SM102", state_name, "graph", f"'{free[0].label}' has no guard")
             continue
+        guards = [t.guard for t in graph.outgoing[state_name]]
         conditions = [g for g in guards if g is not None]
         if conditions:
             answer = reach.ask(_at(reach.encoding.index[state_name], conditions, negate=True))
@@ -133,6 +145,8 @@ def _deadlocks(
         elif answer.verdict is Verdict.REACHABLE:
             findings.deadlock(state_name, answer.steps)
             out.append(state_name)
+        else:
+            findings.prove("SM102", state_name, answer.engine, answer.certificate)
     return out
 
 
@@ -160,9 +174,11 @@ def _termination(
     exits = _live_exits(machine, live, may_deadlock)
     for state in machine.states:
         name = state.name
-        if name not in reached or name in proved:
+        if name not in reached:
             continue
-        if name not in exits:
+        if name in proved:
+            findings.prove("SM103", name, *proved[name])
+        elif name not in exits:
             findings.detail = (
                 "no path to a final state or a deadlock over transitions that can fire "
                 "(dead transitions and unreachable states left out), whatever the data"
@@ -192,17 +208,22 @@ def _live_exits(machine: StateMachine, live: list[Transition], may_deadlock: set
     return backward_closure(targets, lambda name: parents.get(name, []))
 
 
-def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> set[str]:
+def _proved_exits(
+    machine: StateMachine, graph: ControlGraph, reach: Reach
+) -> dict[str, tuple[str, str | None]]:
     """States from which a final state or a deadlock stays reachable: a fixpoint from the finals.
 
     A state is added when in every valuation (first try: the whole domain, one SMT query;
     then: every reachable valuation, a reachability question to BMC and Spacer) either no
     transition is enabled (a deadlock: SM102 reports it) or some transition into an already
     proved state is enabled and keeps its updates in range. Its successor is then reachable
-    and proved, so by induction every run from it can still finish or stop.
+    and proved, so by induction every run from it can still finish or stop. Each proved
+    state maps to the engine and certificate of its proof.
     """
     encoding = reach.encoding
-    proved = set(machine.final)
+    proved: dict[str, tuple[str, str | None]] = {
+        name: ("graph", "a final state") for name in machine.final
+    }
     frame = encoding.frame("")
     env = {var.name: var.term for var in frame}
     tried: dict[str, int] = {}
@@ -223,10 +244,28 @@ def _proved_exits(machine: StateMachine, graph: ControlGraph, reach: Reach) -> s
                 options.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
             solver = new_solver(reach.timeout_ms)
             solver.add(*encoding.in_domain(frame), z3.Not(z3.Or(*options)))
-            if solve(solver) is Outcome.UNSAT or _no_stuck_valuation(reach, name, exits):
-                proved.add(name)
-                changed = True
+            ways = _ways_out(exits, stuck)
+            if solve(solver) is Outcome.UNSAT:
+                proved[name] = ("z3", f"in every valuation {ways}")
+            else:
+                answer = _no_stuck_valuation(reach, name, exits)
+                if answer.verdict is not Verdict.UNREACHABLE:
+                    continue
+                invariant = "" if answer.certificate is None else f"; {answer.certificate}"
+                proved[name] = (answer.engine, f"in every reachable valuation {ways}{invariant}")
+            changed = True
     return proved
+
+
+def _ways_out(exits: list[Transition], stuck: Any) -> str:
+    """The certificate's reason: which transitions lead on, or that it deadlocks."""
+    out = []
+    if exits:
+        labels = " or ".join(f"'{t.label}'" for t in exits)
+        out.append(f"{labels} can fire towards a state proved to finish")
+    if not z3.is_false(stuck):
+        out.append("no transition is enabled (a deadlock, SM102)")
+    return ", or ".join(out)
 
 
 def _stuck(encoding: Encoding, outgoing: list[Transition], env: Mapping[str, Any]) -> Any:
@@ -236,9 +275,9 @@ def _stuck(encoding: Encoding, outgoing: list[Transition], env: Mapping[str, Any
     return z3.And(*[z3.Not(Compiler(env).expr(t.guard)) for t in outgoing if t.guard])
 
 
-def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> bool:
-    """Whether Z3 proves that every reachable valuation of ``state`` deadlocks or can take
-    one of ``exits``."""
+def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> Answer:
+    """Whether Z3 proves (UNREACHABLE) that every reachable valuation of ``state`` deadlocks
+    or can take one of ``exits``."""
     encoding = reach.encoding
     usable = [t for t in exits if _plain(encoding, t)]
     index = encoding.index[state]
@@ -248,7 +287,7 @@ def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> bo
         blocked = [z3.Not(encoding.fires(t, env)[0]) for t in usable]
         return z3.And(pc == index, z3.Not(_stuck(encoding, outgoing, env)), *blocked), {}
 
-    return reach.ask(build).verdict is Verdict.UNREACHABLE
+    return reach.ask(build)
 
 
 def _plain(encoding: Encoding, transition: Transition) -> bool:
@@ -256,12 +295,19 @@ def _plain(encoding: Encoding, transition: Transition) -> bool:
     return all(assignment.value is not None for assignment in transition.action)
 
 
-def _out_of_range(reach: Reach, transition: Transition, position: int, findings: Findings) -> None:
+def _ranged(encoding: Encoding, assignment: Assignment) -> bool:
+    """Only declared ranges can be left (SM107); enum and bool updates are typed."""
+    var_type = encoding.types[assignment.target]
+    return var_type.is_numeric and (var_type.low is not None or var_type.high is not None)
+
+
+def _out_of_range(
+    reach: Reach, transition: Transition, position: int, findings: Findings
+) -> tuple[str, str] | None:
+    """SM107 for one ranged assignment; the engine and certificate when proved in range."""
     encoding = reach.encoding
     assignment = transition.action[position]
     var_type = encoding.types[assignment.target]
-    if not var_type.is_numeric or (var_type.low is None and var_type.high is None):
-        return  # only declared ranges can be left; enum and bool updates are typed
     source = encoding.index[transition.source]
     names = [v.name for v in encoding.machine.variables]
 
@@ -278,21 +324,27 @@ def _out_of_range(reach: Reach, transition: Transition, position: int, findings:
     answer = reach.ask(build)
     what = f"whether '{transition.label}' keeps {assignment.target} in range"
     if not _decided(findings, answer, transition_id(transition), what, assignment.span):
-        return
+        return None
     if answer.verdict is not Verdict.REACHABLE:
-        return
+        kept = f"{assignment.target} stays in {var_type.describe()}"
+        if answer.certificate is not None:
+            kept += f" ({answer.certificate})"
+        return answer.engine, kept
     types = encoding.types
     after = {name: from_z3(term, types[name]) for name, term in answer.extras.items()}
     steps: list[Step] | None = None
     if answer.steps is not None:
         steps = [*answer.steps, Step(transition.target, after, transition, "out of range")]
     findings.out_of_range(transition, assignment, after.get(assignment.target), var_type, steps)
+    return None
 
 
 def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings: Findings) -> None:
     if prop.kind == "reachable":
         state = prop.state
-        if state is not None and state not in reached:
+        if state is not None and state in reached:
+            findings.prove("SM202", prop.name, reached[state].engine, reached[state].certificate)
+        elif state is not None:
             findings.detail = None
             if not any(d.code == "SM901" and d.subject == state for d in findings.out):
                 findings.unreachable_property(prop)
@@ -305,8 +357,9 @@ def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings
         return (z3.Not(holds) if prop.kind == "always" else holds), {}
 
     answer = reach.ask(build)
-    if (
-        _decided(findings, answer, prop.name, f"property '{prop.name}'", prop.span)
-        and answer.verdict is Verdict.REACHABLE
-    ):
+    if not _decided(findings, answer, prop.name, f"property '{prop.name}'", prop.span):
+        return
+    if answer.verdict is Verdict.REACHABLE:
         findings.violated(prop, answer.steps)
+    else:
+        findings.prove("SM201", prop.name, answer.engine, answer.certificate)
