@@ -75,9 +75,9 @@ def domain_of(var_type: VarType, term: Any) -> list[Any]:
         out += [term >= 0, term <= 2**32 - 1]
     elif kind in (TypeKind.INT, TypeKind.REAL):
         if var_type.low is not None:
-            out.append(term >= _num(var_type.low, kind))
+            out.append(term >= _num(var_type.low, kind, term.ctx))
         if var_type.high is not None:
-            out.append(term <= _num(var_type.high, kind))
+            out.append(term <= _num(var_type.high, kind, term.ctx))
     return out
 
 
@@ -96,10 +96,10 @@ def declare(name: str, var_type: VarType, suffix: str = "", ctx: Any = None) -> 
     return SmtVar(name, var_type, make_term(name + suffix, var_type, ctx))
 
 
-def _num(value: Fraction | int, kind: TypeKind) -> Any:
+def _num(value: Fraction | int, kind: TypeKind, ctx: Any = None) -> Any:
+    """A bound in the term's own context (z3.Q would build it in the main one)."""
     if kind is TypeKind.REAL:
-        fraction = Fraction(value)
-        return z3.Q(fraction.numerator, fraction.denominator)
+        return z3.RealVal(Fraction(value), ctx)
     return int(value)
 
 

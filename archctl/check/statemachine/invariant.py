@@ -10,6 +10,7 @@ certificate rather than a wrong one.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,6 +44,11 @@ def invariant_text(
     Parts that ``domain`` (the declared types and ranges) implies anyway are left out.
     """
     found: dict[str, str] = {}
+    enums = {
+        term.decl().name(): (term, len(var_type.values))
+        for term, var_type in zip(terms, types, strict=True)
+        if var_type.kind is TypeKind.ENUM
+    }
     by_decl = {relation.name(): state for state, relation in relations.items()}
     for part in _conjuncts(answer):
         body = part.body() if z3.is_quantifier(part) else part
@@ -54,6 +60,7 @@ def invariant_text(
         formula = _bind(body.arg(0), body.arg(1), terms)
         if formula is None:
             return None
+        formula = _by_name(formula, enums)
         text = Renderer(terms, types).formula(_drop_implied(_simplify(formula), domain))
         if text != "true":
             found[state] = text
@@ -95,15 +102,63 @@ def _max_var(formula: Any) -> int:
     return highest
 
 
+def _by_name(formula: Any, enums: Mapping[str, tuple[Any, int]]) -> Any:
+    """Spacer reasons about enum codes as numbers (``x - y <= 0``, ``x >= 1``); archctl has no
+    syntax for that, so each such comparison becomes the name combinations that satisfy it
+    (``x == "a" and y == "b" or ...``), which Z3 then simplifies with the rest."""
+    if not enums:
+        return formula
+    if z3.is_and(formula) or z3.is_or(formula) or z3.is_not(formula):
+        return formula.decl()(*[_by_name(child, enums) for child in formula.children()])
+    if not (z3.is_app(formula) and formula.decl().kind() in _COMPARE):
+        return formula
+    used = sorted(name for name in _constants(formula) if name in enums)
+    if not used or _readable(formula, enums):
+        return formula
+    options = []
+    for codes in itertools.product(*[range(enums[name][1]) for name in used]):
+        pairs = [
+            (enums[name][0], z3.IntVal(code, formula.ctx))
+            for name, code in zip(used, codes, strict=True)
+        ]
+        if z3.is_true(z3.simplify(z3.substitute(formula, *pairs))):
+            options.append(z3.And(*[term == value for term, value in pairs]))
+    return z3.Or(*options) if options else z3.BoolVal(False, formula.ctx)
+
+
+def _readable(atom: Any, enums: Mapping[str, tuple[Any, int]]) -> bool:
+    """``x == "a"``, ``x != y``: an (in)equality of an enum with a name or another enum."""
+    if atom.decl().kind() not in (z3.Z3_OP_EQ, z3.Z3_OP_DISTINCT) or atom.num_args() != 2:
+        return False
+    sides = atom.children()
+    return all(
+        (z3.is_const(side) and side.decl().name() in enums) or z3.is_int_value(side)
+        for side in sides
+    )
+
+
+def _constants(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if z3.is_const(item) and not (z3.is_int_value(item) or z3.is_rational_value(item)):
+            found.add(item.decl().name())
+        elif z3.is_app(item):
+            stack.extend(item.children())
+    return found
+
+
 def _simplify(formula: Any) -> Any:
     """Quantifiers eliminated (Spacer's answers project away local variables), then the
     smallest equivalent formula Z3 finds cheaply."""
     for steps in (("qe", "simplify", "ctx-solver-simplify", "simplify"), ("simplify",)):
         try:
-            goal = z3.Goal()
+            ctx = formula.ctx
+            goal = z3.Goal(ctx=ctx)
             goal.add(formula)
-            tactic = z3.Then(*steps) if len(steps) > 1 else z3.Tactic(steps[0])
-            return z3.TryFor(tactic, 2000)(goal).as_expr()
+            tactic = z3.Then(*steps, ctx=ctx) if len(steps) > 1 else z3.Tactic(steps[0], ctx)
+            return z3.TryFor(tactic, 2000, ctx)(goal).as_expr()
         except z3.Z3Exception:
             continue
     return formula
@@ -113,11 +168,11 @@ def _drop_implied(formula: Any, domain: Sequence[Any]) -> Any:
     """Leave out conjuncts the declared domain implies (``x >= 0`` of an enum code)."""
     if not z3.is_and(formula) or not domain:
         return formula
-    solver = z3.Solver()
+    solver = z3.Solver(ctx=formula.ctx)
     solver.set("timeout", 1000)
     solver.add(*domain)
     kept = [part for part in formula.children() if solver.check(z3.Not(part)) != z3.unsat]
-    return z3.And(*kept) if len(kept) > 1 else kept[0] if kept else z3.BoolVal(True)
+    return z3.And(*kept) if len(kept) > 1 else kept[0] if kept else z3.BoolVal(True, formula.ctx)
 
 
 class Renderer:

@@ -99,7 +99,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
 
 def _at(state: int, conditions: list[Expr] | None = None, negate: bool = False) -> GoalBuilder:
     def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
-        parts = [Compiler(env).expr(c) for c in conditions or []]
+        parts = [Compiler(env, pc.ctx).expr(c) for c in conditions or []]
         if negate:
             parts = [z3.Not(p) for p in parts]
         return z3.And(pc == state, *parts), {}
@@ -242,7 +242,7 @@ def _proved_exits(
             for transition in exits:
                 enabled, effect = encoding.fires(transition, env)
                 options.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
-            solver = new_solver(reach.timeout_ms)
+            solver = new_solver(reach.timeout_ms, encoding.ctx)
             solver.add(*encoding.in_domain(frame), z3.Not(z3.Or(*options)))
             ways = _ways_out(exits, stuck)
             if solve(solver) is Outcome.UNSAT:
@@ -271,8 +271,9 @@ def _ways_out(exits: list[Transition], stuck: Any) -> str:
 def _stuck(encoding: Encoding, outgoing: list[Transition], env: Mapping[str, Any]) -> Any:
     """No transition of ``outgoing`` is enabled (its guard fails): a deadlock at a non-final."""
     if any(t.guard is None for t in outgoing):
-        return z3.BoolVal(False)
-    return z3.And(*[z3.Not(Compiler(env).expr(t.guard)) for t in outgoing if t.guard])
+        return z3.BoolVal(False, encoding.ctx)
+    compiler = Compiler(env, encoding.ctx)
+    return z3.And(*[z3.Not(compiler.expr(t.guard)) for t in outgoing if t.guard], encoding.ctx)
 
 
 def _no_stuck_valuation(reach: Reach, state: str, exits: list[Transition]) -> Answer:
@@ -315,7 +316,7 @@ def _out_of_range(
         effect = encoding.effect(transition.action[: position + 1], env, fresh)
         parts = [pc == source, *effect.fresh_domain]
         if transition.guard is not None:
-            parts.append(Compiler(env).expr(transition.guard))
+            parts.append(Compiler(env, encoding.ctx).expr(transition.guard))
         for earlier, term in zip(transition.action[:position], effect.assigned, strict=False):
             parts += domain_of(encoding.types[earlier.target], term)
         parts.append(z3.Not(z3.And(*domain_of(var_type, effect.assigned[position]))))
@@ -353,7 +354,7 @@ def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings
     assert condition is not None
 
     def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
-        holds = Compiler({**env, "state": pc}).expr(condition)
+        holds = Compiler({**env, "state": pc}, pc.ctx).expr(condition)
         return (z3.Not(holds) if prop.kind == "always" else holds), {}
 
     answer = reach.ask(build)
