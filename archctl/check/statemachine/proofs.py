@@ -10,48 +10,104 @@ SM105 per transition leaving a reachable state; SM107 per transition of a reacha
 that updates a ranged number; SM201/SM202 per property. SM106 is structural and recorded
 where it is checked (``graph.final_outgoing``). The symbolic engine records its proofs
 per query instead, with the engine and certificate of each answer.
+
+A check proved for every one of several subjects is one entry with subject ``*``, so a
+100,000-state machine gets a handful of entries, not 600,000, and costs no subject strings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from archctl.check.statemachine.evidence import Findings, transition_id
-from archctl.check.statemachine.graph import nondeterministic_pairs
-from archctl.model.statemachine import Transition
+from archctl.model.statemachine import StateMachine, Transition
+
+#: the checks decided per state or transition, and what their subjects are
+NOUNS = {
+    "SM101": "states",
+    "SM102": "reachable non-final states",
+    "SM103": "reachable states",
+    "SM104": "transitions sharing a source and an event with an earlier one",
+    "SM105": "transitions of reachable states",
+    "SM107": "transitions of reachable states updating a ranged number",
+}
 
 
-def questions(findings: Findings, reachable: set[str]) -> list[tuple[str, str]]:
-    """The (check, subject) pairs an exhaustive engine decides for this machine."""
+def subjects(check: str, machine: StateMachine, reachable: set[str]) -> Iterator[str]:
+    """The subjects of ``check`` an exhaustive engine decides, in declared order."""
+    if check in ("SM101", "SM102", "SM103"):
+        for state in machine.states:
+            name = state.name
+            live = name in reachable and (check == "SM103" or name not in machine.final)
+            if check == "SM101" or live:
+                yield name
+        return
+    yield from (transition_id(t) for t in _transitions(check, machine, reachable))
+
+
+def _transitions(check: str, machine: StateMachine, reachable: set[str]) -> Iterator[Transition]:
+    ranged = _ranged(machine)
+    events: set[tuple[str, str]] = set()
+    for transition in machine.transitions:
+        if transition.source not in reachable:
+            continue
+        if check == "SM105":
+            yield transition
+        elif check == "SM107":
+            if any(a.target in ranged for a in transition.action):
+                yield transition
+        elif transition.event is not None:  # SM104: the later of a pair names it
+            key = (transition.source, transition.event)
+            if key in events:
+                yield transition
+            events.add(key)
+
+
+def prove_unfound(findings: Findings, reachable: set[str], engine: str, certificate: str) -> None:
+    """Record as proved every question of the checks above that got no finding (nor SM901)."""
     machine = findings.machine
-    out = [("SM101", state.name) for state in machine.states]
-    live = [state.name for state in machine.states if state.name in reachable]
-    out += [("SM102", name) for name in live if name not in machine.final]
-    if machine.final:
-        out += [("SM103", name) for name in live]
-    ranged = {
+    failed: dict[str, set[str]] = {}
+    for diagnostic in findings.out:
+        failed.setdefault(diagnostic.code, set()).add(diagnostic.subject or "")
+    undecided = failed.get("SM901", set())
+    counts = _counts(machine, reachable)
+    for check, noun in NOUNS.items():
+        if check == "SM103" and not machine.final:
+            continue
+        against = failed.get(check, set()) | undecided
+        if not against and counts[check] > 1:
+            every = f"all {counts[check]:,} {noun}; {certificate}"
+            findings.prove(check, "*", engine, every)
+            continue
+        for subject in subjects(check, machine, reachable):
+            if subject not in against:
+                findings.prove(check, subject, engine, certificate)
+    for prop in machine.properties:
+        check = "SM202" if prop.kind == "reachable" else "SM201"
+        if prop.name not in failed.get(check, set()) | undecided:
+            findings.prove(check, prop.name, engine, certificate)
+
+
+def _counts(machine: StateMachine, reachable: set[str]) -> dict[str, int]:
+    """How many subjects each check has: one pass, no subject names built."""
+    final = set(machine.final)
+    counts = dict.fromkeys(NOUNS, 0)
+    counts["SM101"] = len(machine.states)
+    counts["SM103"] = sum(1 for state in machine.states if state.name in reachable)
+    counts["SM102"] = counts["SM103"] - len(final & reachable)
+    live = [t for t in machine.transitions if t.source in reachable]
+    counts["SM105"] = len(live)
+    ranged = _ranged(machine)
+    if ranged:
+        counts["SM107"] = sum(1 for t in live if any(a.target in ranged for a in t.action))
+    named = [(t.source, t.event) for t in live if t.event is not None]
+    counts["SM104"] = len(named) - len(set(named))
+    return counts
+
+
+def _ranged(machine: StateMachine) -> set[str]:
+    return {
         v.name
         for v in machine.variables
         if v.type.is_numeric and (v.type.low is not None or v.type.high is not None)
     }
-    outgoing: dict[str, list[Transition]] = {}
-    for transition in machine.transitions:
-        if transition.source not in reachable:
-            continue
-        outgoing.setdefault(transition.source, []).append(transition)
-        out.append(("SM105", transition_id(transition)))
-        if any(a.target in ranged for a in transition.action):
-            out.append(("SM107", transition_id(transition)))
-    for transitions in outgoing.values():
-        pairs = nondeterministic_pairs(transitions)
-        out += [("SM104", transition_id(second)) for _, second in pairs]
-    for prop in machine.properties:
-        out.append(("SM202" if prop.kind == "reachable" else "SM201", prop.name))
-    return out
-
-
-def prove_unfound(findings: Findings, reachable: set[str], engine: str, certificate: str) -> None:
-    """Record as proved every question of ``questions`` that got no finding (nor an SM901)."""
-    found = {(d.code, d.subject or "") for d in findings.out}
-    undecided = {d.subject for d in findings.out if d.code == "SM901"}
-    for check, subject in questions(findings, reachable):
-        if (check, subject) not in found and subject not in undecided:
-            findings.prove(check, subject, engine, certificate)
