@@ -2,11 +2,12 @@
 
 Each finding names how it was decided (bounded model checking with the trace depth, or a
 Spacer inductive invariant); whatever Z3 cannot decide becomes SM901 naming the question.
-Termination (SM103) is not a reachability question: a state is reported when the state
-graph already shows no way to a final state, and proved fine when, in every reachable
-valuation, some transition is enabled towards a state already proved fine (a fixpoint from
-the final states); anything else is undecided and says so (SM901), except states that can reach a
-reported deadlock: that SM102 error comes first, and a re-run after fixing it decides them.
+Each decided answer without a finding is recorded as proved, with its engine and certificate.
+Termination (SM103) is not a reachability question: a state is proved fine by a fixpoint
+from the final states (every reachable valuation can take a transition towards a state
+already proved, or is a deadlock), reported when no path over transitions that can fire
+reaches a final state or a possible deadlock, and undecided (SM901) otherwise; a graph path
+to a deadlock exempts nothing (docs/statemachines.md).
 """
 
 from __future__ import annotations
