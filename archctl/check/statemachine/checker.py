@@ -36,8 +36,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     if not isinstance(spec, StateMachine) or spec.state(spec.initial) is None:
         return []
     findings = _decide(spec, context)
-    for proof in findings.settled_proofs():
-        context.prove(spec.name, *proof)
+    context.proved.extend(findings.settled_proofs())
     return findings.out
 
 

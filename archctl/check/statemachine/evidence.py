@@ -22,6 +22,7 @@ from archctl.evidence import Evidence, Trace, TraceStep, Value, Witness
 from archctl.model.expr import Assignment, to_source
 from archctl.model.statemachine import Property, StateMachine, Transition
 from archctl.model.types import TypeKind, VarType, format_value
+from archctl.proof import Proof
 from archctl.source import Span
 
 
@@ -66,15 +67,15 @@ class Findings:
     out: list[Diagnostic] = field(default_factory=list)
     #: how the next findings were decided, when it differs per query (symbolic engine)
     detail: str | None = None
-    #: what was proved: (check, subject, engine, certificate); see ``prove``
-    proofs: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    #: what the engines proved (the checker hands them to ``CheckContext.prove``)
+    proofs: list[Proof] = field(default_factory=list)
 
-    def prove(self, check: str, subject: str, engine: str, certificate: str | None = None) -> None:
+    def proof(self, check: str, subject: str, engine: str, certificate: str | None = None) -> None:
         """Record that ``check`` holds for ``subject`` (checks.md "proved"): call it only on a
         decided answer of the engine, never on an unknown, a timeout or a bound."""
-        self.proofs.append((check, subject, engine, certificate))
+        self.proofs.append(Proof(self.machine.name, check, subject, engine, certificate))
 
-    def settled_proofs(self) -> list[tuple[str, str, str, str | None]]:
+    def settled_proofs(self) -> list[Proof]:
         """The proofs no finding contradicts. Subjects can be shared (two transitions with
         one id, two overlap pairs with one later transition), so one part proved does not
         prove the subject when another part has a finding or stayed undecided (SM901)."""
@@ -83,8 +84,8 @@ class Findings:
         return [
             proof
             for proof in self.proofs
-            if (proof[0], proof[1]) not in found
-            and not (proof[0] in ("SM104", "SM105", "SM107") and proof[1] in undecided)
+            if (proof.check, proof.subject) not in found
+            and not (proof.check in ("SM104", "SM105", "SM107") and proof.subject in undecided)
         ]
 
     def _add(

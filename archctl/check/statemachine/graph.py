@@ -123,7 +123,7 @@ def final_outgoing(machine: StateMachine, findings: Findings) -> None:
         if name in outgoing:
             findings.final_outgoing(name, outgoing[name])
         else:
-            findings.prove("SM106", name, "graph", "no transition leaves it")
+            findings.proof("SM106", name, "graph", "no transition leaves it")
 
 
 def nondeterministic_pairs(

@@ -77,15 +77,15 @@ def prove_unfound(findings: Findings, reachable: set[str], engine: str, certific
         against = failed.get(check, set()) | undecided
         if not against and counts[check] > 1:
             every = f"all {counts[check]:,} {noun}; {certificate}"
-            findings.prove(check, "*", engine, every)
+            findings.proof(check, "*", engine, every)
             continue
         for subject in subjects(check, machine, reachable):
             if subject not in against:
-                findings.prove(check, subject, engine, certificate)
+                findings.proof(check, subject, engine, certificate)
     for prop in machine.properties:
         check = "SM202" if prop.kind == "reachable" else "SM201"
         if prop.name not in failed.get(check, set()) | undecided:
-            findings.prove(check, prop.name, engine, certificate)
+            findings.proof(check, prop.name, engine, certificate)
 
 
 def _counts(machine: StateMachine, reachable: set[str]) -> dict[str, int]:
