@@ -38,11 +38,15 @@ def invariant_text(
     terms: Sequence[Any],
     types: Sequence[VarType],
     domain: Sequence[Any] = (),
+    cache: dict[str, str] | None = None,
 ) -> str | None:
     """``state: formula`` for each state whose invariant is not plain ``true``, in state order.
 
     Parts that ``domain`` (the declared types and ranges) implies anyway are left out.
+    ``cache`` (formula -> text) saves simplifying a state's invariant again when the next
+    answer of the same machine repeats it, as most do.
     """
+    known = {} if cache is None else cache
     found: dict[str, str] = {}
     enums = {
         term.decl().name(): (term, len(var_type.values))
@@ -60,8 +64,11 @@ def invariant_text(
         formula = _bind(body.arg(0), body.arg(1), terms)
         if formula is None:
             return None
-        formula = _by_name(formula, enums)
-        text = Renderer(terms, types).formula(_drop_implied(_simplify(formula), domain))
+        key = formula.sexpr()
+        text = known.get(key)
+        if text is None:
+            readable = _drop_implied(_simplify(_by_name(formula, enums)), domain)
+            text = known[key] = Renderer(terms, types).formula(readable)
         if text != "true":
             found[state] = text
     if not found:
@@ -152,6 +159,9 @@ def _constants(node: Any) -> set[str]:
 def _simplify(formula: Any) -> Any:
     """Quantifiers eliminated (Spacer's answers project away local variables), then the
     smallest equivalent formula Z3 finds cheaply."""
+    quick = z3.simplify(formula)
+    if z3.is_true(quick) or z3.is_false(quick):
+        return quick
     for steps in (("qe", "simplify", "ctx-solver-simplify", "simplify"), ("simplify",)):
         try:
             ctx = formula.ctx

@@ -86,6 +86,8 @@ class Encoding:
         #: state name of each control-state code, and the code of each state name
         self.names = enum_names(state_type)
         self.index = {name: code for code, name in enumerate(self.names)}
+        #: invariants already made readable (invariant.invariant_text's cache)
+        self.invariants: dict[str, str] = {}
         self.types = {variable.name: variable.type for variable in machine.variables}
         self.counter = 0
 
@@ -277,7 +279,9 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
         names = {s.name: relations[encoding.index[s.name]] for s in machine.states}
         types = [var.type for var in now]
         domain = encoding.in_domain(now)
-        certificate = invariant_text(fp.get_answer(), names, terms, types, domain)
+        certificate = invariant_text(
+            fp.get_answer(), names, terms, types, domain, encoding.invariants
+        )
         note = "proved unreachable by Spacer (inductive invariant)"
         return Answer(Verdict.UNREACHABLE, note, engine="spacer", certificate=certificate)
     if answer == z3.sat:
