@@ -81,12 +81,15 @@ class Findings:
         prove the subject when another part has a finding or stayed undecided (SM901)."""
         found = {(d.code, d.subject) for d in self.out}
         undecided = {d.subject for d in self.out if d.code == "SM901"}
-        return [
-            proof
-            for proof in self.proofs
-            if (proof.check, proof.subject) not in found
-            and not (proof.check in ("SM104", "SM105", "SM107") and proof.subject in undecided)
-        ]
+        out: dict[tuple[str, str], Proof] = {}
+        for proof in self.proofs:
+            key = (proof.check, proof.subject)
+            if key in found or key in out:
+                continue  # one entry per check and subject: the first proof of it
+            if proof.check in ("SM104", "SM105", "SM107") and proof.subject in undecided:
+                continue
+            out[key] = proof
+        return list(out.values())
 
     def _add(
         self,
