@@ -1,14 +1,21 @@
 """The only place that builds Z3 terms: declarations, expressions, assignments, models.
 
-Encoding: bool -> Bool; int -> Int; real -> Real; enum -> Int index into its values (cheap
-and keeps everything in linear integer arithmetic); string -> String; ip -> Int in
-[0, 2^32). Ranges become domain constraints returned next to each variable, never baked into
-the term, so callers choose where they hold (e.g. only in the initial state).
+Encoding: bool -> Bool; int -> Int; real -> Real; enum -> Int (cheap, and keeps everything
+in linear integer arithmetic); string -> String; ip -> Int in [0, 2^32). Ranges become
+domain constraints returned next to each variable, never baked into the term, so callers
+choose where they hold (e.g. only in the initial state).
+
+Enum values are names, so their code is a function of the name: its position among the
+type's names *sorted*, not as declared. Two enums that meet in an expression hold the same
+set of names (the type checker sees to that), so ``values: [a, b]`` and ``values: [b, a]``
+give "a" the same code and ``x == y`` / ``y = x`` compare and copy by name. Every term,
+constant, domain and model read goes through ``enum_code`` / ``enum_names``.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -49,6 +56,17 @@ class SmtVar:
         return domain_of(self.type, self.term)
 
 
+@functools.cache
+def enum_names(var_type: VarType) -> tuple[str, ...]:
+    """An enum's names in code order: sorted, so the declared order never matters."""
+    return tuple(sorted(var_type.values))
+
+
+def enum_code(var_type: VarType, name: str) -> int:
+    """The Int that stands for enum value ``name`` in Z3 terms (see the module docstring)."""
+    return enum_names(var_type).index(name)
+
+
 def domain_of(var_type: VarType, term: Any) -> list[Any]:
     kind = var_type.kind
     out: list[Any] = []
@@ -58,9 +76,9 @@ def domain_of(var_type: VarType, term: Any) -> list[Any]:
         out += [term >= 0, term <= 2**32 - 1]
     elif kind in (TypeKind.INT, TypeKind.REAL):
         if var_type.low is not None:
-            out.append(term >= _num(var_type.low, kind))
+            out.append(term >= _num(var_type.low, kind, term.ctx))
         if var_type.high is not None:
-            out.append(term <= _num(var_type.high, kind))
+            out.append(term <= _num(var_type.high, kind, term.ctx))
     return out
 
 
@@ -79,10 +97,10 @@ def declare(name: str, var_type: VarType, suffix: str = "", ctx: Any = None) -> 
     return SmtVar(name, var_type, make_term(name + suffix, var_type, ctx))
 
 
-def _num(value: Fraction | int, kind: TypeKind) -> Any:
+def _num(value: Fraction | int, kind: TypeKind, ctx: Any = None) -> Any:
+    """A bound in the term's own context (z3.Q would build it in the main one)."""
     if kind is TypeKind.REAL:
-        fraction = Fraction(value)
-        return z3.Q(fraction.numerator, fraction.denominator)
+        return z3.RealVal(Fraction(value), ctx)
     return int(value)
 
 
@@ -92,7 +110,7 @@ def constant(value: Value, var_type: VarType, ctx: Any = None) -> Any:
     if kind is TypeKind.BOOL:
         return z3.BoolVal(bool(value), ctx)
     if kind is TypeKind.ENUM:
-        return z3.IntVal(var_type.values.index(str(value)), ctx)
+        return z3.IntVal(enum_code(var_type, str(value)), ctx)
     if kind is TypeKind.STRING:
         return z3.StringVal(str(value), ctx)
     if kind is TypeKind.REAL:
@@ -175,7 +193,8 @@ def from_z3(raw: Any, var_type: VarType) -> Value:
         return bool(z3.is_true(raw))
     if kind is TypeKind.ENUM:
         index = raw.as_long()
-        return var_type.values[index] if 0 <= index < len(var_type.values) else str(index)
+        names = enum_names(var_type)
+        return names[index] if 0 <= index < len(names) else str(index)
     if kind is TypeKind.STRING:
         return str(raw.as_string())
     if kind is TypeKind.REAL:

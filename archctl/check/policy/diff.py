@@ -121,7 +121,7 @@ def _diff(old: Policy, new: Policy, outcome: DiffOutcome, timeout_ms: int, limit
 
     from archctl.check.policy.encode import encode, request_of
     from archctl.check.policy.request import DECISIONS
-    from archctl.check.smt import Outcome, new_solver, solve
+    from archctl.check.smt import Outcome, enum_code, new_solver, solve
 
     ctx = z3.Context()  # a fresh context: the witnesses depend on these two policies only
     before, after = encode(old, ctx, "@old"), encode(new, ctx, "@new")
@@ -137,8 +137,8 @@ def _diff(old: Policy, new: Policy, outcome: DiffOutcome, timeout_ms: int, limit
                 z3.Or(
                     *(
                         z3.And(
-                            var.term == var.type.values.index(v),
-                            other.term == other.type.values.index(v),
+                            var.term == enum_code(var.type, v),
+                            other.term == enum_code(other.type, v),
                         )
                         for v in common
                     )

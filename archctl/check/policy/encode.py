@@ -18,9 +18,9 @@ from typing import Any
 import z3
 
 from archctl.check.policy.request import DECISIONS, Request, priority_order, request_from
-from archctl.check.smt import Compiler, SmtVar, declare, value_of
+from archctl.check.smt import Compiler, SmtVar, declare, enum_code, value_of
 from archctl.model.policy import Band, Policy, Rule
-from archctl.model.types import TypeKind
+from archctl.model.types import TypeKind, enum_type
 
 
 def _bound(value: Fraction, kind: TypeKind, ctx: Any) -> Any:
@@ -44,10 +44,13 @@ def level_term(band: Band, level_index: int, term: Any, kind: TypeKind) -> Any:
 
 
 def band_term(band: Band, term: Any, kind: TypeKind) -> Any:
-    """The level index of a value: first containing level, ``len(levels)`` in a gap."""
+    """The level of a value as the band's enum code (``smt.enum_code``, so ``trust == "low"``
+    compares by name): first containing level, ``len(levels)`` (no code) in a gap."""
+    levels = enum_type(tuple(level.name for level in band.levels))
     out: Any = z3.IntVal(len(band.levels), term.ctx)
     for index in reversed(range(len(band.levels))):
-        out = z3.If(level_term(band, index, term, kind), z3.IntVal(index, term.ctx), out)
+        code = enum_code(levels, band.levels[index].name)
+        out = z3.If(level_term(band, index, term, kind), z3.IntVal(code, term.ctx), out)
     return out
 
 

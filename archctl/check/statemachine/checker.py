@@ -18,10 +18,15 @@ Choices where checks.md leaves room (the same in every engine):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from archctl.check import CheckContext
 from archctl.diagnostics import Diagnostic
 from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
+
+if TYPE_CHECKING:  # imported where used: verify never pays for an engine it does not run
+    from archctl.check.statemachine.evidence import Findings
 
 #: Largest configuration space searched explicitly (also capped by --max-states).
 EXPLICIT_LIMIT = 300_000
@@ -30,19 +35,27 @@ EXPLICIT_LIMIT = 300_000
 def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     if not isinstance(spec, StateMachine) or spec.state(spec.initial) is None:
         return []
+    findings = _decide(spec, context)
+    context.proved.extend(findings.settled_proofs())
+    return findings.out
+
+
+def _decide(machine: StateMachine, context: CheckContext) -> Findings:
     from archctl.check.statemachine.evidence import Findings
     from archctl.check.statemachine.explicit import space_size
     from archctl.check.statemachine.graph import check_control, final_outgoing
+    from archctl.check.statemachine.proofs import prove_unfound
 
-    machine = spec
     if not machine.variables and all(t.guard is None for t in machine.transitions):
         findings = Findings(
             machine,
             f"decided by control-level graph search (networkx) over {len(machine.states):,} "
             "state(s)",
         )
-        check_control(machine, findings)
-        return findings.out
+        graph = check_control(machine, findings)
+        searched = f"{len(graph.reachable):,} reachable state(s) searched"
+        prove_unfound(findings, graph.reachable, "graph", searched)
+        return findings
     limit = min(EXPLICIT_LIMIT, context.options.max_states)
     size = space_size(machine, limit)
     if size is not None and size <= limit:
@@ -64,12 +77,15 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
                 f"the explicit-state search ran out of the time budget "
                 f"({context.options.timeout_ms} ms) after {len(space.state_of):,} configurations",
             )
-            return findings.out
+            return findings
         report(space, findings)
-        return findings.out
+        reachable = {machine.states[number].name for number in set(space.state_of)}
+        explored = f"{len(space.state_of):,} configurations explored"
+        prove_unfound(findings, reachable, "explicit", explored)
+        return findings
     from archctl.check.statemachine.symbolic_checks import check_symbolic
 
     findings = Findings(machine, "decided symbolically with Z3")
     final_outgoing(machine, findings)
     check_symbolic(machine, findings, context.options.timeout_ms)
-    return findings.out
+    return findings

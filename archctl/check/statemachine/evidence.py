@@ -22,6 +22,7 @@ from archctl.evidence import Evidence, Trace, TraceStep, Value, Witness
 from archctl.model.expr import Assignment, to_source
 from archctl.model.statemachine import Property, StateMachine, Transition
 from archctl.model.types import TypeKind, VarType, format_value
+from archctl.proof import Proof
 from archctl.source import Span
 
 
@@ -66,6 +67,29 @@ class Findings:
     out: list[Diagnostic] = field(default_factory=list)
     #: how the next findings were decided, when it differs per query (symbolic engine)
     detail: str | None = None
+    #: what the engines proved (the checker hands them to ``CheckContext.prove``)
+    proofs: list[Proof] = field(default_factory=list)
+
+    def proof(self, check: str, subject: str, engine: str, certificate: str | None = None) -> None:
+        """Record that ``check`` holds for ``subject`` (checks.md "proved"): call it only on a
+        decided answer of the engine, never on an unknown, a timeout or a bound."""
+        self.proofs.append(Proof(self.machine.name, check, subject, engine, certificate))
+
+    def settled_proofs(self) -> list[Proof]:
+        """The proofs no finding contradicts. Subjects can be shared (two transitions with
+        one id, two overlap pairs with one later transition), so one part proved does not
+        prove the subject when another part has a finding or stayed undecided (SM901)."""
+        found = {(d.code, d.subject) for d in self.out}
+        undecided = {d.subject for d in self.out if d.code == "SM901"}
+        out: dict[tuple[str, str], Proof] = {}
+        for proof in self.proofs:
+            key = (proof.check, proof.subject)
+            if key in found or key in out:
+                continue  # one entry per check and subject: the first proof of it
+            if proof.check in ("SM104", "SM105", "SM107") and proof.subject in undecided:
+                continue
+            out[key] = proof
+        return list(out.values())
 
     def _add(
         self,

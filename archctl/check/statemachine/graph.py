@@ -122,6 +122,8 @@ def final_outgoing(machine: StateMachine, findings: Findings) -> None:
     for name in machine.final:
         if name in outgoing:
             findings.final_outgoing(name, outgoing[name])
+        else:
+            findings.proof("SM106", name, "graph", "no transition leaves it")
 
 
 def nondeterministic_pairs(

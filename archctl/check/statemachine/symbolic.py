@@ -30,14 +30,17 @@ from archctl.check.smt import (
     constant,
     declare,
     domain_of,
+    enum_names,
     from_z3,
     new_solver,
     solve,
 )
 from archctl.check.statemachine.evidence import Step
+from archctl.check.statemachine.invariant import invariant_text
 from archctl.evidence import Value
 from archctl.model.expr import Action
 from archctl.model.statemachine import StateMachine, Transition
+from archctl.model.types import enum_type
 
 #: env (variable name -> term), current state term -> condition; extras are read on success.
 GoalBuilder = Callable[[Mapping[str, Any], Any, Callable[[str], Any]], tuple[Any, dict[str, Any]]]
@@ -55,6 +58,9 @@ class Answer:
     note: str
     steps: list[Step] | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: what decided it ("bmc", "spacer") and, when it has one, why (checks.md "proved")
+    engine: str = "z3"
+    certificate: str | None = None
 
 
 @dataclass
@@ -72,26 +78,36 @@ class Encoding:
 
     def __init__(self, machine: StateMachine) -> None:
         self.machine = machine
-        self.index = {state.name: i for i, state in enumerate(machine.states)}
+        # a context of its own: Z3's answers (models, invariants) depend on what a context
+        # saw before, so each machine's result is a function of that machine alone
+        self.ctx = z3.Context()
+        # the control state is the `state` enum of property expressions: the same code by
+        # name as every enum (smt.enum_code), so `state == "done"` means what it says
+        state_type = enum_type(tuple(state.name for state in machine.states))
+        #: state name of each control-state code, and the code of each state name
+        self.names = enum_names(state_type)
+        self.index = {name: code for code, name in enumerate(self.names)}
+        #: invariants already made readable (invariant.invariant_text's cache)
+        self.invariants: dict[str, str] = {}
         self.types = {variable.name: variable.type for variable in machine.variables}
         self.counter = 0
 
     def frame(self, suffix: str) -> list[SmtVar]:
-        return [declare(v.name, v.type, suffix) for v in self.machine.variables]
+        return [declare(v.name, v.type, suffix, self.ctx) for v in self.machine.variables]
 
     def in_domain(self, frame: list[SmtVar]) -> list[Any]:
         return [c for var in frame for c in var.domain()]
 
     def initial(self, frame: list[SmtVar]) -> list[Any]:
         return [
-            var.term == constant(v.initial, v.type)
+            var.term == constant(v.initial, v.type, self.ctx)
             for var, v in zip(frame, self.machine.variables, strict=False)
             if v.initial is not None
         ]
 
     def fresh(self, name: str) -> Any:
         self.counter += 1
-        return declare(name, self.types[name], f"!any{self.counter}").term
+        return declare(name, self.types[name], f"!any{self.counter}", self.ctx).term
 
     def effect(
         self, action: Action, env: Mapping[str, Any], fresh: Callable[[str], Any] | None = None
@@ -107,7 +123,7 @@ class Encoding:
                 chosen.append(term)
                 fresh_domain += domain_of(self.types[assignment.target], term)
             else:
-                term = Compiler(current).expr(assignment.value)
+                term = Compiler(current, self.ctx).expr(assignment.value)
             current[assignment.target] = term
             assigned.append(term)
         return Effect(current, assigned, chosen, fresh_domain)
@@ -117,10 +133,10 @@ class Encoding:
         effect = self.effect(transition.action, env)
         parts = list(effect.fresh_domain)
         if transition.guard is not None:
-            parts.append(Compiler(env).expr(transition.guard))
+            parts.append(Compiler(env, self.ctx).expr(transition.guard))
         for assignment, term in zip(transition.action, effect.assigned, strict=False):
             parts += domain_of(self.types[assignment.target], term)
-        return z3.And(*parts) if parts else z3.BoolVal(True), effect
+        return z3.And(*parts) if parts else z3.BoolVal(True, self.ctx), effect
 
 
 class Bmc:
@@ -128,7 +144,8 @@ class Bmc:
 
     def __init__(self, encoding: Encoding, timeout_ms: int) -> None:
         self.encoding = encoding
-        self.solver = new_solver(timeout_ms)
+        self.ctx = encoding.ctx
+        self.solver = new_solver(timeout_ms, self.ctx)
         self.frames: list[list[SmtVar]] = []
         self.pcs: list[Any] = []
         self.taken: list[Any] = []
@@ -144,9 +161,9 @@ class Bmc:
         k = len(self.frames)
         frame = self.encoding.frame(f"@{k}")
         self.frames.append(frame)
-        self.pcs.append(z3.Int(f"state@{k}"))
-        self.taken.append(z3.Int(f"taken@{k}"))
-        self.active.append(z3.Bool(f"active@{k}"))
+        self.pcs.append(z3.Int(f"state@{k}", self.ctx))
+        self.taken.append(z3.Int(f"taken@{k}", self.ctx))
+        self.active.append(z3.Bool(f"active@{k}", self.ctx))
         return self.encoding.in_domain(frame)
 
     def env(self, k: int) -> dict[str, Any]:
@@ -168,7 +185,7 @@ class Bmc:
                     *[nxt[name] == effect.after[name] for name in nxt],
                 )
             )
-        step = z3.Or(*options) if options else z3.BoolVal(False)
+        step = z3.Or(*options) if options else z3.BoolVal(False, self.ctx)
         self.solver.add(z3.Implies(self.active[k + 1], z3.And(*domain, step)))
 
     def search(self, goal: GoalBuilder, depth: int, start: int = 0) -> tuple[Answer | None, bool]:
@@ -193,17 +210,18 @@ class Bmc:
         machine = self.encoding.machine
         steps = []
         for k in range(depth + 1):
-            state = machine.states[model.eval(self.pcs[k], model_completion=True).as_long()]
+            state = self.encoding.names[model.eval(self.pcs[k], model_completion=True).as_long()]
             values = {
                 var.name: from_z3(model.eval(var.term, True), var.type) for var in self.frames[k]
             }
             via = None
             if k > 0:
                 via = machine.transitions[model.eval(self.taken[k], True).as_long()]
-            steps.append(Step(state.name, values, via))
+            steps.append(Step(state, values, via))
         read = {name: model.eval(term, model_completion=True) for name, term in extras.items()}
         note = f"trace found by bounded model checking at depth {depth}"
-        return Answer(Verdict.REACHABLE, note, steps, read)
+        run = f"a run of {depth} step(s) found by bounded model checking"
+        return Answer(Verdict.REACHABLE, note, steps, read, "bmc", run)
 
 
 def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
@@ -224,15 +242,16 @@ def spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int) -> Answer:
 
 def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate: bool) -> Answer:
     machine = encoding.machine
-    fp = z3.Fixedpoint()
+    ctx = encoding.ctx
+    fp = z3.Fixedpoint(ctx=ctx)
     fp.set(engine="spacer")
     timeout_ms = clamp_ms(timeout_ms)  # at most what is left of the spec's budget
     fp.set("timeout", timeout_ms)
     fp.set("spacer.use_iuc", interpolate)
     now, nxt = encoding.frame(""), encoding.frame("'")
     sorts = [var.term.sort() for var in now]
-    relations = [z3.Function(f"at!{s.name}", *sorts, z3.BoolSort()) for s in machine.states]
-    error = z3.Function("error!", z3.BoolSort())
+    relations = [z3.Function(f"at!{name}", *sorts, z3.BoolSort(ctx)) for name in encoding.names]
+    error = z3.Function("error!", z3.BoolSort(ctx))
     fp.register_relation(*relations, error)
     fp.declare_var(*[var.term for var in now + nxt])
     terms = [var.term for var in now]
@@ -248,7 +267,7 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
         body = [relations[encoding.index[transition.source]](*terms), enabled, *links]
         fp.rule(head(*[n.term for n in nxt]), body)
     for number, relation in enumerate(relations):
-        condition, _ = goal(env, z3.IntVal(number), _declaring(fp, encoding))
+        condition, _ = goal(env, z3.IntVal(number, ctx), _declaring(fp, encoding))
         condition = _tighten(condition)
         if not z3.is_false(condition):
             fp.rule(error(), [relation(*terms), condition])
@@ -259,19 +278,26 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
         reason = raw.decode() if isinstance(raw, bytes) else str(raw)
         return Answer(Verdict.UNKNOWN, f"Spacer stopped after {timeout_ms} ms ({reason})")
     if answer == z3.unsat:
-        return Answer(Verdict.UNREACHABLE, "proved unreachable by Spacer (inductive invariant)")
+        names = {s.name: relations[encoding.index[s.name]] for s in machine.states}
+        types = [var.type for var in now]
+        domain = encoding.in_domain(now)
+        certificate = invariant_text(
+            fp.get_answer(), names, terms, types, domain, encoding.invariants
+        )
+        note = "proved unreachable by Spacer (inductive invariant)"
+        return Answer(Verdict.UNREACHABLE, note, engine="spacer", certificate=certificate)
     if answer == z3.sat:
-        return Answer(Verdict.REACHABLE, "shown reachable by Spacer")
+        return Answer(Verdict.REACHABLE, "shown reachable by Spacer", engine="spacer")
     reason = fp.reason_unknown() or "unknown"
     return Answer(Verdict.UNKNOWN, f"Spacer answered unknown ({reason})")
 
 
 def _tighten(condition: Any) -> Any:
     """Simplify and merge bounds (x >= 999 and x >= 1000 -> x >= 1000): Spacer is sensitive."""
-    goal = z3.Goal()
+    goal = z3.Goal(ctx=condition.ctx)
     goal.add(condition)
     try:
-        return z3.Then("simplify", "propagate-ineqs")(goal).as_expr()
+        return z3.Then("simplify", "propagate-ineqs", ctx=condition.ctx)(goal).as_expr()
     except z3.Z3Exception:
         return z3.simplify(condition)
 
