@@ -88,7 +88,11 @@ class Explorer:
             reads.append(read)
             writes.append(write)
         count = len(net.nodes)
-        self.kills = [self.rules.failure[n][0] and net.error_arc[n] is None for n in range(count)]
+        rules = self.rules
+        self.kills = [
+            (rules.failure[n][0] and net.error_arc[n] is None) or net.nodes[n].terminate
+            for n in range(count)
+        ]
         self.joins = {
             node: net.bits(net.inputs[node])
             for node, spec in enumerate(net.nodes)
@@ -101,20 +105,47 @@ class Explorer:
             for arc in net.inputs[node]:
                 bits |= ancestors[arc]
             feeds.append(bits)
-        #: per node: inputs of the nodes it must not overtake (shared data, instance failure),
-        #: and the arcs from which any of them, or the node's own inputs, can be reached at all
+        # Group the nodes a node must not overtake by why (instance failure, each variable
+        # read or written, each subprocess scope entered), so building the relation costs
+        # one pass per node and reason instead of one per pair of nodes.
+        groups: dict[tuple[str, str], tuple[int, int]] = {}
+
+        def join_group(key: tuple[str, str], node: int) -> None:
+            inputs, reach = groups.get(key, (0, 0))
+            groups[key] = (inputs | rules.input_bits[node], reach | feeds[node])
+
+        for n in range(count):
+            if self.kills[n]:
+                join_group(("kill", ""), n)
+            for name in reads[n]:
+                join_group(("read", name), n)
+            for name in writes[n]:
+                join_group(("write", name), n)
+        entering: list[list[int]] = [[] for _ in range(count)]
+        for join, scope in rules.scopes.items():
+            if net.nodes[join].type != "gateway":
+                continue
+            join_group(("complete", str(join)), join)
+            for place in net.arcs:  # who puts a token into the scope from outside it
+                if scope >> place.index & 1 and not rules.input_bits[place.source] & scope:
+                    entering[place.source].append(join)
+        #: per node: inputs of the nodes it must not overtake (shared data, instance failure,
+        #: a subprocess completion it could delay), and the arcs from which any of them, or
+        #: the node's own inputs, can be reached at all
         self.conflict: list[int] = []
         self.feeds: list[int] = []
+        empty = (0, 0)
         for n in range(count):
-            inputs = 0
-            reach = feeds[n]
-            for m in range(count):
-                if m != n and (
-                    self.kills[m] or writes[n] & (reads[m] | writes[m]) or reads[n] & writes[m]
-                ):
-                    inputs |= net.bits(net.inputs[m])
-                    reach |= feeds[m]
-            self.conflict.append(inputs)
+            keys = [("kill", "")]
+            keys += [("read", name) for name in writes[n]]
+            keys += [("write", name) for name in writes[n] | reads[n]]
+            keys += [("complete", str(join)) for join in entering[n]]
+            inputs, reach = 0, feeds[n]
+            for key in keys:
+                more_inputs, more_reach = groups.get(key, empty)
+                inputs |= more_inputs
+                reach |= more_reach
+            self.conflict.append(inputs & ~rules.input_bits[n])
             self.feeds.append(reach)
 
     def run(self) -> Exploration:
@@ -200,7 +231,11 @@ class Explorer:
                     tokens = list(marking)
                     for arc in move.consume:
                         tokens.remove(arc)
-                    tokens.extend(move.produce)
+                    flags = self.rules.flags
+                    for arc in move.produce:
+                        # a completion join only needs to know that some token got there
+                        if not (flags >> arc & 1 and arc in tokens):
+                            tokens.append(arc)
                     tokens.sort()
                     key = (tuple(tokens), move.values)
                     if self.limit == self.max_states and any(

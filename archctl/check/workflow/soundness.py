@@ -26,6 +26,15 @@ class Soundness:
         self.data = data
         self.found = found
         self.spec = spec
+        #: inputs of subprocess completion joins (see Rules.flags)
+        self.flags = net.bits(
+            [
+                a
+                for i, n in enumerate(net.nodes)
+                if n.scope and n.type == "gateway"
+                for a in net.inputs[i]
+            ]
+        )
 
     def diagnostic(
         self,
@@ -93,7 +102,10 @@ class Soundness:
         net = self.net
         for sid in deadlocks:
             marking = self.found.keys[sid][0] or ()
-            arc = net.arcs[marking[0]]
+            # a subprocess that cannot complete waits for a token stuck inside it: report
+            # where that token is stuck
+            flags = [a for a in marking if self.flags >> a & 1]
+            arc = net.arcs[([a for a in marking if a not in flags] or flags)[0]]
             node = arc.target
             if node in seen:
                 continue
@@ -101,7 +113,9 @@ class Soundness:
             spec = net.nodes[node]
             waiting = ", ".join(f"'{net.arcs[a].label}'" for a in dict.fromkeys(marking))
             missing = [net.arcs[a].label for a in net.inputs[node] if a not in marking]
-            if spec.type == "gateway" and spec.gateway == "parallel" and missing:
+            if spec.scope and spec.type == "gateway":
+                what = f"'{spec.id}' waits for tokens left inside its subprocess, forever"
+            elif spec.type == "gateway" and spec.gateway == "parallel" and missing:
                 what = f"parallel join '{spec.id}' waits for '{missing[0]}', which never comes"
             elif (
                 spec.type == "gateway" and spec.gateway == "inclusive" and len(net.inputs[node]) > 1
@@ -125,9 +139,7 @@ class Soundness:
                     if marking.count(place) > 1:
                         first.setdefault(place, sid)
         net = self.net
-        roots = [
-            arc for arc in first if not any(a in first for a in net.inputs[net.arcs[arc].source])
-        ]
+        roots = [arc for arc in first if not any(a in first for a in self._feeding(arc))]
         if first and not roots:
             roots = [min(first, key=lambda a: (first[a], a))]
         out = []
@@ -142,6 +154,23 @@ class Soundness:
             )
             out.append(self.diagnostic("WF105", message, arc.span, source.id, sid))
         return out
+
+    def _feeding(self, arc: int) -> list[int]:
+        """The flows whose tokens the source of ``arc`` passes on to it.
+
+        For a subprocess completion that is everything inside the subprocess and the flows
+        into its entry: it fires once per run of the subprocess, whatever arrived where.
+        """
+        net = self.net
+        source = net.arcs[arc].source
+        node = net.nodes[source]
+        if not (node.scope and node.type == "gateway"):
+            return list(net.inputs[source])
+        inside = {net.ids[n] for n in node.scope if n in net.ids}
+        entries = {a.source for a in net.arcs if a.target in inside and a.source not in inside}
+        return [a.index for a in net.arcs if a.target in inside | entries] + list(
+            net.inputs[source]
+        )
 
     def _backward(self, seeds: list[int]) -> set[int]:
         found = self.found

@@ -163,6 +163,8 @@ def _workflow(
                 sets=sets,
                 result=node.result,
                 description=node.description,
+                terminate=node.terminate,
+                scope=node.scope,
             )
         )
     flows = tuple(

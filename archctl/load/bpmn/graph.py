@@ -34,6 +34,8 @@ class GNode:
     assignee: str | None = None
     retry: RetryPolicy | None = None
     bpmn_id: str | None = None
+    terminate: bool = False  # a terminate end event (inside a subprocess: of its scope)
+    scope: tuple[str, ...] = ()  # completion join / inner terminate: the subprocess's nodes
 
 
 @dataclass
