@@ -113,3 +113,31 @@ def test_replay_refuses_malformed_steps(tmp_path: Path) -> None:
     code, _, err = invoke(STUCK, "--spec", "lonely-join", "--replay", write(tmp_path, wrong))
     assert code == 2
     assert "'tokens' should be a list" in err
+
+
+ROUTE_TRACE: dict[str, Any] = {
+    "kind": "trace",
+    "steps": [{"node": "start", "tokens": ["start -> route"], "values": {"amount": 5}}],
+}
+
+
+def test_replay_of_a_stuck_gateway_lists_nothing_enabled(tmp_path: Path) -> None:
+    # amount 5: neither 'amount > 7' nor 'amount < 3' holds and there is no default, so the
+    # gateway holds its token but cannot fire (#13 item 9: it used to be listed as enabled)
+    code, out, err = invoke(
+        STUCK, "--spec", "no-route", "--replay", write(tmp_path, ROUTE_TRACE), "--format", "json"
+    )
+    assert code == 0, err
+    assert "enabled here: none" in json.loads(out)["end"]["reason"]
+
+
+def test_replay_lists_a_gateway_whose_condition_holds_as_enabled(tmp_path: Path) -> None:
+    document = json.loads(json.dumps(ROUTE_TRACE))
+    path = tmp_path / "stuck.yaml"  # the same workflow, starting where 'amount > 7' holds
+    path.write_text(Path(STUCK).read_text().replace("initial: 5", "initial: 8"))
+    document["steps"][0]["values"]["amount"] = 8
+    code, out, err = invoke(
+        str(path), "--spec", "no-route", "--replay", write(tmp_path, document), "--format", "json"
+    )
+    assert code == 0, err
+    assert "enabled here: route" in json.loads(out)["end"]["reason"]

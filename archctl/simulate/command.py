@@ -230,7 +230,7 @@ def _replay_workflow(program: Program, trace: TraceInput, options: SimOptions, o
     steps = replay_workflow(program, trace)
     last = steps[-1]
     reason = f"replayed {trace.code}: {trace.message}" if trace.code else "replayed"
-    ready = enabled_nodes(program, Counter(last.tokens))
+    ready = enabled_nodes(program, Counter(last.tokens), last.values)
     reason += f"; enabled here: {', '.join(ready) or 'none'}"
     if options.output == "json":
         document = {

@@ -70,14 +70,34 @@ def _expected(program: Program, node: int, env: Env, produced: Counter[str]) -> 
     return None if got == sorted(want) else f"with these values it emits {sorted(want)}"
 
 
-def enabled_nodes(program: Program, marking: Counter[str]) -> list[str]:
-    """Nodes holding the tokens they need to fire (inclusive joins not checked for waiting)."""
+def enabled_nodes(program: Program, marking: Counter[str], env: Env) -> list[str]:
+    """Nodes that can fire with these tokens and values, by the rules the checker uses.
+
+    A node needs its tokens (every input of a parallel join; an inclusive join also waits
+    while a token elsewhere can still reach an empty input), and a gateway with conditions
+    also needs one that holds in ``env`` or a default: otherwise the token is stuck there.
+    """
     names = []
     for node, inputs in enumerate(program.incoming):
-        present = [f for f in inputs if marking[program.labels[f]]]
-        if present and (program.kinds[node] != AND or len(present) == len(inputs)):
-            names.append(program.ids[node])
+        present = [program.labels[f] for f in inputs if marking[program.labels[f]]]
+        kind = program.kinds[node]
+        if not present or (kind == AND and len(present) < len(inputs)):
+            continue
+        if kind == OR and len(inputs) > 1 and not _or_ready(program, node, marking, present):
+            continue
+        if kind in (XOR, OR) and _stuck(program, node, env):
+            continue
+        names.append(program.ids[node])
     return sorted(names)
+
+
+def _stuck(program: Program, node: int, env: Env) -> bool:
+    """A conditional gateway where no condition holds and no default exists."""
+    if program.free[node] or program.defaults[node] is not None:
+        return False
+    if not any(cond is not None for cond, _target, _flow in program.routes[node]):
+        return False
+    return not _holding(program, node, env)
 
 
 def replay_workflow(program: Program, trace: TraceInput) -> list[NodeStep]:
@@ -116,7 +136,7 @@ def _fire(
         raise SimulationError(
             f"step {number}: '{name}' is not enabled: it needs a token on "
             f"{'every one' if kind == AND else 'one'} of {inputs}; enabled: "
-            f"{', '.join(enabled_nodes(program, marking)) or 'none'}"
+            f"{', '.join(enabled_nodes(program, marking, env)) or 'none'}"
         )
     if kind == OR and len(inputs) > 1 and not _or_ready(program, node, marking, present):
         raise SimulationError(
