@@ -59,7 +59,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
         return sort_diagnostics(out)
     explorer = Explorer(net, data, options.max_states)
     explored = explorer.run()
-    out += Soundness(net, data, explored, spec.name).check(seen)
+    out += Soundness(net, data, explored, spec.name, explorer).check(seen)
     complete = not (explored.bound_hit or explored.unsafe_stop or explored.truncated)
     out += from_runs(net, explorer.rules, complete)
     reached = explorer.rules.seen

@@ -26,6 +26,7 @@ from archctl.check.budget import expired
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import FAIL, Move, Rules
 from archctl.check.workflow.graph import Net, components
+from archctl.check.workflow.live import Liveness
 from archctl.model.expr import names_in
 
 #: a place holding this many tokens stops the search there (the net is already unsafe,
@@ -56,9 +57,20 @@ class Exploration:
 
 
 class Explorer:
-    def __init__(self, net: Net, data: DataModel, max_states: int, reduce: bool = True) -> None:
+    def __init__(
+        self,
+        net: Net,
+        data: DataModel,
+        max_states: int,
+        reduce: bool = True,
+        live: bool = True,
+    ) -> None:
         self.net = net
         self.rules = Rules(net, data)
+        #: merges states that differ only in values no token can still read (live.py);
+        #: ``live=False`` keeps every value, for the tests that compare both
+        self.liveness = Liveness(net, data)
+        self.canon = self.liveness.canon if live else _keep
         self.max_states = max_states
         self.reduce = reduce and not self.rules.or_joins
         self.result = Exploration()
@@ -121,6 +133,9 @@ class Explorer:
                 join_group(("read", name), n)
             for name in writes[n]:
                 join_group(("write", name), n)
+        # a write whose value no token can read after the node (dead on every flow out of
+        # it) cannot race another write: whichever comes last, the value is merged away
+        live_names = [self._names(self.liveness.live_after(n), data) for n in range(count)]
         entering: list[list[int]] = [[] for _ in range(count)]
         for join, scope in rules.scopes.items():
             if net.nodes[join].type != "gateway":
@@ -138,7 +153,7 @@ class Explorer:
         for n in range(count):
             keys = [("kill", "")]
             keys += [("read", name) for name in writes[n]]
-            keys += [("write", name) for name in writes[n] | reads[n]]
+            keys += [("write", name) for name in reads[n] | (writes[n] & live_names[n])]
             keys += [("complete", str(join)) for join in entering[n]]
             inputs, reach = 0, feeds[n]
             for key in keys:
@@ -148,12 +163,16 @@ class Explorer:
             self.conflict.append(inputs & ~rules.input_bits[n])
             self.feeds.append(reach)
 
+    @staticmethod
+    def _names(mask: int, data: DataModel) -> set[str]:
+        return {name for slot, name in enumerate(data.names) if mask >> slot & 1}
+
     def run(self) -> Exploration:
         net = self.net
         start = net.starts[0]
         marking = tuple(sorted(net.outputs[start]))
         for values in self.rules.data.initial_valuations():
-            self._add((marking, values), -1, (start, "ok"))
+            self._add((marking, self.canon(marking, values)), -1, (start, "ok"))
         while True:
             self._drain()
             stopped = self.result.bound_hit or self.result.unsafe_stop
@@ -226,7 +245,7 @@ class Explorer:
         for moves in chosen:
             for move in moves:
                 if move.outcome == FAIL or move.values is None:
-                    key: Key = (None, values)
+                    key: Key = (None, self.canon(None, values))
                 else:
                     tokens = list(marking)
                     for arc in move.consume:
@@ -237,7 +256,7 @@ class Explorer:
                         if not (flags >> arc & 1 and arc in tokens):
                             tokens.append(arc)
                     tokens.sort()
-                    key = (tuple(tokens), move.values)
+                    key = (tuple(tokens), self.canon(tokens, move.values))
                     if self.limit == self.max_states and any(
                         tokens.count(arc) > 1 for arc in move.produce
                     ):
@@ -273,7 +292,12 @@ class Explorer:
         net = self.net
         arcs, joins, outputs, errors = net.arcs, self.joins, net.outputs, net.error_arc
         reached = others
-        stack = [arc for arc in range(others.bit_length()) if others >> arc & 1]
+        stack = []
+        rest = others
+        while rest:  # the set bits, lowest first: a few tokens, however many places
+            low = rest & -rest
+            stack.append(low.bit_length() - 1)
+            rest ^= low
         while stack:
             node = arcs[stack.pop()].target
             if node == skip:
@@ -303,3 +327,7 @@ class Explorer:
                     self._expand(sid, full=True)
                     changed = True
         return changed
+
+
+def _keep(marking: object, values: Values) -> Values:
+    return values

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from archctl.check.workflow.data import DataModel
-from archctl.check.workflow.fire import ERROR, FAIL
+from archctl.check.workflow.data import DataModel, Values
+from archctl.check.workflow.fire import ERROR, FAIL, OK
 from archctl.check.workflow.graph import Net
-from archctl.check.workflow.net import Exploration, Key
+from archctl.check.workflow.net import Exploration, Explorer, Key
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace, TraceStep, Value
@@ -21,7 +21,17 @@ from archctl.source import Span
 
 
 class Soundness:
-    def __init__(self, net: Net, data: DataModel, found: Exploration, spec: str) -> None:
+    def __init__(
+        self,
+        net: Net,
+        data: DataModel,
+        found: Exploration,
+        spec: str,
+        explorer: Explorer | None = None,
+    ) -> None:
+        #: the explorer that found the states: traces re-derive from it the values the
+        #: live-variable reduction stored canonically (a trace shows what really happens)
+        self.explorer = explorer
         self.net = net
         self.data = data
         self.found = found
@@ -58,8 +68,8 @@ class Soundness:
         path.reverse()
         steps = []
         previous: Key | None = None
-        for state in path:
-            marking, values = self.found.keys[state]
+        for state, values in zip(path, self._actual(path), strict=True):
+            marking = self.found.keys[state][0]
             node, outcome = self.found.via[state]
             node_id = self.net.nodes[node].id
             note = None
@@ -75,6 +85,28 @@ class Soundness:
             steps.append(TraceStep(node=node_id, tokens=tokens, values=named, note=note))
             previous = (marking, values)
         return Trace(tuple(steps))
+
+    def _actual(self, path: list[int]) -> list[Values]:
+        """The values along ``path`` as a run has them, dead ones included.
+
+        States store values no token can still read canonically; replaying each task's
+        effects from the first state and keeping the outcome that the stored state is the
+        canonical form of gives concrete values that really occur together.
+        """
+        keys = self.found.keys
+        if self.explorer is None:
+            return [keys[state][1] for state in path]
+        rules, canon = self.explorer.rules, self.explorer.canon
+        actual = keys[path[0]][1]
+        out = [actual]
+        for state in path[1:]:
+            marking, stored = keys[state]
+            node, outcome = self.found.via[state]
+            if outcome == OK and marking is not None and self.net.nodes[node].sets:
+                candidates = rules.effects(node, actual)
+                actual = next((c for c in candidates if canon(marking, c) == stored), stored)
+            out.append(actual)
+        return out
 
     def _dead_ends(self) -> list[int]:
         found = self.found

@@ -1,0 +1,159 @@
+"""Live-variable reduction: merging dead values changes no verdict and no trace's truth.
+
+The oracle is the plain search (every interleaving, every value kept); the checker's search
+merges states that differ only in values no token can still read and lets branches commute
+when their writes are dead. Random workflows with several variables, parallel branches and
+writes of every kind must get the same soundness and gateway findings from both.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from archctl.check.workflow.conditions import from_runs
+from archctl.check.workflow.data import build_data
+from archctl.check.workflow.graph import build_net
+from archctl.check.workflow.net import Explorer
+from archctl.check.workflow.soundness import Soundness
+from archctl.check.workflow.structure import reachable
+from archctl.cli import app
+from archctl.load.yaml.loader import load_yaml_text
+from archctl.model.workflow import Workflow
+
+SETS = ["x = any", "x = true", "y = not x", "n = n + 1", "n = 0", "y = n >= 2", "x = y", ""]
+WHENS = ["x", "not x", "y and n < 2", "n == 1", "x or y"]
+
+
+def random_workflow(rng: random.Random) -> str:
+    """A parallel split into 2-3 branches of tasks and exclusive gateways, then a join."""
+    lines = [
+        "kind: workflow",
+        "name: live",
+        "variables:",
+        "  x: {type: bool, initial: false}",
+        "  y: {type: bool}",
+        "  n: {type: int, range: [0, 3], initial: 0}",
+        "nodes:",
+        "  start: {type: start}",
+        "  split: {type: gateway, gateway: parallel}",
+        f"  join: {{type: gateway, gateway: {rng.choice(['parallel', 'parallel', 'exclusive'])}}}",
+        "  end: {type: end}",
+    ]
+    flows = ["start -> split", "join -> end"]
+    for branch in range(rng.randint(2, 3)):
+        previous = "split"
+        for step in range(rng.randint(1, 3)):
+            name = f"b{branch}s{step}"
+            if rng.random() < 0.35:
+                lines.append(f"  {name}: {{type: gateway, gateway: exclusive}}")
+                lines.append(f"  {name}a: {{type: task}}")
+                when = rng.choice(WHENS)
+                flows += [
+                    f"{previous} -> {name}",
+                    f'{{from: {name}, to: {name}a, when: "{when}"}}',
+                    f"{{from: {name}, to: {name}m, default: true}}",
+                    f"{name}a -> {name}m",
+                ]
+                lines.append(f"  {name}m: {{type: gateway, gateway: exclusive}}")
+                previous = f"{name}m"
+            else:
+                sets = rng.choice(SETS)
+                extra = f', sets: "{sets}"' if sets else ""
+                lines.append(f"  {name}: {{type: task{extra}}}")
+                flows.append(f"{previous} -> {name}")
+                previous = name
+        flows.append(f"{previous} -> join")
+    lines.append("flows:")
+    lines += [f"  - {flow}" for flow in flows]
+    return "\n".join(lines) + "\n"
+
+
+def findings(spec: Workflow, merged: bool) -> set[tuple[str, str]] | None:
+    """Soundness and gateway findings, or None when the search stopped early (an unsafe
+    workflow whose tokens pile up), where the two searches may stop at different points."""
+    net, data = build_net(spec), build_data(spec, 10_000)
+    explorer = Explorer(net, data, 200_000, reduce=merged, live=merged)
+    found = explorer.run()
+    if found.bound_hit or found.unsafe_stop or found.truncated:
+        return None
+    out = Soundness(net, data, found, spec.name, explorer).check(reachable(net))
+    out += from_runs(net, explorer.rules, complete=True)
+    return {(d.code, d.subject or "") for d in out}
+
+
+def test_merging_dead_values_keeps_every_finding() -> None:
+    rng = random.Random(2026)
+    deadline = time.monotonic() + 4.0
+    checked = 0
+    while time.monotonic() < deadline and checked < 400:
+        result = load_yaml_text("live.yaml", random_workflow(rng))
+        assert not result.diagnostics, result.diagnostics
+        spec = result.specs[0]
+        assert isinstance(spec, Workflow)
+        merged, plain = findings(spec, merged=True), findings(spec, merged=False)
+        if merged is None or plain is None:
+            continue
+        assert merged == plain, result.sources
+        checked += 1
+    assert checked >= 30, checked
+
+
+def writes_then_deadlock(branches: int) -> str:
+    """Branches that each freely set or clear a flag nothing reads afterwards, next to a
+    branch whose exclusive choice feeds a parallel join: a deadlock after the writes."""
+    lines = ["kind: workflow", "name: dead-writes", "variables:"]
+    lines += [f"  f{i}: {{type: bool, initial: false}}" for i in range(branches)]
+    lines += ["nodes:", "  start: {type: start}", "  check: {type: gateway, gateway: exclusive}"]
+    lines += ["  split: {type: gateway, gateway: parallel}", "  stop: {type: end}"]
+    for i in range(branches):
+        lines += [f"  c{i}: {{type: gateway, gateway: exclusive}}"]
+        lines += [f'  y{i}: {{type: task, sets: "f{i} = true"}}']
+        lines += [f'  n{i}: {{type: task, sets: "f{i} = false"}}']
+        lines += [f"  m{i}: {{type: gateway, gateway: exclusive}}"]
+    lines += ["  pick: {type: gateway, gateway: exclusive}", "  a: {type: task}"]
+    lines += ["  b: {type: task}", "  join: {type: gateway, gateway: parallel}"]
+    lines += ["  end: {type: end}", "flows:", "  - start -> check"]
+    anyone = " or ".join(f"f{i}" for i in range(branches))
+    lines.append(f'  - {{from: check, to: split, when: "not ({anyone})"}}')
+    lines += ["  - {from: check, to: stop, default: true}", "  - split -> pick"]
+    for i in range(branches):
+        lines += [f"  - split -> c{i}", f"  - c{i} -> y{i}", f"  - c{i} -> n{i}"]
+        lines += [f"  - y{i} -> m{i}", f"  - n{i} -> m{i}", f"  - m{i} -> join"]
+    lines += ["  - pick -> a", "  - pick -> b", "  - a -> join", "  - b -> join"]
+    lines += ["  - join -> end"]
+    return "\n".join(lines) + "\n"
+
+
+def test_dead_writes_do_not_multiply_states() -> None:
+    spec = load_yaml_text("w.yaml", writes_then_deadlock(12)).specs[0]
+    assert isinstance(spec, Workflow)
+    net, data = build_net(spec), build_data(spec, 10_000)
+    assert len(data.names) == 12
+    merged = Explorer(net, data, 200_000).run()
+    assert len(merged.keys) < 100  # without merging: one state per subset of flags set
+    small = build_net(load_yaml_text("w.yaml", writes_then_deadlock(6)).specs[0])  # type: ignore[arg-type]
+    plain = Explorer(small, build_data(small.workflow, 10_000), 200_000, live=False).run()
+    assert len(plain.keys) > 2**6  # every subset of the six flags set
+
+
+def test_a_trace_through_dead_writes_shows_real_values_and_replays(tmp_path: Path) -> None:
+    path = tmp_path / "dead-writes.yaml"
+    path.write_text(writes_then_deadlock(3))
+    runner = CliRunner()
+    verify = runner.invoke(app, ["verify", str(path), "--format", "json"])
+    report = json.loads(verify.stdout)
+    deadlock = next(d for d in report["diagnostics"] if d["code"] == "WF103")
+    last = deadlock["evidence"]["steps"][-1]
+    fired = {step["node"] for step in deadlock["evidence"]["steps"]}
+    assert any(f"y{i}" in fired for i in range(3))
+    for i in range(3):  # a flag set on the way is shown set, though it was dead
+        assert last["values"][f"f{i}"] is (f"y{i}" in fired)
+    report_path = tmp_path / "report.json"
+    report_path.write_text(verify.stdout)
+    replay = runner.invoke(app, ["simulate", str(path), "--replay", str(report_path)])
+    assert replay.exit_code == 0, replay.stderr
