@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from archctl.load.bpmn.engine import assignee, retry
+from archctl.load.bpmn.engine import assignee, retry, written
 from archctl.load.bpmn.graph import GNode, Graph
 from archctl.load.bpmn.xml import XElement, element_span
 from archctl.source import SourceFile, Span
@@ -148,6 +148,7 @@ class ProcessImporter:
         )
         if node.activity:
             node.assignee = assignee(element)
+            node.writes = written(element)
             node.retry, problem = retry(element, node.span)
             if problem:
                 self.unsupported(element, problem, node_id)
