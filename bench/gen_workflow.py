@@ -144,12 +144,13 @@ def parallel_branches(branches: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def free_choice_writes(branches: int) -> str:
+def free_choice_writes(branches: int, deadlock: bool = False) -> str:
     """k parallel branches, each a free choice between setting and clearing its own flag.
 
     A gateway before the split reads every flag (so they are tracked), nothing after the
     writes reads them: without the live-variable reduction every combination of flags is a
-    state of its own (2^k), with it the writes are dead and merge away.
+    state of its own (2^k), with it the writes are dead and merge away. ``deadlock`` adds a
+    branch whose free choice feeds the parallel join (the tests' trace through dead writes).
     """
     lines = ["kind: workflow", f"name: free-choice-writes-{branches}", "variables:"]
     lines += [f"  x{i}: {{type: bool, initial: false}}" for i in range(branches)]
@@ -160,7 +161,13 @@ def free_choice_writes(branches: int) -> str:
         lines += [f'  a{i}: {{type: task, sets: "x{i} = true"}}']
         lines += [f'  b{i}: {{type: task, sets: "x{i} = false"}}']
         lines += [f"  m{i}: {{type: gateway, gateway: exclusive}}"]
+    if deadlock:
+        lines += ["  pick: {type: gateway, gateway: exclusive}", "  pa: {type: task}"]
+        lines += ["  pb: {type: task}"]
     lines += ["  join: {type: gateway, gateway: parallel}", "  end: {type: end}", "flows:"]
+    if deadlock:
+        lines += ["  - split -> pick", "  - pick -> pa", "  - pick -> pb"]
+        lines += ["  - pa -> join", "  - pb -> join"]
     anyone = " or ".join(f"x{i}" for i in range(branches))
     lines += ["  - start -> pre", f'  - {{from: pre, to: split, when: "not ({anyone})"}}']
     lines += ["  - {from: pre, to: skip, default: true}", "  - skip -> end"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
 from pathlib import Path
 
@@ -24,6 +25,10 @@ from archctl.check.workflow.structure import reachable
 from archctl.cli import app
 from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.workflow import Workflow
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from gen_workflow import free_choice_writes
 
 SETS = ["x = any", "x = true", "y = not x", "n = n + 1", "n = 0", "y = n >= 2", "x = y", ""]
 WHENS = ["x", "not x", "y and n < 2", "n == 1", "x or y"]
@@ -103,56 +108,30 @@ def test_merging_dead_values_keeps_every_finding() -> None:
     assert checked >= 30, checked
 
 
-def writes_then_deadlock(branches: int) -> str:
-    """Branches that each freely set or clear a flag nothing reads afterwards, next to a
-    branch whose exclusive choice feeds a parallel join: a deadlock after the writes."""
-    lines = ["kind: workflow", "name: dead-writes", "variables:"]
-    lines += [f"  f{i}: {{type: bool, initial: false}}" for i in range(branches)]
-    lines += ["nodes:", "  start: {type: start}", "  check: {type: gateway, gateway: exclusive}"]
-    lines += ["  split: {type: gateway, gateway: parallel}", "  stop: {type: end}"]
-    for i in range(branches):
-        lines += [f"  c{i}: {{type: gateway, gateway: exclusive}}"]
-        lines += [f'  y{i}: {{type: task, sets: "f{i} = true"}}']
-        lines += [f'  n{i}: {{type: task, sets: "f{i} = false"}}']
-        lines += [f"  m{i}: {{type: gateway, gateway: exclusive}}"]
-    lines += ["  pick: {type: gateway, gateway: exclusive}", "  a: {type: task}"]
-    lines += ["  b: {type: task}", "  join: {type: gateway, gateway: parallel}"]
-    lines += ["  end: {type: end}", "flows:", "  - start -> check"]
-    anyone = " or ".join(f"f{i}" for i in range(branches))
-    lines.append(f'  - {{from: check, to: split, when: "not ({anyone})"}}')
-    lines += ["  - {from: check, to: stop, default: true}", "  - split -> pick"]
-    for i in range(branches):
-        lines += [f"  - split -> c{i}", f"  - c{i} -> y{i}", f"  - c{i} -> n{i}"]
-        lines += [f"  - y{i} -> m{i}", f"  - n{i} -> m{i}", f"  - m{i} -> join"]
-    lines += ["  - pick -> a", "  - pick -> b", "  - a -> join", "  - b -> join"]
-    lines += ["  - join -> end"]
-    return "\n".join(lines) + "\n"
-
-
 def test_dead_writes_do_not_multiply_states() -> None:
-    spec = load_yaml_text("w.yaml", writes_then_deadlock(12)).specs[0]
+    spec = load_yaml_text("w.yaml", free_choice_writes(12, deadlock=True)).specs[0]
     assert isinstance(spec, Workflow)
     net, data = build_net(spec), build_data(spec, 10_000)
     assert len(data.names) == 12
     merged = Explorer(net, data, 200_000).run()
     assert len(merged.keys) < 100  # without merging: one state per subset of flags set
-    small = build_net(load_yaml_text("w.yaml", writes_then_deadlock(6)).specs[0])  # type: ignore[arg-type]
+    small = build_net(load_yaml_text("w.yaml", free_choice_writes(6, deadlock=True)).specs[0])  # type: ignore[arg-type]
     plain = Explorer(small, build_data(small.workflow, 10_000), 200_000, live=False).run()
     assert len(plain.keys) > 2**6  # every subset of the six flags set
 
 
 def test_a_trace_through_dead_writes_shows_real_values_and_replays(tmp_path: Path) -> None:
     path = tmp_path / "dead-writes.yaml"
-    path.write_text(writes_then_deadlock(3))
+    path.write_text(free_choice_writes(3, deadlock=True))
     runner = CliRunner()
     verify = runner.invoke(app, ["verify", str(path), "--format", "json"])
     report = json.loads(verify.stdout)
     deadlock = next(d for d in report["diagnostics"] if d["code"] == "WF103")
     last = deadlock["evidence"]["steps"][-1]
     fired = {step["node"] for step in deadlock["evidence"]["steps"]}
-    assert any(f"y{i}" in fired for i in range(3))
+    assert any(f"a{i}" in fired for i in range(3))
     for i in range(3):  # a flag set on the way is shown set, though it was dead
-        assert last["values"][f"f{i}"] is (f"y{i}" in fired)
+        assert last["values"][f"x{i}"] is (f"a{i}" in fired)
     report_path = tmp_path / "report.json"
     report_path.write_text(verify.stdout)
     replay = runner.invoke(app, ["simulate", str(path), "--replay", str(report_path)])
