@@ -141,3 +141,55 @@ def test_replay_lists_a_gateway_whose_condition_holds_as_enabled(tmp_path: Path)
     )
     assert code == 0, err
     assert "enabled here: route" in json.loads(out)["end"]["reason"]
+
+
+SCOPED_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs">
+<process id="scoped">
+  <startEvent id="s"/>
+  <subProcess id="sub">
+    <startEvent id="in"/>
+    <parallelGateway id="fork"/>
+    <task id="approve"/>
+    <exclusiveGateway id="poll"/>
+    <task id="wait"/>
+    <endEvent id="stop"><terminateEventDefinition/></endEvent>
+    <sequenceFlow id="i1" sourceRef="in" targetRef="fork"/>
+    <sequenceFlow id="i2" sourceRef="fork" targetRef="approve"/>
+    <sequenceFlow id="i3" sourceRef="fork" targetRef="poll"/>
+    <sequenceFlow id="i4" sourceRef="approve" targetRef="stop"/>
+    <sequenceFlow id="i5" sourceRef="poll" targetRef="wait"/>
+    <sequenceFlow id="i6" sourceRef="wait" targetRef="poll"/>
+  </subProcess>
+  <exclusiveGateway id="pick"/>
+  <task id="a"/>
+  <task id="b"/>
+  <parallelGateway id="join"/>
+  <endEvent id="e"/>
+  <sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>
+  <sequenceFlow id="f2" sourceRef="sub" targetRef="pick"/>
+  <sequenceFlow id="f3" sourceRef="pick" targetRef="a"/>
+  <sequenceFlow id="f4" sourceRef="pick" targetRef="b"/>
+  <sequenceFlow id="f5" sourceRef="a" targetRef="join"/>
+  <sequenceFlow id="f6" sourceRef="b" targetRef="join"/>
+  <sequenceFlow id="f7" sourceRef="join" targetRef="e"/>
+</process>
+</definitions>
+"""
+
+
+def test_replay_follows_an_inner_terminate_end_and_the_subprocess_completion(
+    tmp_path: Path,
+) -> None:
+    model = tmp_path / "scoped.bpmn"
+    model.write_text(SCOPED_BPMN)
+    verify = CliRunner().invoke(app, ["verify", str(model), "--format", "json"])
+    report = json.loads(verify.stdout)
+    deadlock = next(d for d in report["diagnostics"] if d["code"] == "WF103")
+    nodes = [step["node"] for step in deadlock["evidence"]["steps"]]
+    assert "sub.stop" in nodes and "sub.join" in nodes  # the terminate and the completion
+    path = tmp_path / "report.json"
+    path.write_text(verify.stdout)
+    code, out, err = invoke(str(model), "--replay", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["end"]["tokens"] == deadlock["evidence"]["steps"][-1]["tokens"]

@@ -47,7 +47,7 @@ def _scopes(importer: ProcessImporter) -> None:
     """
     graph = importer.graph
     for prefix, join, terminates in importer.scopes:
-        inside = tuple(node for node in graph.nodes if node.startswith(prefix))
+        inside = tuple(node for node in graph.nodes if node.startswith(prefix) and node != join)
         if join in graph.nodes:
             graph.nodes[join].scope = inside
         for node_id in terminates:
