@@ -71,6 +71,7 @@ class Explorer:
         #: ``live=False`` keeps every value, for the tests that compare both
         self.liveness = Liveness(net, data)
         self.canon = self.liveness.canon if live else _keep
+        self.merging = live
         self.max_states = max_states
         self.reduce = reduce and not self.rules.or_joins
         self.result = Exploration()
@@ -135,7 +136,11 @@ class Explorer:
                 join_group(("write", name), n)
         # a write whose value no token can read after the node (dead on every flow out of
         # it) cannot race another write: whichever comes last, the value is merged away
-        live_names = [self._names(self.liveness.live_after(n), data) for n in range(count)]
+        # (only sound together with the merging: ``live=False`` keeps every write/write pair)
+        live_names = [
+            self._names(self.liveness.live_after(n), data) if self.merging else writes[n]
+            for n in range(count)
+        ]
         entering: list[list[int]] = [[] for _ in range(count)]
         for join, scope in rules.scopes.items():
             if net.nodes[join].type != "gateway":
