@@ -142,3 +142,82 @@ def parallel_branches(branches: int) -> str:
     lines += [f"  - split -> b{i}\n  - b{i} -> join" for i in range(branches)]
     lines += ["  - join -> end"]
     return "\n".join(lines) + "\n"
+
+
+def free_choice_writes(branches: int, deadlock: bool = False) -> str:
+    """k parallel branches, each a free choice between setting and clearing its own flag.
+
+    A gateway before the split reads every flag (so they are tracked), nothing after the
+    writes reads them: without the live-variable reduction every combination of flags is a
+    state of its own (2^k), with it the writes are dead and merge away. ``deadlock`` adds a
+    branch whose free choice feeds the parallel join (the tests' trace through dead writes).
+    """
+    lines = ["kind: workflow", f"name: free-choice-writes-{branches}", "variables:"]
+    lines += [f"  x{i}: {{type: bool, initial: false}}" for i in range(branches)]
+    lines += ["nodes:", "  start: {type: start}", "  pre: {type: gateway, gateway: exclusive}"]
+    lines += ["  skip: {type: task}", "  split: {type: gateway, gateway: parallel}"]
+    for i in range(branches):
+        lines += [f"  c{i}: {{type: gateway, gateway: exclusive}}"]
+        lines += [f'  a{i}: {{type: task, sets: "x{i} = true"}}']
+        lines += [f'  b{i}: {{type: task, sets: "x{i} = false"}}']
+        lines += [f"  m{i}: {{type: gateway, gateway: exclusive}}"]
+    if deadlock:
+        lines += ["  pick: {type: gateway, gateway: exclusive}", "  pa: {type: task}"]
+        lines += ["  pb: {type: task}"]
+    lines += ["  join: {type: gateway, gateway: parallel}", "  end: {type: end}", "flows:"]
+    if deadlock:
+        lines += ["  - split -> pick", "  - pick -> pa", "  - pick -> pb"]
+        lines += ["  - pa -> join", "  - pb -> join"]
+    anyone = " or ".join(f"x{i}" for i in range(branches))
+    lines += ["  - start -> pre", f'  - {{from: pre, to: split, when: "not ({anyone})"}}']
+    lines += ["  - {from: pre, to: skip, default: true}", "  - skip -> end"]
+    for i in range(branches):
+        lines += [f"  - split -> c{i}", f"  - c{i} -> a{i}", f"  - c{i} -> b{i}"]
+        lines += [f"  - a{i} -> m{i}", f"  - b{i} -> m{i}", f"  - m{i} -> join"]
+    lines += ["  - join -> end"]
+    return "\n".join(lines) + "\n"
+
+
+def bpmn_flag_branches(branches: int, outputs: bool = True) -> str:
+    """BPMN: a parallel split into k branches; in each a task sets its flag, then an
+    exclusive gateway branches on it (`= flag_i`, FEEL) into two more tasks that set it
+    again, merging before the join (#18: 8 branches in under 2 s).
+
+    With ``outputs`` each task declares the flag it writes as a Zeebe output mapping
+    (``zeebe:ioMapping``); without, BPMN says nothing about who writes what, and the
+    importer lets every activity write every flag.
+    """
+    zeebe = "http://camunda.org/schema/zeebe/1.0"
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        f'xmlns:zeebe="{zeebe}" id="defs">',
+        f'<process id="flags{branches}">',
+        '<startEvent id="start"/><parallelGateway id="fork"/><parallelGateway id="join"/>',
+        '<endEvent id="end"/>',
+        '<sequenceFlow id="f_start" sourceRef="start" targetRef="fork"/>',
+        '<sequenceFlow id="f_end" sourceRef="join" targetRef="end"/>',
+    ]
+    for i in range(branches):
+        mapping = (
+            f'<extensionElements><zeebe:ioMapping><zeebe:output source="=result" '
+            f'target="flag{i}"/></zeebe:ioMapping></extensionElements>'
+            if outputs
+            else ""
+        )
+        out += [
+            f'<serviceTask id="t{i}">{mapping}</serviceTask>',
+            f'<exclusiveGateway id="g{i}" default="no{i}"/>',
+            f'<serviceTask id="a{i}">{mapping}</serviceTask>',
+            f'<serviceTask id="b{i}">{mapping}</serviceTask><exclusiveGateway id="m{i}"/>',
+            f'<sequenceFlow id="s{i}" sourceRef="fork" targetRef="t{i}"/>',
+            f'<sequenceFlow id="u{i}" sourceRef="t{i}" targetRef="g{i}"/>',
+            f'<sequenceFlow id="yes{i}" sourceRef="g{i}" targetRef="a{i}">'
+            f"<conditionExpression>= flag{i}</conditionExpression></sequenceFlow>",
+            f'<sequenceFlow id="no{i}" sourceRef="g{i}" targetRef="b{i}"/>',
+            f'<sequenceFlow id="v{i}" sourceRef="a{i}" targetRef="m{i}"/>',
+            f'<sequenceFlow id="w{i}" sourceRef="b{i}" targetRef="m{i}"/>',
+            f'<sequenceFlow id="x{i}" sourceRef="m{i}" targetRef="join"/>',
+        ]
+    out += ["</process>", "</definitions>"]
+    return "\n".join(out) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CASES = ROOT / "tests" / "cases"
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: ARCHCTL_CORPUS points a git worktree (which lives elsewhere) at the shared corpus
+CORPUS = Path(os.environ.get("ARCHCTL_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
 @pytest.fixture

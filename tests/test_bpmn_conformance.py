@@ -72,13 +72,19 @@ EXPECTED_DISAGREEMENTS: dict[tuple[str, str], str] = {
             "e004TravelAgency",
             "e005TravelAgency",
             "e006TravelAgency",
-            "e024MBE",
-            "e026MBE",
         )
     },
     **{
         (_fbpmn(m), "Sound"): IMPROPER
-        for m in ("e007CheckTest", "e009CheckTest", "e010CheckTest", "e023MBE", "e025MBE")
+        for m in (
+            "e007CheckTest",
+            "e009CheckTest",
+            "e010CheckTest",
+            "e023MBE",
+            "e024MBE",
+            "e025MBE",
+            "e026MBE",
+        )
     },
     **{(_fbpmn(m), "Sound"): MSG_WAIT for m in ("e015CheckTest", "e035SP", "e037Comm")},
     **{

@@ -370,7 +370,7 @@ def test_several_start_events_become_a_free_choice() -> None:
     assert codes(result) == [("LD009", "start")]
 
 
-def test_event_based_gateway_terminate_and_unknown_namespace_are_noted() -> None:
+def test_event_based_gateway_and_unknown_namespace_are_noted_terminate_is_modelled() -> None:
     body = process(
         '<startEvent id="s"/>\n<eventBasedGateway id="wait"/>\n'
         '<intermediateCatchEvent id="msg"><messageEventDefinition/></intermediateCatchEvent>\n'
@@ -388,9 +388,11 @@ def test_event_based_gateway_terminate_and_unknown_namespace_are_noted() -> None
     notes = {(d.subject, d.span.line if d.span else 0) for d in result.diagnostics}
     assert all(d.code == "LD009" for d in result.diagnostics)
     assert ("wait", line_of(text, "<eventBasedGateway")) in notes
-    assert ("stop", line_of(text, "<endEvent")) in notes
+    assert not any(subject == "stop" for subject, _ in notes)
     assert ("w", line_of(text, "x:widget")) in notes
     workflow = only(result)
+    stop = workflow.node("stop")
+    assert stop is not None and stop.type == "end" and stop.terminate
     wait = workflow.node("wait")
     assert wait is not None and wait.gateway == "exclusive"
     msg = workflow.node("msg")
@@ -577,3 +579,28 @@ def test_engine_assignee_and_retry_extensions() -> None:
     assert charge is not None and charge.retry is not None
     assert (charge.retry.max_attempts, charge.retry.backoff_ms) == (5, 90_000)
     assert ship is not None and ship.retry is not None and ship.retry.max_attempts == 3
+
+
+def test_zeebe_output_mappings_bound_what_a_task_writes() -> None:
+    body = (
+        '<process id="p" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">\n'
+        '<startEvent id="s"/>\n'
+        '<serviceTask id="score"><extensionElements><zeebe:ioMapping>'
+        '<zeebe:output source="=result.ok" target="ok"/>'
+        "</zeebe:ioMapping></extensionElements></serviceTask>\n"
+        '<serviceTask id="other"/>\n'
+        '<exclusiveGateway id="gw" default="f4"/>\n'
+        '<endEvent id="e"/>\n'
+        '<sequenceFlow id="f0" sourceRef="s" targetRef="score"/>\n'
+        '<sequenceFlow id="f1" sourceRef="score" targetRef="other"/>\n'
+        '<sequenceFlow id="f2" sourceRef="other" targetRef="gw"/>\n'
+        '<sequenceFlow id="f3" sourceRef="gw" targetRef="e">'
+        "<conditionExpression>= ok and n &gt; 2</conditionExpression></sequenceFlow>\n"
+        '<sequenceFlow id="f4" sourceRef="gw" targetRef="e"/>\n'
+        "</process>\n"
+    )
+    workflow = only(load(body))
+    score, other = workflow.node("score"), workflow.node("other")
+    assert score is not None and [a.target for a in score.sets] == ["ok"]
+    assert other is not None and [a.target for a in other.sets] == ["n", "ok"]  # unbounded
+    assert all(a.value is None for a in score.sets)  # the value is the job's: any

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +20,7 @@ from archctl.load.loader import load_file
 from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.expr import decimal
 from archctl.model.expr import to_source as expr_text
+from archctl.model.workflow import Workflow
 from archctl.verify import verify_paths
 from tests.conftest import CASES, EXAMPLES, ROOT
 from tests.model_equality import strip_spans
@@ -243,9 +246,22 @@ def test_round_trip_over_the_shared_corpus(corpus: Path) -> None:
         via_dsl = load_dsl_text("corpus.arch", specs_to_dsl(loaded.specs))
         via_yaml = load_yaml_text("corpus.yaml", specs_to_yaml(loaded.specs))
         assert via_dsl.diagnostics == [] and via_yaml.diagnostics == [], path
-        assert strip_spans(via_dsl.specs) == strip_spans(loaded.specs), path
-        assert strip_spans(via_yaml.specs) == strip_spans(loaded.specs), path
+        expressible = _without_import_only(loaded.specs)
+        assert strip_spans(via_dsl.specs) == strip_spans(expressible), path
+        assert strip_spans(via_yaml.specs) == strip_spans(expressible), path
     assert checked > 0
+
+
+def _without_import_only(specs: list[Any]) -> list[Any]:
+    """The specs without what only importers set (terminate ends, subprocess completions:
+    docs/workflows.md), which YAML and the DSL cannot write: convert drops them."""
+    out = []
+    for spec in specs:
+        if isinstance(spec, Workflow):
+            nodes = tuple(dataclasses.replace(n, terminate=False, scope=()) for n in spec.nodes)
+            spec = dataclasses.replace(spec, nodes=nodes)
+        out.append(spec)
+    return out
 
 
 def test_fmt_keeps_every_comment_in_place(tmp_path: Path) -> None:

@@ -113,3 +113,83 @@ def test_replay_refuses_malformed_steps(tmp_path: Path) -> None:
     code, _, err = invoke(STUCK, "--spec", "lonely-join", "--replay", write(tmp_path, wrong))
     assert code == 2
     assert "'tokens' should be a list" in err
+
+
+ROUTE_TRACE: dict[str, Any] = {
+    "kind": "trace",
+    "steps": [{"node": "start", "tokens": ["start -> route"], "values": {"amount": 5}}],
+}
+
+
+def test_replay_of_a_stuck_gateway_lists_nothing_enabled(tmp_path: Path) -> None:
+    # amount 5: neither 'amount > 7' nor 'amount < 3' holds and there is no default, so the
+    # gateway holds its token but cannot fire (#13 item 9: it used to be listed as enabled)
+    code, out, err = invoke(
+        STUCK, "--spec", "no-route", "--replay", write(tmp_path, ROUTE_TRACE), "--format", "json"
+    )
+    assert code == 0, err
+    assert "enabled here: none" in json.loads(out)["end"]["reason"]
+
+
+def test_replay_lists_a_gateway_whose_condition_holds_as_enabled(tmp_path: Path) -> None:
+    document = json.loads(json.dumps(ROUTE_TRACE))
+    path = tmp_path / "stuck.yaml"  # the same workflow, starting where 'amount > 7' holds
+    path.write_text(Path(STUCK).read_text().replace("initial: 5", "initial: 8"))
+    document["steps"][0]["values"]["amount"] = 8
+    code, out, err = invoke(
+        str(path), "--spec", "no-route", "--replay", write(tmp_path, document), "--format", "json"
+    )
+    assert code == 0, err
+    assert "enabled here: route" in json.loads(out)["end"]["reason"]
+
+
+SCOPED_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs">
+<process id="scoped">
+  <startEvent id="s"/>
+  <subProcess id="sub">
+    <startEvent id="in"/>
+    <parallelGateway id="fork"/>
+    <task id="approve"/>
+    <exclusiveGateway id="poll"/>
+    <task id="wait"/>
+    <endEvent id="stop"><terminateEventDefinition/></endEvent>
+    <sequenceFlow id="i1" sourceRef="in" targetRef="fork"/>
+    <sequenceFlow id="i2" sourceRef="fork" targetRef="approve"/>
+    <sequenceFlow id="i3" sourceRef="fork" targetRef="poll"/>
+    <sequenceFlow id="i4" sourceRef="approve" targetRef="stop"/>
+    <sequenceFlow id="i5" sourceRef="poll" targetRef="wait"/>
+    <sequenceFlow id="i6" sourceRef="wait" targetRef="poll"/>
+  </subProcess>
+  <exclusiveGateway id="pick"/>
+  <task id="a"/>
+  <task id="b"/>
+  <parallelGateway id="join"/>
+  <endEvent id="e"/>
+  <sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>
+  <sequenceFlow id="f2" sourceRef="sub" targetRef="pick"/>
+  <sequenceFlow id="f3" sourceRef="pick" targetRef="a"/>
+  <sequenceFlow id="f4" sourceRef="pick" targetRef="b"/>
+  <sequenceFlow id="f5" sourceRef="a" targetRef="join"/>
+  <sequenceFlow id="f6" sourceRef="b" targetRef="join"/>
+  <sequenceFlow id="f7" sourceRef="join" targetRef="e"/>
+</process>
+</definitions>
+"""
+
+
+def test_replay_follows_an_inner_terminate_end_and_the_subprocess_completion(
+    tmp_path: Path,
+) -> None:
+    model = tmp_path / "scoped.bpmn"
+    model.write_text(SCOPED_BPMN)
+    verify = CliRunner().invoke(app, ["verify", str(model), "--format", "json"])
+    report = json.loads(verify.stdout)
+    deadlock = next(d for d in report["diagnostics"] if d["code"] == "WF103")
+    nodes = [step["node"] for step in deadlock["evidence"]["steps"]]
+    assert "sub.stop" in nodes and "sub.join" in nodes  # the terminate and the completion
+    path = tmp_path / "report.json"
+    path.write_text(verify.stdout)
+    code, out, err = invoke(str(model), "--replay", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["end"]["tokens"] == deadlock["evidence"]["steps"][-1]["tokens"]

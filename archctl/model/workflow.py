@@ -91,6 +91,13 @@ class Node:
     failure_rate: float = 0.0
     result: str | None = None  # end: success | failure
     description: str | None = None
+    #: Set only by importers (BPMN), never by YAML or the DSL. ``terminate`` on an end: reaching
+    #: it removes every token of the instance (BPMN's terminate end event). ``scope`` names the
+    #: nodes of a flattened subprocess: on a gateway it is that subprocess's completion, which
+    #: fires once no token is left on a flow into those nodes and takes every token on its
+    #: inputs; on a task with ``terminate`` it removes every token inside them, then goes on.
+    terminate: bool = False
+    scope: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     if trace is not None:
         if not trace.fires_nodes:
             raise SimulationError(f"the trace is a state machine's; '{spec.name}' is a workflow")
-        return _replay_workflow(compile_workflow(spec, workflows), trace, options, out)
+        return _replay_workflow(compile_workflow(spec, workflows), trace, options, out, spec)
     until = math.inf
     if options.until is not None:
         try:
@@ -226,11 +226,13 @@ def _machine(
     return EXIT_OK
 
 
-def _replay_workflow(program: Program, trace: TraceInput, options: SimOptions, out: Console) -> int:
-    steps = replay_workflow(program, trace)
+def _replay_workflow(
+    program: Program, trace: TraceInput, options: SimOptions, out: Console, spec: Workflow
+) -> int:
+    steps = replay_workflow(program, trace, spec)
     last = steps[-1]
     reason = f"replayed {trace.code}: {trace.message}" if trace.code else "replayed"
-    ready = enabled_nodes(program, Counter(last.tokens))
+    ready = enabled_nodes(program, Counter(last.tokens), last.values)
     reason += f"; enabled here: {', '.join(ready) or 'none'}"
     if options.output == "json":
         document = {

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from archctl.model.workflow import Workflow
 from archctl.simulate.replay import TraceInput, initial_env, mismatch, typed
 from archctl.simulate.values import Env
 from archctl.simulate.workflow import AND, END, OR, START, TASK, XOR, Program, SimulationError
@@ -70,17 +71,63 @@ def _expected(program: Program, node: int, env: Env, produced: Counter[str]) -> 
     return None if got == sorted(want) else f"with these values it emits {sorted(want)}"
 
 
-def enabled_nodes(program: Program, marking: Counter[str]) -> list[str]:
-    """Nodes holding the tokens they need to fire (inclusive joins not checked for waiting)."""
+def enabled_nodes(program: Program, marking: Counter[str], env: Env) -> list[str]:
+    """Nodes that can fire with these tokens and values, by the rules the checker uses.
+
+    A node needs its tokens (every input of a parallel join; an inclusive join also waits
+    while a token elsewhere can still reach an empty input), and a gateway with conditions
+    also needs one that holds in ``env`` or a default: otherwise the token is stuck there.
+    """
     names = []
     for node, inputs in enumerate(program.incoming):
-        present = [f for f in inputs if marking[program.labels[f]]]
-        if present and (program.kinds[node] != AND or len(present) == len(inputs)):
-            names.append(program.ids[node])
+        present = [program.labels[f] for f in inputs if marking[program.labels[f]]]
+        kind = program.kinds[node]
+        if not present or (kind == AND and len(present) < len(inputs)):
+            continue
+        if kind == OR and len(inputs) > 1 and not _or_ready(program, node, marking, present):
+            continue
+        if kind in (XOR, OR) and _stuck(program, node, env):
+            continue
+        names.append(program.ids[node])
     return sorted(names)
 
 
-def replay_workflow(program: Program, trace: TraceInput) -> list[NodeStep]:
+def _stuck(program: Program, node: int, env: Env) -> bool:
+    """A conditional gateway where no condition holds and no default exists."""
+    if program.free[node] or program.defaults[node] is not None:
+        return False
+    if not any(cond is not None for cond, _target, _flow in program.routes[node]):
+        return False
+    return not _holding(program, node, env)
+
+
+@dataclass(frozen=True)
+class _Scoped:
+    """An importer's node the simulator's program does not know (terminate, completion)."""
+
+    terminate: bool
+    scope: frozenset[str] | None  # labels of the flows into the scope; None: the instance
+
+
+def _scoped(workflow: Workflow | None) -> dict[str, _Scoped]:
+    if workflow is None:
+        return {}
+    out = {}
+    for node in workflow.nodes:
+        if not (node.terminate or node.scope):
+            continue
+        members = set(node.scope)
+        labels = frozenset(f.label for f in workflow.flows if f.target in members)
+        out[node.id] = _Scoped(node.terminate, labels if node.scope else None)
+    return out
+
+
+def replay_workflow(
+    program: Program, trace: TraceInput, workflow: Workflow | None = None
+) -> list[NodeStep]:
+    """Check a trace against the token game; ``workflow`` adds the importer-only semantics
+    (terminate ends, subprocess completions) the checker applies and the program lacks."""
+    scoped = _scoped(workflow)
     first = trace.steps[0]
     starts = [program.ids[s] for s in program.starts]
     if first.get("node") not in starts:
@@ -93,7 +140,11 @@ def replay_workflow(program: Program, trace: TraceInput) -> list[NodeStep]:
         raise SimulationError(f"step 1: a start emits {sorted(marking.elements())}")
     steps = [NodeStep(1, first["node"], tuple(sorted(marking.elements())), dict(env), {})]
     for number, raw in enumerate(trace.steps[1:], 2):
-        step = _fire(program, marking, env, raw, number)
+        special = scoped.get(str(raw.get("node")))
+        if special is not None:
+            step = _fire_scoped(program, special, marking, env, raw, number)
+        else:
+            step = _fire(program, marking, env, raw, number)
         marking = Counter(step.tokens)
         env = dict(step.values)
         steps.append(step)
@@ -116,7 +167,7 @@ def _fire(
         raise SimulationError(
             f"step {number}: '{name}' is not enabled: it needs a token on "
             f"{'every one' if kind == AND else 'one'} of {inputs}; enabled: "
-            f"{', '.join(enabled_nodes(program, marking)) or 'none'}"
+            f"{', '.join(enabled_nodes(program, marking, env)) or 'none'}"
         )
     if kind == OR and len(inputs) > 1 and not _or_ready(program, node, marking, present):
         raise SimulationError(
@@ -147,6 +198,48 @@ def _fire(
             why = "values differ: " + "; ".join(wrong)
         problems.append(why)
     raise SimulationError(f"step {number}: '{name}' cannot fire this way: " + " | ".join(problems))
+
+
+def _fire_scoped(
+    program: Program,
+    special: _Scoped,
+    marking: Counter[str],
+    env: Env,
+    raw: dict[str, Any],
+    number: int,
+) -> NodeStep:
+    """A terminate end takes every token (of its scope); a completion waits for an empty
+    scope and takes every token on its inputs. Either leaves the values as they are."""
+    name = str(raw.get("node"))
+    node = program.ids.index(name)
+    inputs = [program.labels[f] for f in program.incoming[node]]
+    if not any(marking[label] for label in inputs):
+        raise SimulationError(f"step {number}: '{name}' is not enabled: no token on {inputs}")
+    inside = special.scope
+    if special.terminate:
+        consumed = Counter(
+            {label: n for label, n in marking.items() if inside is None or label in inside}
+        )
+    else:
+        if any(marking[label] for label in inside or ()):
+            raise SimulationError(
+                f"step {number}: '{name}' is not enabled: tokens are left inside its subprocess"
+            )
+        consumed = Counter({label: marking[label] for label in inputs if marking[label]})
+    produced = Counter(program.labels[f] for _t, f in program.out[node])
+    if special.terminate and inside is None:
+        produced = Counter()
+    after = marking - consumed + produced
+    wanted = Counter(str(t) for t in raw.get("tokens") or ())
+    if wanted != after:
+        raise SimulationError(
+            f"step {number}: '{name}' leaves {sorted(after.elements())}, "
+            f"not {sorted(wanted.elements())}"
+        )
+    wrong = mismatch(env, dict(raw.get("values") or {}))
+    if wrong:
+        raise SimulationError(f"step {number}: values differ: " + "; ".join(wrong))
+    return NodeStep(number, name, tuple(sorted(after.elements())), dict(env), {})
 
 
 def _or_ready(program: Program, node: int, marking: Counter[str], present: list[str]) -> bool:

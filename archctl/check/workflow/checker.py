@@ -12,6 +12,11 @@ from archctl.check.workflow.conditions import from_runs, over_domains
 from archctl.check.workflow.data import build_data
 from archctl.check.workflow.graph import build_net
 from archctl.check.workflow.net import Explorer
+from archctl.check.workflow.proofs import (
+    prove_gateways_over_domains,
+    prove_structure,
+    prove_token_game,
+)
 from archctl.check.workflow.soundness import Soundness
 from archctl.check.workflow.structure import (
     reachable,
@@ -35,11 +40,13 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     out += retry_policies(spec, context.specs) + subprocesses(spec, context.specs)
     if len(net.starts) != 1:
         return sort_diagnostics(out)
+    prove_structure(context, net, seen)
     options = context.options
     data = build_data(spec, options.timeout_ms)
     if data.undecided:
         found, unknown = over_domains(net, options.timeout_ms)
         out += found
+        prove_gateways_over_domains(context, net, found, unknown)
         reasons = "; ".join(dict.fromkeys(data.reasons))
         message = (
             "soundness not proved: the token game needs the values of "
@@ -52,9 +59,11 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
         return sort_diagnostics(out)
     explorer = Explorer(net, data, options.max_states)
     explored = explorer.run()
-    out += Soundness(net, data, explored, spec.name).check(seen)
+    out += Soundness(net, data, explored, spec.name, explorer).check(seen)
     complete = not (explored.bound_hit or explored.unsafe_stop or explored.truncated)
     out += from_runs(net, explorer.rules, complete)
+    reached = explorer.rules.seen
+    prove_token_game(context, net, explored, reached, out, explorer.reduce)
     if explored.bound_hit:
         bound = (
             f"when the time budget of {options.timeout_ms} ms ran out "

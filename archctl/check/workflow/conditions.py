@@ -29,7 +29,7 @@ def _guarded_arcs(net: Net, node: int) -> tuple[list[Arc], bool]:
     return guarded, has_default
 
 
-def _choice_gateways(net: Net) -> Iterable[int]:
+def choice_gateways(net: Net) -> Iterable[int]:
     """Exclusive/inclusive gateways with conditions on every flow (or the default).
 
     A gateway mixing conditioned and plain flows is a WF101 error and is not checked here.
@@ -89,7 +89,7 @@ def from_runs(net: Net, rules: Rules, complete: bool) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     spec = net.workflow.name
     names = rules.data.names
-    for node in _choice_gateways(net):
+    for node in choice_gateways(net):
         seen = rules.seen.get(node)
         if not seen:
             continue
@@ -190,7 +190,7 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
     spec = net.workflow.name
     out: list[Diagnostic] = []
     unknown: list[str] = []
-    for node in _choice_gateways(net):
+    for node in choice_gateways(net):
         gateway = net.nodes[node]
         guarded, has_default = _guarded_arcs(net, node)
         variables = {

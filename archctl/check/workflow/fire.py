@@ -48,9 +48,23 @@ class Rules:
         self.or_joins = [
             i
             for i, node in enumerate(nodes)
-            if node.type == "gateway" and node.gateway == "inclusive" and len(net.inputs[i]) > 1
+            if node.type == "gateway"
+            and node.gateway == "inclusive"
+            and len(net.inputs[i]) > 1
+            and not node.scope  # a subprocess completion has a rule of its own
         ]
         self._upstream: dict[int, dict[int, int]] = {g: self.upstream_of(g) for g in self.or_joins}
+        #: completion gateways of flattened subprocesses and scoped terminates: node -> the
+        #: bitset of places inside the scope (flows into its nodes)
+        self.scopes: dict[int, int] = {
+            i: scope_bits(net, node.scope) for i, node in enumerate(nodes) if node.scope
+        }
+        #: inputs of completion joins: a token there only says "some inner token finished",
+        #: so a second one adds nothing (and is no unsafe flow)
+        self.flags = 0
+        for i in self.scopes:
+            if nodes[i].type == "gateway":
+                self.flags |= self.input_bits[i]
         self._effects: dict[tuple[int, Values], list[Values]] = {}
         self._truth: dict[tuple[int, Values], bool] = {}
         #: gateway -> valuations at which it was offered a token (first state id seen)
@@ -65,10 +79,14 @@ class Rules:
         if not present:
             return []
         kind = spec.type
+        if spec.terminate:
+            return self._terminate(node, counts, values)
         if kind == "end":
             return [Move(node, (a,), (), values, OK) for a in present]
         if kind in ("task", "start"):
             return [m for a in present for m in self._task(node, a, values)]
+        if node in self.scopes:
+            return self._complete(node, counts, marked, values)
         gateway = spec.gateway
         if gateway == "parallel":
             if len(present) < len(net.inputs[node]):
@@ -84,6 +102,28 @@ class Rules:
             for a in present
             for out in self._split(node, values, sid)
         ]
+
+    def _terminate(self, node: int, counts: dict[int, int], values: Values) -> list[Move]:
+        """A terminate end takes every token; a scoped one every token inside its scope."""
+        scope = self.scopes.get(node)
+        outputs = self.net.outputs[node] if scope is not None else ()
+        killed = tuple(
+            place
+            for place, count in sorted(counts.items())
+            if scope is None or scope >> place & 1
+            for _ in range(count)
+        )
+        return [Move(node, killed, outputs, values, OK)]
+
+    def _complete(
+        self, node: int, counts: dict[int, int], marked: int, values: Values
+    ) -> list[Move]:
+        """A subprocess completes once no token is left inside it, taking all that arrived."""
+        inputs = self.input_bits[node]
+        if marked & self.scopes[node] & ~inputs:
+            return []
+        taken = tuple(a for a in self.net.inputs[node] for _ in range(counts.get(a, 0)))
+        return [Move(node, taken, self.net.outputs[node], values, OK)]
 
     def _task(self, node: int, arc: int, values: Values) -> list[Move]:
         can_fail, always = self.failure[node]
@@ -187,6 +227,12 @@ class Rules:
                 empty |= reach
         elsewhere = marked & ~self.input_bits[gateway]
         return not (elsewhere & empty & ~full)
+
+
+def scope_bits(net: Net, scope: tuple[str, ...]) -> int:
+    """The places inside a subprocess scope: every flow into one of its nodes."""
+    members = {net.ids[name] for name in scope if name in net.ids}
+    return net.bits([arc.index for arc in net.arcs if arc.target in members])
 
 
 def _is_default(net: Net, arc: int) -> bool:

@@ -26,6 +26,7 @@ from archctl.check.budget import expired
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import FAIL, Move, Rules
 from archctl.check.workflow.graph import Net, components
+from archctl.check.workflow.live import Liveness
 from archctl.model.expr import names_in
 
 #: a place holding this many tokens stops the search there (the net is already unsafe,
@@ -56,9 +57,21 @@ class Exploration:
 
 
 class Explorer:
-    def __init__(self, net: Net, data: DataModel, max_states: int, reduce: bool = True) -> None:
+    def __init__(
+        self,
+        net: Net,
+        data: DataModel,
+        max_states: int,
+        reduce: bool = True,
+        live: bool = True,
+    ) -> None:
         self.net = net
         self.rules = Rules(net, data)
+        #: merges states that differ only in values no token can still read (live.py);
+        #: ``live=False`` keeps every value, for the tests that compare both
+        self.liveness = Liveness(net, data)
+        self.canon = self.liveness.canon if live else _keep
+        self.merging = live
         self.max_states = max_states
         self.reduce = reduce and not self.rules.or_joins
         self.result = Exploration()
@@ -88,7 +101,11 @@ class Explorer:
             reads.append(read)
             writes.append(write)
         count = len(net.nodes)
-        self.kills = [self.rules.failure[n][0] and net.error_arc[n] is None for n in range(count)]
+        rules = self.rules
+        self.kills = [
+            (rules.failure[n][0] and net.error_arc[n] is None) or net.nodes[n].terminate
+            for n in range(count)
+        ]
         self.joins = {
             node: net.bits(net.inputs[node])
             for node, spec in enumerate(net.nodes)
@@ -101,28 +118,66 @@ class Explorer:
             for arc in net.inputs[node]:
                 bits |= ancestors[arc]
             feeds.append(bits)
-        #: per node: inputs of the nodes it must not overtake (shared data, instance failure),
-        #: and the arcs from which any of them, or the node's own inputs, can be reached at all
+        # Group the nodes a node must not overtake by why (instance failure, each variable
+        # read or written, each subprocess scope entered), so building the relation costs
+        # one pass per node and reason instead of one per pair of nodes.
+        groups: dict[tuple[str, str], tuple[int, int]] = {}
+
+        def join_group(key: tuple[str, str], node: int) -> None:
+            inputs, reach = groups.get(key, (0, 0))
+            groups[key] = (inputs | rules.input_bits[node], reach | feeds[node])
+
+        for n in range(count):
+            if self.kills[n]:
+                join_group(("kill", ""), n)
+            for name in reads[n]:
+                join_group(("read", name), n)
+            for name in writes[n]:
+                join_group(("write", name), n)
+        # a write whose value no token can read after the node (dead on every flow out of
+        # it) cannot race another write: whichever comes last, the value is merged away
+        # (only sound together with the merging: ``live=False`` keeps every write/write pair)
+        live_names = [
+            self._names(self.liveness.live_after(n), data) if self.merging else writes[n]
+            for n in range(count)
+        ]
+        entering: list[list[int]] = [[] for _ in range(count)]
+        for join, scope in rules.scopes.items():
+            if net.nodes[join].type != "gateway":
+                continue
+            join_group(("complete", str(join)), join)
+            for place in net.arcs:  # who puts a token into the scope from outside it
+                if scope >> place.index & 1 and not rules.input_bits[place.source] & scope:
+                    entering[place.source].append(join)
+        #: per node: inputs of the nodes it must not overtake (shared data, instance failure,
+        #: a subprocess completion it could delay), and the arcs from which any of them, or
+        #: the node's own inputs, can be reached at all
         self.conflict: list[int] = []
         self.feeds: list[int] = []
+        empty = (0, 0)
         for n in range(count):
-            inputs = 0
-            reach = feeds[n]
-            for m in range(count):
-                if m != n and (
-                    self.kills[m] or writes[n] & (reads[m] | writes[m]) or reads[n] & writes[m]
-                ):
-                    inputs |= net.bits(net.inputs[m])
-                    reach |= feeds[m]
-            self.conflict.append(inputs)
+            keys = [("kill", "")]
+            keys += [("read", name) for name in writes[n]]
+            keys += [("write", name) for name in reads[n] | (writes[n] & live_names[n])]
+            keys += [("complete", str(join)) for join in entering[n]]
+            inputs, reach = 0, feeds[n]
+            for key in keys:
+                more_inputs, more_reach = groups.get(key, empty)
+                inputs |= more_inputs
+                reach |= more_reach
+            self.conflict.append(inputs & ~rules.input_bits[n])
             self.feeds.append(reach)
+
+    @staticmethod
+    def _names(mask: int, data: DataModel) -> set[str]:
+        return {name for slot, name in enumerate(data.names) if mask >> slot & 1}
 
     def run(self) -> Exploration:
         net = self.net
         start = net.starts[0]
         marking = tuple(sorted(net.outputs[start]))
         for values in self.rules.data.initial_valuations():
-            self._add((marking, values), -1, (start, "ok"))
+            self._add((marking, self.canon(marking, values)), -1, (start, "ok"))
         while True:
             self._drain()
             stopped = self.result.bound_hit or self.result.unsafe_stop
@@ -195,14 +250,18 @@ class Explorer:
         for moves in chosen:
             for move in moves:
                 if move.outcome == FAIL or move.values is None:
-                    key: Key = (None, values)
+                    key: Key = (None, self.canon(None, values))
                 else:
                     tokens = list(marking)
                     for arc in move.consume:
                         tokens.remove(arc)
-                    tokens.extend(move.produce)
+                    flags = self.rules.flags
+                    for arc in move.produce:
+                        # a completion join only needs to know that some token got there
+                        if not (flags >> arc & 1 and arc in tokens):
+                            tokens.append(arc)
                     tokens.sort()
-                    key = (tuple(tokens), move.values)
+                    key = (tuple(tokens), self.canon(tokens, move.values))
                     if self.limit == self.max_states and any(
                         tokens.count(arc) > 1 for arc in move.produce
                     ):
@@ -238,7 +297,12 @@ class Explorer:
         net = self.net
         arcs, joins, outputs, errors = net.arcs, self.joins, net.outputs, net.error_arc
         reached = others
-        stack = [arc for arc in range(others.bit_length()) if others >> arc & 1]
+        stack = []
+        rest = others
+        while rest:  # the set bits, lowest first: a few tokens, however many places
+            low = rest & -rest
+            stack.append(low.bit_length() - 1)
+            rest ^= low
         while stack:
             node = arcs[stack.pop()].target
             if node == skip:
@@ -268,3 +332,7 @@ class Explorer:
                     self._expand(sid, full=True)
                     changed = True
         return changed
+
+
+def _keep(marking: object, values: Values) -> Values:
+    return values

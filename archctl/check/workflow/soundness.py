@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from archctl.check.workflow.data import DataModel
-from archctl.check.workflow.fire import ERROR, FAIL
+from archctl.check.workflow.data import DataModel, Values
+from archctl.check.workflow.fire import ERROR, FAIL, OK
 from archctl.check.workflow.graph import Net
-from archctl.check.workflow.net import Exploration, Key
+from archctl.check.workflow.net import Exploration, Explorer, Key
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace, TraceStep, Value
@@ -21,11 +21,30 @@ from archctl.source import Span
 
 
 class Soundness:
-    def __init__(self, net: Net, data: DataModel, found: Exploration, spec: str) -> None:
+    def __init__(
+        self,
+        net: Net,
+        data: DataModel,
+        found: Exploration,
+        spec: str,
+        explorer: Explorer | None = None,
+    ) -> None:
+        #: the explorer that found the states: traces re-derive from it the values the
+        #: live-variable reduction stored canonically (a trace shows what really happens)
+        self.explorer = explorer
         self.net = net
         self.data = data
         self.found = found
         self.spec = spec
+        #: inputs of subprocess completion joins (see Rules.flags)
+        self.flags = net.bits(
+            [
+                a
+                for i, n in enumerate(net.nodes)
+                if n.scope and n.type == "gateway"
+                for a in net.inputs[i]
+            ]
+        )
 
     def diagnostic(
         self,
@@ -49,8 +68,8 @@ class Soundness:
         path.reverse()
         steps = []
         previous: Key | None = None
-        for state in path:
-            marking, values = self.found.keys[state]
+        for state, values in zip(path, self._actual(path), strict=True):
+            marking = self.found.keys[state][0]
             node, outcome = self.found.via[state]
             node_id = self.net.nodes[node].id
             note = None
@@ -66,6 +85,28 @@ class Soundness:
             steps.append(TraceStep(node=node_id, tokens=tokens, values=named, note=note))
             previous = (marking, values)
         return Trace(tuple(steps))
+
+    def _actual(self, path: list[int]) -> list[Values]:
+        """The values along ``path`` as a run has them, dead ones included.
+
+        States store values no token can still read canonically; replaying each task's
+        effects from the first state and keeping the outcome that the stored state is the
+        canonical form of gives concrete values that really occur together.
+        """
+        keys = self.found.keys
+        if self.explorer is None:
+            return [keys[state][1] for state in path]
+        rules, canon = self.explorer.rules, self.explorer.canon
+        actual = keys[path[0]][1]
+        out = [actual]
+        for state in path[1:]:
+            marking, stored = keys[state]
+            node, outcome = self.found.via[state]
+            if outcome == OK and marking is not None and self.net.nodes[node].sets:
+                candidates = rules.effects(node, actual)
+                actual = next((c for c in candidates if canon(marking, c) == stored), stored)
+            out.append(actual)
+        return out
 
     def _dead_ends(self) -> list[int]:
         found = self.found
@@ -93,7 +134,10 @@ class Soundness:
         net = self.net
         for sid in deadlocks:
             marking = self.found.keys[sid][0] or ()
-            arc = net.arcs[marking[0]]
+            # a subprocess that cannot complete waits for a token stuck inside it: report
+            # where that token is stuck
+            flags = [a for a in marking if self.flags >> a & 1]
+            arc = net.arcs[([a for a in marking if a not in flags] or flags)[0]]
             node = arc.target
             if node in seen:
                 continue
@@ -101,7 +145,9 @@ class Soundness:
             spec = net.nodes[node]
             waiting = ", ".join(f"'{net.arcs[a].label}'" for a in dict.fromkeys(marking))
             missing = [net.arcs[a].label for a in net.inputs[node] if a not in marking]
-            if spec.type == "gateway" and spec.gateway == "parallel" and missing:
+            if spec.scope and spec.type == "gateway":
+                what = f"'{spec.id}' waits for tokens left inside its subprocess, forever"
+            elif spec.type == "gateway" and spec.gateway == "parallel" and missing:
                 what = f"parallel join '{spec.id}' waits for '{missing[0]}', which never comes"
             elif (
                 spec.type == "gateway" and spec.gateway == "inclusive" and len(net.inputs[node]) > 1
@@ -125,9 +171,7 @@ class Soundness:
                     if marking.count(place) > 1:
                         first.setdefault(place, sid)
         net = self.net
-        roots = [
-            arc for arc in first if not any(a in first for a in net.inputs[net.arcs[arc].source])
-        ]
+        roots = [arc for arc in first if not any(a in first for a in self._feeding(arc))]
         if first and not roots:
             roots = [min(first, key=lambda a: (first[a], a))]
         out = []
@@ -142,6 +186,23 @@ class Soundness:
             )
             out.append(self.diagnostic("WF105", message, arc.span, source.id, sid))
         return out
+
+    def _feeding(self, arc: int) -> list[int]:
+        """The flows whose tokens the source of ``arc`` passes on to it.
+
+        For a subprocess completion that is everything inside the subprocess and the flows
+        into its entry: it fires once per run of the subprocess, whatever arrived where.
+        """
+        net = self.net
+        source = net.arcs[arc].source
+        node = net.nodes[source]
+        if not (node.scope and node.type == "gateway"):
+            return list(net.inputs[source])
+        inside = {net.ids[n] for n in node.scope if n in net.ids}
+        entries = {a.source for a in net.arcs if a.target in inside and a.source not in inside}
+        return [a.index for a in net.arcs if a.target in inside | entries] + list(
+            net.inputs[source]
+        )
 
     def _backward(self, seeds: list[int]) -> set[int]:
         found = self.found

@@ -24,6 +24,8 @@ from archctl.source import Span
 _STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 _JUEL_WORDS = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
 _UNSUPPORTED_WORDS = ("null", "empty", "instanceof", "div", "mod")
+#: a function or method call; ``not(x)`` (FEEL's negation, also valid JUEL) is an operator
+_CALL = re.compile(r"(?<![\w.])(?!(?:not|and|or)\s*\()[A-Za-z_][\w.]*\s*\(")
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def rewrite(text: str, language: str | None) -> tuple[str | None, str]:
     for quoted, piece in _code_segments(code):
         if quoted:
             continue
-        if re.search(r"[A-Za-z_][\w.]*\s*\(", piece):
+        if _CALL.search(piece):
             return None, "calls a function or method"
         for word in _UNSUPPORTED_WORDS:
             if re.search(rf"\b{word}\b", piece):

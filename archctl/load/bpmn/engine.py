@@ -1,4 +1,5 @@
-"""Engine extensions archctl can use: who does a user task, and how often a job is retried.
+"""Engine extensions archctl can use: who does a user task, how often a job is retried, and
+which variables a Zeebe task writes.
 
 Camunda 7 (``camunda:assignee``, ``camunda:failedJobRetryTimeCycle`` "R5/PT5M") and Camunda 8
 / Zeebe (``zeebe:assignmentDefinition assignee``, ``zeebe:taskDefinition retries``) write them
@@ -75,3 +76,21 @@ def retry(element: XElement, span: Span) -> tuple[RetryPolicy | None, str | None
         if retries:
             return None, f"retries {retries!r} is not a whole number; no retry modelled"
     return None, None
+
+
+def written(element: XElement) -> tuple[str, ...] | None:
+    """The process variables a Zeebe activity writes, when its output mappings say so.
+
+    With output mappings (``zeebe:ioMapping/zeebe:output target``), Zeebe merges into the
+    process only the mapped targets; a job's other variables stay local to the task. Without
+    them any variable may be written (``None``). Camunda 7 output parameters do not bound
+    what a delegate writes, so they are not read.
+    """
+    mappings = _extensions(element, ZEEBE, "ioMapping")
+    targets = [
+        output.attrs["target"].strip()
+        for mapping in mappings
+        for output in mapping.children
+        if output.ns == ZEEBE and output.tag == "output" and output.attrs.get("target")
+    ]
+    return tuple(dict.fromkeys(targets)) if targets else None

@@ -144,8 +144,13 @@ def _workflow(
     for node in graph.nodes.values():
         sets: tuple[Assignment, ...] = ()
         if node.activity and variables:
-            # BPMN does not say which task writes which variable: any activity may write any.
-            sets = tuple(Assignment(v.name, None, node.span, node.span) for v in variables)
+            # BPMN does not say which task writes which variable: any activity may write any,
+            # unless its Zeebe output mappings name what it writes (with values unknown).
+            sets = tuple(
+                Assignment(v.name, None, node.span, node.span)
+                for v in variables
+                if node.writes is None or v.name in node.writes
+            )
         nodes.append(
             Node(
                 node.id,
@@ -163,6 +168,8 @@ def _workflow(
                 sets=sets,
                 result=node.result,
                 description=node.description,
+                terminate=node.terminate,
+                scope=node.scope,
             )
         )
     flows = tuple(

@@ -1,16 +1,20 @@
 """Decide the ``when`` and ``default`` of every flow out of an imported gateway.
 
-Conditions are translated together (one variable typing per process); a gateway keeps them
-only when all of its conditions translate, otherwise it becomes a free choice with an LD009
-note, so a condition archctl cannot read never turns into a wrong proof.
+Conditions are translated together (one variable typing per process). A condition that does
+not translate becomes a fresh boolean the environment picks (an LD009 note names it), while
+the gateway's other conditions are kept: an always-taken flow stays always taken. Only a
+gateway none of whose conditions translates becomes a free choice. Either way a condition
+archctl cannot read never turns into a wrong proof.
 """
 
 from __future__ import annotations
 
+import re
+
 from archctl.load.bpmn.conditions import Condition, translate
 from archctl.load.bpmn.graph import GFlow, GNode, Graph
 from archctl.load.bpmn.process import ProcessImporter
-from archctl.model.expr import Expr, Literal, names_in
+from archctl.model.expr import Expr, Literal, Name, names_in
 from archctl.model.types import BOOL, Variable
 
 
@@ -53,27 +57,30 @@ def gateway_conditions(
                 pending.append(Condition(index, flow.condition.text, lang, flow.span))
     translation = translate(pending)
     whens: dict[int, Expr] = {}
+    unknowns: list[Variable] = []
+    taken = {variable.name for variable in translation.variables}
     for node in list(graph.nodes.values()):
         flows = outgoing.get(node.id, [])
         keys = [index for index, f in flows if f.condition is not None and not f.default]
         if not keys:
             continue
         failed = [index for index in keys if index not in translation.conditions]
-        if failed:
-            flow = graph.flows[failed[0]]
-            text = flow.condition.text.strip() if flow.condition is not None else ""
-            graph.note(
-                "LD009",
-                f"gateway '{node.id}': condition {text!r} of {flow.description} cannot be "
-                f"expressed in archctl ({translation.failures.get(failed[0], 'unsupported')}): "
-                "the gateway is modelled as a free choice",
-                flow.span,
-                node.id,
-            )
+        always = [i for i, f in flows if f.condition is None and not f.default]
+        if failed and len(failed) == len(keys) and not always:
+            # nothing known to keep: a free choice allows exactly what free booleans would
+            # (with a default) and invents no "no flow taken" hole (without one)
+            _note_untranslated(graph, node, failed[0], translation.failures, None)
             _clear(graph, node, flows)
             continue
         for index, flow in flows:
-            if index in translation.conditions:
+            if index in failed:
+                # keep what is known: only this flow's condition becomes unknown, a boolean
+                # the environment picks afresh (every activity may change it, as any variable)
+                opaque = _opaque_name(flow, taken)
+                _note_untranslated(graph, node, index, translation.failures, opaque)
+                unknowns.append(Variable(opaque, BOOL, None, flow.span))
+                whens[index] = Name(opaque, flow.span, BOOL)
+            elif index in translation.conditions:
                 whens[index] = translation.conditions[index]
             elif not flow.default:
                 graph.note(
@@ -87,7 +94,38 @@ def gateway_conditions(
     used: set[str] = set()
     for expr in whens.values():
         used |= names_in(expr)
-    return whens, tuple(v for v in translation.variables if v.name in used)
+    known = [v for v in translation.variables if v.name in used]
+    return whens, tuple(sorted(known + unknowns, key=lambda v: v.name))
+
+
+def _note_untranslated(
+    graph: Graph, node: GNode, index: int, failures: dict[int, str], opaque: str | None
+) -> None:
+    flow = graph.flows[index]
+    text = flow.condition.text.strip() if flow.condition is not None else ""
+    model = (
+        "the gateway is modelled as a free choice"
+        if opaque is None
+        else f"this flow's condition is modelled as a boolean '{opaque}' that may be either "
+        "value; the gateway's other conditions are kept"
+    )
+    graph.note(
+        "LD009",
+        f"gateway '{node.id}': condition {text!r} of {flow.description} cannot be "
+        f"expressed in archctl ({failures.get(index, 'unsupported')}): {model}",
+        flow.span,
+        node.id,
+    )
+
+
+def _opaque_name(flow: GFlow, taken: set[str]) -> str:
+    """A fresh variable name for the unknown condition of one flow, after its BPMN id."""
+    base = "unknown_" + re.sub(r"[^A-Za-z0-9_]", "_", flow.bpmn_id or "flow")
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name
 
 
 def _clear(graph: Graph, node: GNode, flows: list[tuple[int, GFlow]]) -> None:

@@ -34,6 +34,9 @@ class GNode:
     assignee: str | None = None
     retry: RetryPolicy | None = None
     bpmn_id: str | None = None
+    terminate: bool = False  # a terminate end event (inside a subprocess: of its scope)
+    scope: tuple[str, ...] = ()  # completion join / inner terminate: the subprocess's nodes
+    writes: tuple[str, ...] | None = None  # variables the activity writes; None: any
 
 
 @dataclass

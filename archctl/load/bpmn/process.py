@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from archctl.load.bpmn.engine import assignee, retry
+from archctl.load.bpmn.engine import assignee, retry, written
 from archctl.load.bpmn.graph import GNode, Graph
 from archctl.load.bpmn.xml import XElement, element_span
 from archctl.source import SourceFile, Span
@@ -74,6 +74,10 @@ class ProcessImporter:
         self.free_choice: set[str] = set()  # event-based gateways: conditions never apply
         self.depth = 0  # subprocess nesting, bounded so hostile input cannot exhaust the stack
         self.global_tasks: dict[str, str] = {}  # id of a <globalTask>-like element -> task kind
+        self.top: list[str] = []  # node ids of the process's own flow nodes (not inner ones)
+        #: per flattened subprocess: (prefix of its node ids, completion join, inner terminates)
+        self.scopes: list[tuple[str, str, list[str]]] = []
+        self.terminates: list[str] = []  # terminate ends of the subprocess being imported
 
     def span(self, element: XElement) -> Span:
         return element_span(self.source, element)
@@ -144,6 +148,7 @@ class ProcessImporter:
         )
         if node.activity:
             node.assignee = assignee(element)
+            node.writes = written(element)
             node.retry, problem = retry(element, node.span)
             if problem:
                 self.unsupported(element, problem, node_id)
@@ -223,26 +228,27 @@ class ProcessImporter:
         self._node(element, node_id, "task", task="service", activity=True)
         self.subprocesses.add(element.attrs["id"])
         self.depth += 1
+        terminates_before = len(self.terminates)
         starts, ends, inner = self.container(element, f"{node_id}.")
         self.depth -= 1
         if not inner:
             return node_id
-        join: str | None = None
-        if len(ends) == 1:
-            self.exit[element.attrs["id"]] = ends[0]
-        else:
-            join = self.graph.fresh(f"{node_id}.join")
-            self.graph.add(
-                GNode(
-                    join,
-                    "gateway",
-                    self.span(element),
-                    gateway="inclusive",
-                    description=f"completion of subprocess {node_id}",
-                )
+        # BPMN: a subprocess completes once no token is left inside it, however many tokens
+        # reached its ends (or implicit ends): one completion join, whatever the inner shape.
+        join = self.graph.fresh(f"{node_id}.join")
+        self.graph.add(
+            GNode(
+                join,
+                "gateway",
+                self.span(element),
+                gateway="inclusive",
+                description=f"completion of subprocess {node_id}",
             )
-            self.joins.append(join)
-            self.exit[element.attrs["id"]] = join
+        )
+        self.joins.append(join)
+        self.exit[element.attrs["id"]] = join
+        self.scopes.append((f"{node_id}.", join, self.terminates[terminates_before:]))
+        del self.terminates[terminates_before:]
         self.deferred.append((node_id, starts, ends, inner, join))
         if len(starts) > 1:
             self.unsupported(element, "several start events: all are started", node_id)
@@ -250,12 +256,6 @@ class ProcessImporter:
 
     def end_event(self, element: XElement, node_id: str, prefix: str) -> str:
         kinds = definitions_of(element)
-        if "terminate" in kinds:
-            self.unsupported(
-                element,
-                "terminate end approximated as a plain end (other tokens are not killed)",
-                node_id,
-            )
         for kind in kinds:
             if kind in ODD_END_DEFINITIONS:
                 self.unsupported(element, f"{kind} end modelled as a plain end", node_id)
@@ -266,9 +266,11 @@ class ProcessImporter:
                     "error end inside a subprocess modelled as a normal end of the subprocess",
                     node_id,
                 )
+            if "terminate" in kinds:
+                self.terminates.append(node_id)  # kills its subprocess's tokens (wiring)
             return self._node(element, node_id, "task", task="service")
         result = "failure" if "error" in kinds else None
-        return self._node(element, node_id, "end", result=result)
+        return self._node(element, node_id, "end", result=result, terminate="terminate" in kinds)
 
     def intermediate(self, element: XElement, node_id: str) -> str:
         kinds = definitions_of(element)

@@ -18,7 +18,7 @@ def build_process(
 ) -> ProcessImporter:
     importer = ProcessImporter(source, graph)
     importer.global_tasks = global_tasks
-    importer.container(process, "")
+    importer.top = importer.container(process, "")[2]
     for entry, starts, ends, inner, join in importer.deferred:
         _subprocess(importer, entry, starts, ends, inner, join)
     _flows(importer)
@@ -34,7 +34,25 @@ def build_process(
             graph.flows = [flow for flow in graph.flows if flow.source != join]
             importer.joins.remove(join)
     _boundaries(importer)
+    _scopes(importer)
     return importer
+
+
+def _scopes(importer: ProcessImporter) -> None:
+    """Tell each completion join (and inner terminate end) which nodes are inside its scope.
+
+    Known only now: splits, implicit ends and boundary choices inside a subprocess are
+    synthetic nodes under its prefix too, and a token on a flow into any of them keeps the
+    subprocess running.
+    """
+    graph = importer.graph
+    for prefix, join, terminates in importer.scopes:
+        inside = tuple(node for node in graph.nodes if node.startswith(prefix) and node != join)
+        if join in graph.nodes:
+            graph.nodes[join].scope = inside
+        for node_id in terminates:
+            graph.nodes[node_id].terminate = True
+            graph.nodes[node_id].scope = inside
 
 
 def _subprocess(
@@ -45,7 +63,7 @@ def _subprocess(
     inner: list[str],
     join: str | None,
 ) -> None:
-    """Entry task -> inner starts; inner ends -> the completion join (when there is one)."""
+    """Entry task -> inner starts; inner ends and implicit ends -> the completion join."""
     graph = importer.graph
     span = graph.nodes[entry].span
     if join is not None:
@@ -64,12 +82,19 @@ def _subprocess(
         starts = [n for n in inner if n not in entered]
     for start in starts:
         graph.connect(entry, start, span)
-    if join is not None and not ends:
+    if join is not None:
+        # an inner node without outgoing flow is an implicit end of the subprocess
         sources = {
             importer.exit.get(flow.attrs.get("sourceRef", ""), "") for flow in importer.flows
         }
+        throws = {node_id for _, node_id, throw in importer.links if throw}
         for node_id in inner:
-            if node_id not in sources and graph.nodes[node_id].type != "gateway":
+            if (
+                node_id not in sources
+                and node_id not in ends
+                and node_id not in throws
+                and graph.nodes[node_id].type != "gateway"
+            ):
                 graph.connect(node_id, join, graph.nodes[node_id].span)
 
 
@@ -151,10 +176,12 @@ def _start(importer: ProcessImporter, process: XElement) -> None:
     else:
         boundary_nodes = {node_id for _, node_id in importer.boundaries}
         entered = {flow.target for flow in graph.flows}
+        # only the process's own flow nodes start: not the nodes inside a subprocess (its
+        # entry starts them) and not synthetic ones (a subprocess's completion join)
         targets = [
-            node.id
-            for node in graph.nodes.values()
-            if node.id not in entered and node.id not in boundary_nodes and node.id != start.id
+            node_id
+            for node_id in importer.top
+            if node_id not in entered and node_id not in boundary_nodes
         ]
         graph.note(
             "LD009",
