@@ -35,6 +35,10 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     from archctl.check.statemachine.graph import check_control, final_outgoing
 
     machine = spec
+    if machine.is_component:
+        from archctl.check.statemachine.component import check_component
+
+        return check_component(machine, context)
     if not machine.variables and all(t.guard is None for t in machine.transitions):
         findings = Findings(
             machine,
