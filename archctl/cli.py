@@ -88,6 +88,12 @@ def verify(
         Optional[int],  # noqa: UP045
         typer.Option("--timeout", help="Time budget of each spec, in ms [10000].", min=1),
     ] = None,
+    max_states: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--max-states", help="Configuration budget of explicit searches [2000000].", min=1
+        ),
+    ] = None,
     config_file: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--config", help="Config file (default: nearest archctl.toml/pyproject)."),
@@ -124,6 +130,7 @@ def verify(
         output=output,
         fail_on=fail_on.value if fail_on else None,
         timeout_ms=timeout_ms,
+        max_states=max_states,
         config=config_file,
         select=_codes(select),
         ignore=_codes(ignore),
@@ -277,7 +284,7 @@ def graph(
         targets = plan_outputs(chosen, out, graph_format.value, sys.stdout.isatty(), path)
         for target in targets:
             findings = diagnostics if check else None
-            data = render_spec(target.spec, graph_format.value, findings, trace_text)
+            data = render_spec(target.spec, graph_format.value, findings, trace_text, specs)
             write_output(target, data, sys.stdout.buffer)
             if target.path is not None:
                 typer.echo(f"wrote {target.path}", err=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
+from archctl.source import Span
+
 #: A concrete value of a variable or attribute as it appears in output.
 Value = Union[bool, int, float, str, Fraction]
 JSONValue = Union[bool, int, float, str, None, list["JSONValue"], dict[str, "JSONValue"]]
@@ -33,7 +35,11 @@ def json_values(values: Mapping[str, Value]) -> dict[str, JSONValue]:
 
 @dataclass(frozen=True)
 class TraceStep:
-    """One step of a run. State machines fill ``event``/``state``; workflows ``node``/``tokens``."""
+    """One step of a run. State machines fill ``event``/``state``; workflows ``node``/``tokens``.
+
+    Systems add the component that moved, its channel operation with values
+    (``send``/``receive``) and the channel contents after the step (``channels``).
+    """
 
     state: str | None = None
     event: str | None = None
@@ -41,9 +47,17 @@ class TraceStep:
     tokens: tuple[str, ...] | None = None
     values: Mapping[str, Value] = field(default_factory=dict)
     note: str | None = None
+    component: str | None = None
+    send: str | None = None
+    receive: str | None = None
+    channels: Mapping[str, tuple[str, ...]] | None = None
+    #: where the step's transition is written (SARIF code flows); not part of the JSON
+    location: Span | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, JSONValue]:
         out: dict[str, JSONValue] = {}
+        if self.component is not None:
+            out["component"] = self.component
         if self.event is not None:
             out["event"] = self.event
         if self.node is not None:
@@ -52,6 +66,12 @@ class TraceStep:
             out["state"] = self.state
         if self.tokens is not None:
             out["tokens"] = list(self.tokens)
+        if self.send is not None:
+            out["send"] = self.send
+        if self.receive is not None:
+            out["receive"] = self.receive
+        if self.channels is not None:
+            out["channels"] = {name: list(self.channels[name]) for name in sorted(self.channels)}
         out["values"] = dict(json_values(self.values))
         if self.note is not None:
             out["note"] = self.note
@@ -96,4 +116,26 @@ class Explanation:
         return {"kind": "explanation", "facts": list(self.facts)}
 
 
-Evidence = Union[Trace, Witness, Cycle, Explanation]
+@dataclass(frozen=True)
+class Lasso:
+    """An infinite run as a finite ``prefix`` then a ``loop`` repeated forever (SM203).
+
+    An empty ``loop`` is a run that stops (deadlock or final state) after the prefix.
+    ``fairness`` names the constraint under which the run is fair, so a reader knows why a
+    loop that skips a transition counts: under ``weak`` it is never continuously enabled.
+    """
+
+    fairness: str
+    prefix: tuple[TraceStep, ...]
+    loop: tuple[TraceStep, ...]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "kind": "lasso",
+            "fairness": self.fairness,
+            "prefix": [step.to_json() for step in self.prefix],
+            "loop": [step.to_json() for step in self.loop],
+        }
+
+
+Evidence = Union[Trace, Witness, Cycle, Explanation, Lasso]

@@ -25,6 +25,7 @@ from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.spec import KINDS, KindName, Spec, assert_never
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -72,6 +73,18 @@ def _policy_checker() -> Checker:
     from archctl.check.policy.checker import check
 
     return check
+
+
+def _system_checker() -> Checker:
+    from archctl.check.system.checker import check
+
+    return check
+
+
+def _system_renderer() -> Callable[[System], DiagramGraph]:
+    from archctl.render.system import build_system
+
+    return build_system
 
 
 def _statemachine_renderer() -> Callable[[StateMachine], DiagramGraph]:
@@ -148,6 +161,18 @@ POLICY = Kind(
     None,
 )
 
+SYSTEM = Kind(
+    "system",
+    System,
+    "statemachine components exchanging messages over channels, every interleaving explored",
+    ("yaml", "dsl"),
+    _system_checker,
+    _system_renderer,
+    _schema("system"),
+    "runs seeded random interleavings with channel latency and per-component statistics; "
+    "replays SY traces",
+)
+
 
 def entry(name: KindName) -> Kind:
     """The registry entry of a kind; a kind without one fails type checking here."""
@@ -160,6 +185,8 @@ def entry(name: KindName) -> Kind:
             return PLUGINS
         case "policy":
             return POLICY
+        case "system":
+            return SYSTEM
         case _:
             assert_never(name)
 

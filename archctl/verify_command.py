@@ -29,6 +29,7 @@ class VerifyRequest:
     output: str | None = None
     fail_on: str | None = None
     timeout_ms: int | None = None
+    max_states: int | None = None
     config: str | None = None
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -81,7 +82,7 @@ def run_verify(request: VerifyRequest, console: Console) -> int:
     fail_on = request.fail_on or config.fail_on or "error"
     options = CheckOptions(
         timeout_ms=request.timeout_ms or config.timeout_ms or CheckOptions.timeout_ms,
-        max_states=config.max_states or CheckOptions.max_states,
+        max_states=request.max_states or config.max_states or CheckOptions.max_states,
     )
     if request.output:
         folder = os.path.dirname(os.path.abspath(request.output))

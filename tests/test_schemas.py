@@ -144,7 +144,30 @@ POLICY: dict[str, Any] = {
     ],
 }
 
+SYSTEM: dict[str, Any] = {  # spec-format.md 1.1, kind: system
+    "kind": "system",
+    "name": "two-phase-commit",
+    "components": {
+        "coordinator": {"machine": "coordinator"},
+        "participant": {"machine": "participant", "count": 3},
+    },
+    "channels": {
+        "votes": {"capacity": 3},
+        "decision": {"capacity": 1, "count": 3},
+        "handshake": {"capacity": 0},
+    },
+    "properties": [
+        {
+            "name": "atomic",
+            "never": 'coordinator.state == "committed" and participant[1].state == "aborted"',
+        },
+        {"name": "decided", "eventually": 'coordinator.state == "done"'},
+        {"name": "can-commit", "reachable": 'coordinator.state == "committed"'},
+    ],
+}
+
 EXAMPLES = {
+    "system": SYSTEM,
     "statemachine": STATEMACHINE,
     "workflow": WORKFLOW,
     "plugins": PLUGINS,

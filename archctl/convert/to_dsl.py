@@ -20,8 +20,9 @@ from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine, Transition
+from archctl.model.system import System
 from archctl.model.types import TypeKind, Variable, VarType, format_value
-from archctl.model.workflow import Flow, Node, Workflow
+from archctl.model.workflow import Distribution, Flow, Node, Workflow
 
 _ID = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.]|-(?!>))*")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.\-]+)?(\+[0-9A-Za-z.\-]+)?")
@@ -57,6 +58,8 @@ def _spec(layout: Layout, spec: Spec) -> None:
             sections = _plugins(spec)
         case Policy():
             sections = _policy(spec)
+        case System():
+            sections = _system(spec)
         case _:
             assert_never(spec)
     header: list[Entry] = []
@@ -155,9 +158,39 @@ def _transition(group: list[Transition]) -> str:
         line += f" on {name(first.event)}"
     if first.guard is not None:
         line += f" [{to_source(first.guard)}]"
+    if first.channel is not None:
+        keyword = "send" if first.channel.send else "receive"
+        line += f" {keyword} {first.channel.source_text()}"
     if first.action:
         line += f" / {action_to_source(first.action)}"
     return line + _desc(first.description)
+
+
+# -- system ------------------------------------------------------------------------------
+def _system(system: System) -> list[list[Entry]]:
+    parts: list[Entry] = []
+    for component in system.components:
+        count = "" if component.count is None else f" count {component.count}"
+        text = f"component {name(component.name)}: {name(component.machine)}{count}"
+        parts.append((text, component.span.line))
+    channels: list[Entry] = []
+    for channel in system.channels:
+        text = f"channel {name(channel.name)} capacity {channel.capacity}"
+        if channel.count is not None:
+            text += f" count {channel.count}"
+        if channel.latency is not None:
+            text += f" latency {dist_text(channel.latency)}"
+        channels.append((text, channel.span.line))
+    properties: list[Entry] = []
+    if system.fairness != "weak":
+        properties.append((f"fairness {system.fairness}", None))
+    for prop in system.properties:
+        if prop.target is not None:
+            body = f"{to_source(prop.condition)} ~> {to_source(prop.target)}"
+        else:
+            body = to_source(prop.condition)
+        properties.append((f"{prop.kind} {name(prop.name)}: {body}", prop.span.line))
+    return [parts, channels, properties]
 
 
 # -- workflow ----------------------------------------------------------------------------
@@ -208,8 +241,11 @@ def _node(node: Node) -> str:
 
 
 def distribution_text(node: Node) -> str:
-    dist = node.duration
-    assert dist is not None
+    assert node.duration is not None
+    return dist_text(node.duration)
+
+
+def dist_text(dist: Distribution) -> str:
     if dist.kind == "fixed":
         return duration(dist.value)
     values = {

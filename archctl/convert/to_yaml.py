@@ -20,6 +20,7 @@ from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.types import TypeKind, Variable, format_value
 from archctl.model.workflow import Distribution, Flow, Node, Workflow
 
@@ -58,6 +59,8 @@ def _spec(out: Layout, spec: Spec) -> None:
             _plugins(out, spec)
         case Policy():
             _policy(out, spec)
+        case System():
+            _system(out, spec)
         case _:
             assert_never(spec)
 
@@ -139,7 +142,7 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
         first = group[0]
         sources = [transition.source for transition in group]
         names = [*sources, first.target, *([first.event] if first.event else [])]
-        simple = not (first.guard or first.action or first.description)
+        simple = not (first.guard or first.action or first.description or first.channel)
         if simple and len(sources) == 1 and all(_PLAIN.fullmatch(item) for item in names):
             on = f" on {first.event}" if first.event else ""
             out.add(f"  - {first.source} -> {first.target}{on}", first.span.line)
@@ -150,6 +153,9 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
             pairs.append(("on", scalar(first.event)))
         if first.guard is not None:
             pairs.append(("guard", _expr(to_source(first.guard))))
+        if first.channel is not None:
+            key = "send" if first.channel.send else "receive"
+            pairs.append((key, _expr(first.channel.source_text())))
         if first.action:
             pairs.append(("do", _expr(action_to_source(first.action))))
         if first.description is not None:
@@ -164,6 +170,35 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
         else:
             assert prop.condition is not None
             body = _expr(to_source(prop.condition))
+        pairs = [("name", scalar(prop.name)), (prop.kind, body)]
+        out.add(f"  - {_flow_map(pairs)}", prop.span.line)
+
+
+# -- system ------------------------------------------------------------------------------
+def _system(out: Layout, system: System) -> None:
+    if system.fairness != "weak":
+        out.add(f"fairness: {system.fairness}", out.anchor(system.span.line, "fairness"))
+    out.add("components:", out.anchor(system.span.line, "components"))
+    for component in system.components:
+        pairs = [("machine", scalar(component.machine))]
+        if component.count is not None:
+            pairs.append(("count", str(component.count)))
+        out.add(f"  {scalar(component.name)}: {_flow_map(pairs)}", component.span.line)
+    if system.channels:
+        out.add("channels:", out.anchor(system.span.line, "channels"))
+    for channel in system.channels:
+        pairs = [("capacity", str(channel.capacity))]
+        if channel.count is not None:
+            pairs.append(("count", str(channel.count)))
+        if channel.latency is not None:
+            pairs.append(("latency", _distribution(channel.latency)))
+        out.add(f"  {scalar(channel.name)}: {_flow_map(pairs)}", channel.span.line)
+    if system.properties:
+        out.add("properties:", out.anchor(system.span.line, "properties"))
+    for prop in system.properties:
+        body = _expr(to_source(prop.condition))
+        if prop.target is not None:
+            body = _flow_map([("from", body), ("to", _expr(to_source(prop.target)))])
         pairs = [("name", scalar(prop.name)), (prop.kind, body)]
         out.add(f"  - {_flow_map(pairs)}", prop.span.line)
 

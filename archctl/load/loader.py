@@ -131,6 +131,10 @@ def load_paths(
     for file in files:
         result.extend(load_file(file))
     result.diagnostics.extend(_duplicate_specs(result))
+    if any(spec.kind == "system" for spec in result.specs):
+        from archctl.load.link import link_systems
+
+        result.diagnostics.extend(link_systems(result))
     return result
 
 

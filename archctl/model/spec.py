@@ -9,14 +9,15 @@ from archctl.diagnostics import Diagnostic
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.workflow import Workflow
 from archctl.source import SourceFile
 
-Spec = Union[StateMachine, Workflow, PluginSet, Policy]
+Spec = Union[StateMachine, Workflow, PluginSet, Policy, System]
 
 #: The name of every spec kind; each model's ``kind`` field is one of these literals, so a
 #: dispatch over ``spec.kind`` that forgets one is a mypy error (``assert_never``).
-KindName = Literal["workflow", "statemachine", "plugins", "policy"]
+KindName = Literal["workflow", "statemachine", "plugins", "policy", "system"]
 
 KINDS: tuple[KindName, ...] = get_args(KindName)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from archctl.model.expr import Action, Expr
+from archctl.model.expr import Action, Expr, to_source
 from archctl.model.types import Variable
 from archctl.source import Span
 
@@ -15,6 +15,32 @@ class State:
     name: str
     span: Span
     description: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelOp:
+    """``CH[index]!MSG(args)`` (send) or ``CH[index]?MSG(vars)`` (receive) on a transition.
+
+    The channel is declared by the system that uses the machine, so its name is resolved
+    when systems are linked; ``args`` are sender expressions, ``variables`` the receiver's
+    variables that take the message's values.
+    """
+
+    send: bool
+    channel: str
+    index: Expr | None
+    message: str
+    args: tuple[Expr, ...]
+    variables: tuple[str, ...]
+    text: str
+    span: Span
+
+    def source_text(self) -> str:
+        """Canonical text (``decision[i]!commit``, ``votes?yes(who)``) for the printers."""
+        index = "" if self.index is None else f"[{to_source(self.index)}]"
+        items = [to_source(arg) for arg in self.args] if self.send else list(self.variables)
+        args = f"({', '.join(items)})" if items else ""
+        return f"{self.channel}{index}{'!' if self.send else '?'}{self.message}{args}"
 
 
 @dataclass(frozen=True)
@@ -29,11 +55,13 @@ class Transition:
     action: Action
     span: Span
     description: str | None = None
+    channel: ChannelOp | None = None
 
     @property
     def label(self) -> str:
         on = f" on {self.event}" if self.event else ""
-        return f"{self.source} -> {self.target}{on}"
+        op = f" {self.channel.text}" if self.channel else ""
+        return f"{self.source} -> {self.target}{on}{op}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,11 @@ class StateMachine:
     version: str | None = None
     description: str | None = None
     kind: Literal["statemachine"] = "statemachine"
+
+    @property
+    def is_component(self) -> bool:
+        """A machine that sends or receives only makes sense inside a system."""
+        return any(transition.channel is not None for transition in self.transitions)
 
     def state(self, name: str) -> State | None:
         for state in self.states:

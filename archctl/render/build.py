@@ -10,12 +10,14 @@ from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.workflow import Workflow
 from archctl.render.graph import DiagramGraph
 from archctl.render.overlay import apply_findings, apply_highlight
 from archctl.render.plugins import build_plugins
 from archctl.render.policy import build_policy
 from archctl.render.statemachine import build_statemachine
+from archctl.render.system import build_system
 from archctl.render.workflow import build_workflow
 
 
@@ -23,9 +25,12 @@ def build_diagram(
     spec: Spec,
     diagnostics: Sequence[Diagnostic] | None = None,
     highlight: Evidence | None = None,
+    peers: Sequence[Spec] = (),
 ) -> DiagramGraph:
-    """The diagram of one spec with findings (``--check``) and a trace (``--highlight``) drawn."""
-    graph = _build(spec)
+    """The diagram of one spec with findings (``--check``) and a trace (``--highlight``) drawn.
+
+    ``peers`` are the other specs loaded with it (a system's component machines)."""
+    graph = _build(spec, peers)
     graph.file = spec.span.file
     if diagnostics:
         apply_findings(graph, diagnostics)
@@ -34,7 +39,7 @@ def build_diagram(
     return graph
 
 
-def _build(spec: Spec) -> DiagramGraph:
+def _build(spec: Spec, peers: Sequence[Spec]) -> DiagramGraph:
     """The kind's own diagram; exhaustive, so a new kind is a mypy error here, never a
     spec drawn as a workflow (the registry, ``kinds.py``, lists the same builders)."""
     match spec:
@@ -46,5 +51,7 @@ def _build(spec: Spec) -> DiagramGraph:
             return build_plugins(spec)
         case Policy():
             return build_policy(spec)
+        case System():
+            return build_system(spec, peers)
         case _:
             assert_never(spec)

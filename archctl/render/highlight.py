@@ -18,6 +18,7 @@ Four shapes are accepted, so users can pass whatever they have at hand:
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from archctl.evidence import Cycle, Evidence, Trace, TraceStep
@@ -31,6 +32,10 @@ EXPECTED = (
     "expected a `archctl verify --format json` report, an evidence object "
     '({"kind": "trace", "steps": [...]}) or a simulate event log (JSON array or JSON lines)'
 )
+
+
+#: evidence kinds that draw: a lasso is drawn as its prefix followed by one turn of its loop
+KINDS = ("trace", "cycle", "lasso")
 
 
 def parse_highlight(text: str, spec: str) -> Evidence:
@@ -47,12 +52,12 @@ def parse_highlight(text: str, spec: str) -> Evidence:
             if not isinstance(item, dict) or item.get("spec") not in (None, spec):
                 continue
             evidence = item.get("evidence")
-            if isinstance(evidence, dict) and evidence.get("kind") in ("trace", "cycle"):
+            if isinstance(evidence, dict) and evidence.get("kind") in KINDS:
                 return _from_evidence(evidence)
         raise HighlightError(f"the report has no finding with a trace or cycle for spec '{spec}'")
     if isinstance(data.get("evidence"), dict):
         return _from_evidence(data["evidence"])
-    if data.get("kind") in ("trace", "cycle"):
+    if data.get("kind") in KINDS:
         return _from_evidence(data)
     return _from_events([data])
 
@@ -91,19 +96,41 @@ def _from_evidence(evidence: dict[str, Any]) -> Evidence:
             raise HighlightError("a cycle needs a 'path': a list of names")
         return Cycle(tuple(path))
     steps = evidence.get("steps")
+    if evidence.get("kind") == "lasso":
+        prefix, loop = evidence.get("prefix"), evidence.get("loop")
+        steps = [*prefix, *loop] if isinstance(prefix, list) and isinstance(loop, list) else None
     if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
         raise HighlightError("a trace needs 'steps': a list of objects")
-    return Trace(
-        tuple(
-            TraceStep(
-                state=_text(step.get("state")),
-                event=_text(step.get("event")),
-                node=_text(step.get("node")),
-                tokens=_tokens(step.get("tokens")),
-            )
-            for step in steps
-        )
+    system = any("component" in step for step in steps)
+    return Trace(tuple(_step(step, system) for step in steps))
+
+
+def _step(step: dict[str, Any], system: bool) -> TraceStep:
+    """What the overlays need; a system trace also keeps who moved, its channel operation and
+    the states in ``values`` (its sequence diagram is drawn from them)."""
+    base = TraceStep(
+        state=_text(step.get("state")),
+        event=_text(step.get("event")),
+        node=_text(step.get("node")),
+        tokens=_tokens(step.get("tokens")),
     )
+    if not system:
+        return base
+    return replace(
+        base,
+        values=_values(step.get("values")),
+        note=_text(step.get("note")),
+        component=_text(step.get("component")),
+        send=_text(step.get("send")),
+        receive=_text(step.get("receive")),
+    )
+
+
+def _values(value: Any) -> dict[str, Any]:
+    """Scalar values of a step (systems draw each replica's state from them)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(v, (bool, int, float, str))}
 
 
 #: ``archctl simulate --events-out`` events that mean "a token enters this node"; the others

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from archctl.diagnostics import Diagnostic
+from archctl.evidence import Trace
 from archctl.model.spec import Spec
+from archctl.model.system import System
 from archctl.render.build import build_diagram
 from archctl.render.dot import render_dot
 from archctl.render.highlight import HighlightError, parse_highlight
@@ -85,9 +87,14 @@ def render_spec(
     fmt: str,
     diagnostics: Sequence[Diagnostic] | None = None,
     highlight_text: str | None = None,
+    peers: Sequence[Spec] = (),
 ) -> bytes:
-    """The diagram of one spec in one format, with findings and a trace drawn when given."""
-    graph = build_diagram(spec, diagnostics)
+    """The diagram of one spec in one format, with findings and a trace drawn when given.
+
+    For a system, a trace is drawn as a sequence diagram (Mermaid or Graphviz)."""
+    if isinstance(spec, System) and highlight_text is not None:
+        return _sequence(spec, fmt, highlight_text)
+    graph = build_diagram(spec, diagnostics, peers=peers)
     if highlight_text is not None:
         try:
             evidence = parse_highlight(highlight_text, spec.name)
@@ -99,13 +106,31 @@ def render_spec(
             )
     if fmt == "mermaid":
         return render_mermaid(graph).encode("utf-8")
-    dot_text = render_dot(graph)
+    return _dot_output(render_dot(graph), fmt)
+
+
+def _dot_output(dot_text: str, fmt: str) -> bytes:
+    """DOT text as itself or as an image (Graphviz's ``dot`` program)."""
     if fmt == "dot":
         return dot_text.encode("utf-8")
     try:
         return render_image(dot_text, fmt)
     except ImageError as error:
         raise GraphError(str(error)) from None
+
+
+def _sequence(system: System, fmt: str, highlight_text: str) -> bytes:
+    from archctl.render.sequence import sequence_dot, sequence_mermaid
+
+    try:
+        evidence = parse_highlight(highlight_text, system.name)
+    except HighlightError as error:
+        raise GraphError(f"--highlight: {error}") from None
+    if not isinstance(evidence, Trace) or not any(s.component for s in evidence.steps):
+        raise GraphError(f"--highlight: no system trace of '{system.name}' (steps with components)")
+    if fmt == "mermaid":
+        return sequence_mermaid(system, evidence).encode("utf-8")
+    return _dot_output(sequence_dot(system, evidence), fmt)
 
 
 def write_output(target: Target, data: bytes, stdout: BinaryIO) -> None:

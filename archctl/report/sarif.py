@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from archctl import __version__
 from archctl.codes import CODES
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.evidence import JSONValue, Trace
+from archctl.evidence import Evidence, JSONValue, Lasso, Trace
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -93,9 +93,49 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int], root: str) -> di
         if isinstance(diagnostic.evidence, Trace):
             steps: list[JSONValue] = [step.to_json() for step in diagnostic.evidence.steps]
             properties["trace"] = steps
+        flows = code_flows(diagnostic.evidence, root)
+        if flows:
+            result["codeFlows"] = flows
     if properties:
         result["properties"] = properties
     return result
+
+
+def code_flows(evidence: Evidence, root: str) -> list[JSONValue]:
+    """A system run as one code flow with a thread flow per component, so a viewer can step
+    through the interleaving (``executionOrder``) or follow one component alone."""
+    steps = evidence.steps if isinstance(evidence, Trace) else ()
+    if isinstance(evidence, Lasso):
+        steps = (*evidence.prefix, *evidence.loop)
+    threads: dict[str, list[JSONValue]] = {}
+    for order, step in enumerate(steps, 1):
+        if step.location is None or step.component is None:
+            continue
+        span = step.location
+        text = " ".join(
+            part for part in (step.send, step.receive, f"-> {step.state}") if part is not None
+        )
+        threads.setdefault(step.component, []).append(
+            {
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": relative_uri(span.file, root),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": {"startLine": span.line, "startColumn": span.column},
+                    },
+                    "message": {"text": f"{order}. {step.component}: {text}"},
+                },
+                "executionOrder": order,
+            }
+        )
+    if not threads:
+        return []
+    thread_flows: list[JSONValue] = [
+        {"id": name, "locations": threads[name]} for name in sorted(threads)
+    ]
+    return [{"threadFlows": thread_flows}]
 
 
 def render_sarif(diagnostics: Sequence[Diagnostic], root: str | None = None) -> str:

@@ -22,7 +22,16 @@ from rich.markup import escape
 from rich.text import Text
 
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.evidence import Cycle, Explanation, Trace, Value, Witness, json_value
+from archctl.evidence import (
+    Cycle,
+    Explanation,
+    Lasso,
+    Trace,
+    TraceStep,
+    Value,
+    Witness,
+    json_value,
+)
 from archctl.report.json import summary
 from archctl.source import SourceFile
 
@@ -42,26 +51,29 @@ def _values(values: Mapping[str, Value]) -> str:
     return "  ".join(f"{name}={_value(values[name])}" for name in sorted(values))
 
 
+def _channels(channels: Mapping[str, tuple[str, ...]]) -> str:
+    """Non-empty channels only: a trace line stays short while queues are mostly empty."""
+    shown = [f"{name}=[{', '.join(channels[name])}]" for name in sorted(channels) if channels[name]]
+    return "  ".join(shown)
+
+
 def evidence_lines(diagnostic: Diagnostic) -> list[str]:
     """The counterexample as readable lines (one trace step per line)."""
     evidence = diagnostic.evidence
     if isinstance(evidence, Trace):
         lines = ["trace:"]
         for number, step in enumerate(evidence.steps, 1):
-            parts = []
-            if step.event is not None:
-                parts.append(f"--{step.event}-->")
-            if step.node is not None:
-                parts.append(f"fire {step.node}")
-            if step.state is not None:
-                parts.append(step.state)
-            if step.tokens is not None:
-                parts.append("tokens: [" + ", ".join(step.tokens) + "]")
-            if step.values:
-                parts.append(" " + _values(step.values))
-            if step.note:
-                parts.append(f"({step.note})")
-            lines.append(f"  {number}. " + " ".join(parts))
+            lines.append(f"  {number}. " + _step(step))
+        return lines
+    if isinstance(evidence, Lasso):
+        lines = [f"lasso (fair under {evidence.fairness} fairness):"]
+        lines += [f"  {number}. " + _step(step) for number, step in enumerate(evidence.prefix, 1)]
+        if not evidence.loop:
+            lines.append("  then the run stops here")
+            return lines
+        lines.append("  then repeats forever:")
+        start = len(evidence.prefix) + 1
+        lines += [f"    {n}. " + _step(step) for n, step in enumerate(evidence.loop, start)]
         return lines
     if isinstance(evidence, Witness):
         lines = ["witness:"]
@@ -75,6 +87,31 @@ def evidence_lines(diagnostic: Diagnostic) -> list[str]:
     if isinstance(evidence, Explanation):
         return ["because:", *(f"  {fact}" for fact in evidence.facts)]
     return []
+
+
+def _step(step: TraceStep) -> str:
+    parts = []
+    if step.component is not None:
+        parts.append(f"{step.component}:")
+    if step.event is not None:
+        parts.append(f"--{step.event}-->")
+    for operation in (step.send, step.receive):
+        if operation is not None:
+            parts.append(operation)
+    if step.node is not None:
+        parts.append(f"fire {step.node}")
+    if step.state is not None:
+        parts.append(step.state)
+    if step.tokens is not None:
+        parts.append("tokens: [" + ", ".join(step.tokens) + "]")
+    if step.values:
+        parts.append(" " + _values(step.values))
+    queued = _channels(step.channels or {})
+    if queued:
+        parts.append(" " + queued)
+    if step.note:
+        parts.append(f"({step.note})")
+    return " ".join(parts)
 
 
 #: A run of one style: its parts (text, written by the user so escaped in markup) and style.

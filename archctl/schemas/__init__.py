@@ -33,12 +33,14 @@ from archctl.schemas.parts import (
     _common_defs,
     _header,
 )
+from archctl.schemas.system import _system
 
 _BUILDERS = {
     "workflow": _workflow,
     "statemachine": _statemachine,
     "plugins": _plugins,
     "policy": _policy,
+    "system": _system,
 }
 
 _TITLES = {
@@ -46,6 +48,7 @@ _TITLES = {
     "statemachine": "archctl state machine spec",
     "plugins": "archctl plugin dependency spec",
     "policy": "archctl access policy spec",
+    "system": "archctl system spec (components and channels)",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archctl.schemas.parts import (
+    _CHANNEL_OP,
     _DURATION,
     _FLOW_SHORT,
     _IDENT,
@@ -38,9 +39,18 @@ def _statemachine() -> tuple[dict[str, Schema], dict[str, Schema], list[str]]:
                         "to": _doc("Target state.", {"type": "string"}),
                         "guard": _ref("condition"),
                         "do": _ref("assignment"),
+                        "send": _doc(
+                            "Channel send CHANNEL[INDEX]!MESSAGE(ARGS) (components of a system).",
+                            {"type": "string", "pattern": _CHANNEL_OP.format(op="!")},
+                        ),
+                        "receive": _doc(
+                            "Channel receive CHANNEL[INDEX]?MESSAGE(VARS) (components).",
+                            {"type": "string", "pattern": _CHANNEL_OP.format(op="\\?")},
+                        ),
                         "description": _ref("description"),
                     },
                     ["from", "to"],
+                    **{"not": {"required": ["send", "receive"]}},
                 ),
             ],
         },

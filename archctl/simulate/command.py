@@ -26,6 +26,7 @@ from archctl.load.loader import load_paths
 from archctl.load.values import parse_duration
 from archctl.model.spec import LoadResult, Spec
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.workflow import Workflow
 from archctl.simulate import live
 from archctl.simulate.engine import DEFAULT_MAX_STEPS
@@ -77,8 +78,8 @@ def load_errors(result: LoadResult) -> bool:
     return any(d.severity is Severity.ERROR for d in result.diagnostics)
 
 
-def _choose(specs: Sequence[Spec], name: str | None) -> Workflow | StateMachine:
-    runnable = [s for s in specs if isinstance(s, (Workflow, StateMachine))]
+def _choose(specs: Sequence[Spec], name: str | None) -> Workflow | StateMachine | System:
+    runnable = [s for s in specs if isinstance(s, (Workflow, StateMachine, System))]
     names = ", ".join(sorted(s.name for s in runnable)) or "none"
     if name is not None:
         for spec in runnable:
@@ -114,6 +115,22 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     spec = _choose(result.specs, options.spec or (trace.spec if trace else None))
     if options.instances < 1 or options.workers < 1 or options.max_steps < 1:
         raise SimulationError("--instances, --workers and --max-steps must be at least 1")
+    if isinstance(spec, System):
+        if options.events is not None or options.until is not None or options.steps is not None:
+            raise SimulationError(f"'{spec.name}' is a system: use --max-steps and --instances")
+        from archctl.simulate.system_command import simulate_system
+
+        steps = None if options.max_steps == DEFAULT_MAX_STEPS else options.max_steps
+        return simulate_system(
+            spec,
+            result.specs,
+            seed=options.seed,
+            instances=options.instances,
+            max_steps=steps,
+            trace=trace,
+            output=options.output,
+            out=out,
+        )
     if isinstance(spec, StateMachine):
         if options.instances != 1 or options.until is not None:
             raise SimulationError("--instances and --until apply to workflows; see --steps")

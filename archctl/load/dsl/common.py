@@ -113,6 +113,16 @@ class Context:
         self._take(checker, before)
         return typed
 
+    def untyped(self, tree: Any) -> Expr:
+        """An expression whose names are resolved later (system properties, at link time)."""
+        parsed: Expr = self._builder.expr(expression_tree(tree))
+        return parsed
+
+    def locator(self, token: Any) -> Callable[[int, int], Span]:
+        """Offsets inside a token's text -> spans in the file (for text read by a sub-parser)."""
+        base = _start(token)
+        return lambda start, end: self.source.span(base + start, base + max(end, start + 1))
+
     def action(self, tree: Any, checker: TypeChecker) -> Action | None:
         parsed = self._build(tree, self._builder.assignments)
         if parsed is None:

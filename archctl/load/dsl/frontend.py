@@ -19,6 +19,7 @@ from archctl.load.dsl.parse import parse
 from archctl.load.dsl.plugins import build_plugins
 from archctl.load.dsl.policy import build_policy
 from archctl.load.dsl.statemachine import build_statemachine
+from archctl.load.dsl.system import build_system
 from archctl.load.dsl.workflow import build_workflow
 from archctl.model.spec import LoadResult, Spec
 from archctl.source import SourceFile, Span
@@ -28,6 +29,7 @@ _BUILDERS: dict[str, Callable[[Context, Any], Spec | None]] = {
     "workflow": build_workflow,
     "plugins": build_plugins,
     "policy": build_policy,
+    "system": build_system,
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child
+from archctl.load.expr.channel import SELF_TYPE, parse_channel_op
 from archctl.load.expr.parse import unquote
 from archctl.load.expr.types import TypeChecker
 from archctl.model.expr import Action
@@ -73,7 +74,11 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
         if resolved is not None:
             final.append(resolved)
     scope = {variable.name: variable.type for variable in variables}
-    checker = TypeChecker(scope)
+    readonly: frozenset[str] = frozenset()
+    if any(child(item, "channel_op") is not None for item in transitions) and "self" not in scope:
+        scope["self"] = SELF_TYPE  # the replica index, read-only
+        readonly = frozenset({"self"})
+    checker = TypeChecker(scope, readonly)
     built: list[Transition] = []
     for index, item in enumerate(transitions):
         built.extend(_transition(ctx, index, item, declared, checker))
@@ -144,11 +149,21 @@ def _transition(
         action = ctx.action(action_tree.children[0], checker) or ()
     desc = child(item, "desc")
     description = unquote(str(desc.children[0])) if desc is not None else None
+    op_tree = child(item, "channel_op")
+    channel = None
+    if op_tree is not None:
+        keyword, text = op_tree.children
+        channel, problems = parse_channel_op(
+            str(text), str(keyword) == "send", ctx.locator(text), checker
+        )
+        ctx.diagnostics.extend(problems)
+        if channel is None:
+            return []
     if target is None or (guard_tree is not None and guard is None):
         return []
     span = ctx.span(item)
     return [
-        Transition(index, source, target, event, guard, action, span, description)
+        Transition(index, source, target, event, guard, action, span, description, channel=channel)
         for source in sources
     ]
 

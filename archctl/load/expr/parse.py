@@ -242,8 +242,9 @@ class _Inline:
         return Literal(False, span), start, end
 
     def name(self, children: _Children) -> _Built:
+        # keep_all_tokens: the dots and brackets are children too, so the text is their join
         span, start, end = self._span(children)
-        return Name(".".join(str(child) for child in children[::2]), span), start, end
+        return Name("".join(str(child) for child in children), span), start, end
 
     def assign(self, children: _Children) -> _Built:
         span, start, end = self._span(children)
@@ -257,6 +258,17 @@ class _Inline:
     def assignments(self, children: _Children) -> _Built:
         out = tuple(child[0] for child in children if isinstance(child, tuple))
         return out, _start(children[0]), _end(children[-1])
+
+
+def _dotted(parts: list[Any]) -> str:
+    """``a.b`` from the name tokens of a tree without punctuation; an index is ``a[1]``."""
+    text = ""
+    for part in parts:
+        if part.type.endswith("NUMBER"):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
 
 
 def _no_locator(start: int, end: int) -> Span:
@@ -312,7 +324,7 @@ class _Builder:
         if kind == "false":
             return Literal(False, span)
         if kind == "name":
-            return Name(".".join(str(child) for child in children), span)
+            return Name(_dotted(children), span)
         raise ValueError(f"unexpected expression node {kind}")
 
     def token(self, token: Any) -> Expr:
@@ -329,7 +341,7 @@ class _Builder:
         out = []
         for child in tree.children:
             name_node = child.children[0]
-            target = ".".join(str(part) for part in name_node.children)
+            target = _dotted(name_node.children)
             value = None if child.data == "assign_any" else self.expr(child.children[1])
             out.append(Assignment(target, value, self.span_of(child), self.span_of(name_node)))
         return tuple(out)

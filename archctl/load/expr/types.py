@@ -312,6 +312,11 @@ def _comparable(left: VarType, right: VarType) -> bool:
     return True
 
 
+def assignable(target: VarType, value: VarType | None) -> bool:
+    """Whether a value of type ``value`` may be stored in a ``target`` (ranges aside)."""
+    return _assignable(target, value)
+
+
 def _assignable(target: VarType, value: VarType | None) -> bool:
     if value is None:
         return False

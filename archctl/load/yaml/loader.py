@@ -13,6 +13,7 @@ from archctl.gcpause import gc_paused
 from archctl.load.yaml import plugins as yaml_plugins
 from archctl.load.yaml import policy as yaml_policy
 from archctl.load.yaml import statemachine as yaml_statemachine
+from archctl.load.yaml import system as yaml_system
 from archctl.load.yaml import workflow as yaml_workflow
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.load.yaml.source import compose
@@ -30,6 +31,7 @@ _BUILDERS: dict[
     "workflow": (yaml_workflow.KEYS, ("kind", "name", "nodes"), yaml_workflow.build_workflow),
     "plugins": (yaml_plugins.KEYS, ("kind", "name", "plugins"), yaml_plugins.build_plugins),
     "policy": (yaml_policy.KEYS, ("kind", "name"), yaml_policy.build_policy),
+    "system": (yaml_system.KEYS, ("kind", "name", "components"), yaml_system.build_system),
 }
 
 

@@ -8,6 +8,7 @@ import yaml
 
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
+from archctl.load.yaml.channel import SELF_TYPE, channel_operation, uses_channels
 from archctl.load.yaml.common import HEADER_KEYS, declarations, header
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.model.expr import Action
@@ -24,7 +25,7 @@ KEYS = (
     "transitions",
     "properties",
 )
-TRANSITION_KEYS = ("from", "to", "on", "guard", "do", "description")
+TRANSITION_KEYS = ("from", "to", "on", "guard", "do", "send", "receive", "description")
 SHORT_TRANSITION = re.compile(r"^\s*(\S+)\s*->\s*(\S+)(?:\s+on\s+(\S+))?\s*$")
 
 
@@ -51,7 +52,11 @@ def build_statemachine(reader: Reader, fields: Fields) -> StateMachine | None:
             if resolved is not None:
                 final.append(resolved)
     scope = {variable.name: variable.type for variable in variables}
-    checker = TypeChecker(scope)
+    readonly: frozenset[str] = frozenset()
+    if uses_channels(fields.get("transitions")) and "self" not in scope:
+        scope["self"] = SELF_TYPE  # the replica index, read-only
+        readonly = frozenset({"self"})
+    checker = TypeChecker(scope, readonly)
     transitions = _transitions(reader, fields.get("transitions"), names, checker)
     events = _events(reader, fields.get("events"), transitions)
     state_scope = dict(scope)
@@ -193,11 +198,12 @@ def _long_transition(
     desc_node = fields.get("description")
     if desc_node is not None:
         description = reader.text(desc_node, "description")
-    if target is None or (guard_node is not None and guard is None):
+    channel, channel_failed = channel_operation(reader, fields, checker)
+    if target is None or (guard_node is not None and guard is None) or channel_failed:
         return []
     span = reader.span(node)
     return [
-        Transition(index, source, target, event, guard, action, span, description)
+        Transition(index, source, target, event, guard, action, span, description, channel=channel)
         for source in sources
     ]
 

@@ -1,0 +1,1 @@
+"""The system checker: explicit-state exploration of component interleavings."""

@@ -1,0 +1,80 @@
+"""Systems: statemachine components, replicated, exchanging messages over channels.
+
+A system names its machines (specs of the same file set) and declares the channels they use;
+the loader links the two (channel names, message signatures, property names) so checkers see
+one consistent, typed model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from archctl.model.expr import Expr
+from archctl.model.workflow import Distribution
+from archctl.source import Span
+
+
+@dataclass(frozen=True)
+class Component:
+    """``name: {machine: M, count: n}``; ``count`` None is one instance without an index."""
+
+    name: str
+    machine: str
+    count: int | None
+    span: Span
+    machine_span: Span
+
+    @property
+    def replicas(self) -> int:
+        return 1 if self.count is None else self.count
+
+    def instance(self, index: int) -> str:
+        """The replica's display name: ``participant[1]``, or ``coordinator``."""
+        return self.name if self.count is None else f"{self.name}[{index}]"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A FIFO of at most ``capacity`` messages; capacity 0 is a rendezvous."""
+
+    name: str
+    capacity: int
+    count: int | None
+    span: Span
+    #: delivery delay for the simulator (the distributions of task durations)
+    latency: Distribution | None = None
+
+    def instance(self, index: int) -> str:
+        return self.name if self.count is None else f"{self.name}[{index}]"
+
+
+@dataclass(frozen=True)
+class SystemProperty:
+    """``always``/``never``/``reachable``/``eventually`` over ``condition``; ``leads_to`` uses
+    ``condition`` as its ``from`` and ``target`` as its ``to``."""
+
+    name: str
+    kind: str
+    condition: Expr
+    span: Span
+    target: Expr | None = None
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    span: Span
+    components: tuple[Component, ...]
+    channels: tuple[Channel, ...]
+    properties: tuple[SystemProperty, ...] = ()
+    fairness: str = "weak"
+    version: str | None = None
+    description: str | None = None
+    kind: Literal["system"] = "system"
+
+    def component(self, name: str) -> Component | None:
+        return next((c for c in self.components if c.name == name), None)
+
+    def channel(self, name: str) -> Channel | None:
+        return next((c for c in self.channels if c.name == name), None)
