@@ -108,7 +108,8 @@ def _name_offers(specs: Sequence[Spec]) -> Iterator[Offer]:
     seen: set[str] = set()
     for spec in specs:
         for symbol in symbols_of(spec):
-            if symbol.kind in ("state", "node", "plugin", "spec") and symbol.name not in seen:
+            named = ("state", "node", "plugin", "component", "channel", "spec")
+            if symbol.kind in named and symbol.name not in seen:
                 seen.add(symbol.name)
                 yield Offer(symbol.name, "name", symbol.detail)
 

@@ -335,6 +335,8 @@ def document_symbols(
         "rule": types.SymbolKind.Event,
         "band": types.SymbolKind.Enum,
         "property": types.SymbolKind.Boolean,
+        "component": types.SymbolKind.Class,
+        "channel": types.SymbolKind.Interface,
     }
     out: list[types.DocumentSymbol] = []
     for spec in _specs(ls, params.text_document.uri):

@@ -17,6 +17,7 @@ from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.types import Variable
 from archctl.model.workflow import Workflow
 from archctl.source import Span
@@ -27,7 +28,8 @@ WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 @dataclass(frozen=True)
 class Symbol:
     name: str
-    kind: str  # state | node | variable | plugin | rule | attribute | band | property | spec
+    kind: str  # state, node, variable, plugin, rule, attribute, band, property, component,
+    # channel or spec
     span: Span
     spec: str
     detail: str = ""
@@ -52,6 +54,19 @@ def symbols_of(spec: Spec) -> Iterator[Symbol]:
         for plugin in spec.plugins:
             versions = ", ".join(str(v.version) for v in plugin.versions)
             yield Symbol(plugin.name, "plugin", plugin.span, spec.name, f"plugin {versions}")
+    elif isinstance(spec, System):
+        for component in spec.components:
+            replicas = f" x{component.count}" if component.count is not None else ""
+            detail = f"component: machine {component.machine}{replicas}"
+            yield Symbol(component.name, "component", component.span, spec.name, detail)
+        for channel in spec.channels:
+            size = "rendezvous" if channel.capacity == 0 else f"capacity {channel.capacity}"
+            array = f", {channel.count} channels" if channel.count is not None else ""
+            yield Symbol(
+                channel.name, "channel", channel.span, spec.name, f"channel, {size}{array}"
+            )
+        for claim in spec.properties:
+            yield Symbol(claim.name, "property", claim.span, spec.name, f"{claim.kind} property")
     elif isinstance(spec, Policy):
         yield from _variables(spec.attributes, spec.name, "attribute")
         for band in spec.bands:

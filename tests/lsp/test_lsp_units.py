@@ -10,7 +10,7 @@ from archctl.lsp import actions, completion, symbols
 from archctl.lsp.analysis import analyse
 from tests.conftest import EXAMPLES
 
-EXAMPLE_FILES = sorted(Path(EXAMPLES).glob("*.yaml"))
+EXAMPLE_FILES = sorted([*Path(EXAMPLES).glob("*.yaml"), *Path(EXAMPLES).glob("systems/*.yaml")])
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
@@ -53,3 +53,11 @@ def test_fixes_come_only_from_exact_suggestions() -> None:
     assert add.text == ", SM105"
     new = actions.suppression("SM105", "  - a -> b", 4)
     assert new.text == "  # archctl: ignore[SM105]" and new.start == len("  - a -> b")
+
+
+def test_system_components_and_channels_are_symbols() -> None:
+    path = EXAMPLES / "systems" / "two-phase-commit.yaml"
+    specs = analyse(str(path), path.read_text(), deep=False).specs
+    found = {(s.kind, s.name) for spec in specs for s in symbols.symbols_of(spec)}
+    assert ("component", "coordinator") in found and ("component", "participant") in found
+    assert any(kind == "channel" for kind, _ in found)
