@@ -73,7 +73,12 @@ class Reporter:
         )
 
     def shadowed(
-        self, position: int, cover: list[int], request: Request, among: Sequence[int]
+        self,
+        position: int,
+        cover: list[int],
+        request: Request,
+        among: Sequence[int],
+        minimal: bool = True,
     ) -> None:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, cover)
@@ -84,12 +89,17 @@ class Reporter:
             span,
             rule_id,
             request.witness(self.policy),
-            notes=(f"covered by {names} together", self.decided_note(request, among)),
+            notes=(_covered(names, minimal), self.decided_note(request, among)),
             help_text="move the rule before the rules that cover it, narrow them, or remove it",
         )
 
     def redundant(
-        self, position: int, request: Request, cover: list[int] | None, among: Sequence[int]
+        self,
+        position: int,
+        request: Request,
+        cover: list[int] | None,
+        among: Sequence[int],
+        minimal: bool = True,
     ) -> None:
         rule_id, span, effect = self._rule(position)
         if cover is not None:
@@ -98,7 +108,7 @@ class Reporter:
                 f"rule '{rule_id}' ({effect}) is redundant: every request it matches is "
                 f"already decided the same way by {names}"
             )
-            notes: tuple[str, ...] = (f"covered by {names} together",)
+            notes: tuple[str, ...] = (_covered(names, minimal),)
         else:
             message = (
                 f"rule '{rule_id}' ({effect}) is redundant: without it every request gets the "
@@ -167,3 +177,10 @@ class Reporter:
             subject,
             help_text="raise --timeout or simplify the condition",
         )
+
+
+def _covered(names: str, minimal: bool) -> str:
+    """The cover note; a cover is minimal (no member can be dropped) unless the solver gave
+    up while minimising it, which the note then says instead of claiming it."""
+    note = f"covered by {names} together"
+    return note if minimal else note + " (not proved minimal: the solver gave up)"

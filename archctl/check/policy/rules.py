@@ -112,18 +112,24 @@ class RuleChecker:
         if differs is not None:
             self.silenced.add(i)
             self.report.shadowed(i, cover, finder.request(differs, is_point=True), [i, *near])
-        else:
+        else:  # never decides, but not shadowed: its conflicts still count (PO104)
             self.report.redundant(i, finder.request(mine[0]), cover, [i, *near])
+            self._exact_conflicts(i, near)
 
     def _exact_cover(self, i: int, cover: list[int], budget: list[int]) -> list[int]:
-        """Drop rules from a cover while the rest still covers rule i (deletion, small only)."""
-        if len(cover) > 12:
-            return cover
+        """A minimal cover of rule i by deletion: a member is dropped when the rest still
+        covers the part of rule i inside that member (the rest of rule i is covered by the
+        rest already), so each test splits only that part, whatever the cover's size."""
+        finder, types = self.finder, self.finder.types
         for candidate in list(cover):
             trial = [p for p in cover if p != candidate]
-            left, _ = subtract(
-                self.finder.boxes(i), self.finder.owned(trial), self.finder.types, budget
-            )
+            inside = [
+                both
+                for mine in finder.boxes(i)
+                for box in finder.boxes(candidate)
+                if (both := box_meet(mine, box, types)) is not None
+            ]
+            left, _ = subtract(inside, finder.owned(trial), types, budget)
             if not left:
                 cover = trial
         return cover
@@ -179,11 +185,7 @@ class RuleChecker:
             self.silenced.add(i)
             self.report.never_applies(i, proved_by="no request satisfies it")
             return
-        if len(cover) <= 12:
-            for candidate in list(cover):
-                trial = [p for p in cover if p != candidate]
-                if self.finder.find([i], trial).answer is Answer.NONE:
-                    cover = trial
+        cover, minimal = self._solver_cover(i, cover)
         differs = matched
         if self.policy.combine == "first-applicable":
             literal = self.finder.solver().differs(0, self.effects[i])
@@ -192,9 +194,23 @@ class RuleChecker:
             self.report.inconclusive(i, "whether it is shadowed or only redundant")
         elif differs.request is not None:
             self.silenced.add(i)
-            self.report.shadowed(i, cover, differs.request, [i, *near])
-        else:
-            self.report.redundant(i, matched.request, cover, [i, *near])
+            self.report.shadowed(i, cover, differs.request, [i, *near], minimal)
+        else:  # never decides, but not shadowed: its conflicts still count (PO104)
+            self.report.redundant(i, matched.request, cover, [i, *near], minimal)
+            self._solver_conflicts(i, near)
+
+    def _solver_cover(self, i: int, cover: list[int]) -> tuple[list[int], bool]:
+        """Deletion as in ``_exact_cover``, one query per member (rule i within the member,
+        outside the rest). False when the solver gave up on a member: it is kept, and the
+        cover is not claimed minimal."""
+        minimal = True
+        for candidate in list(cover):
+            trial = [p for p in cover if p != candidate]
+            answer = self.finder.find([i, candidate], trial).answer
+            if answer is Answer.NONE:
+                cover = trial
+            minimal = minimal and answer is not Answer.UNKNOWN
+        return cover, minimal
 
     def _solver_conflicts(self, i: int, near: list[int]) -> None:
         if not self._opposed(i, near):
