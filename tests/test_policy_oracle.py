@@ -16,7 +16,6 @@ import random
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from archctl.check import CheckContext
@@ -74,7 +73,7 @@ def _tiled_rules(rng: random.Random, combine: str) -> list[str]:
     cells = []
     for x in X:
         cuts = sorted(rng.sample(range(1, len(Y)), rng.randint(1, 3)))
-        for low, high in zip([0, *cuts], [*cuts, len(Y)]):
+        for low, high in zip([0, *cuts], [*cuts, len(Y)], strict=True):
             cells.append(f"x == {x} and y >= {low} and y <= {high - 1}")
     for _ in range(rng.randint(3, 6)):
         low = rng.randint(0, 4)
@@ -87,7 +86,9 @@ def _tiled_rules(rng: random.Random, combine: str) -> list[str]:
         lines.append(f"  - {{id: r{index}, effect: {effect}, when: '{body}'}}")
     for index in range(len(cells), len(cells) + rng.randint(1, 2)):
         body = rng.choice(["b", "x <= 5", f'e != "{rng.choice(ENUM)}"', _atom(rng)])
-        lines.append(f"  - {{id: r{index}, effect: {rng.choice(['allow', 'deny'])}, when: '{body}'}}")
+        lines.append(
+            f"  - {{id: r{index}, effect: {rng.choice(['allow', 'deny'])}, when: '{body}'}}"
+        )
     return lines
 
 
@@ -203,14 +204,11 @@ class Oracle:
             if set(X) - set().union(*inside):
                 out[("PO107", band.name, "error")] += 1
         for assertion in policy.asserts:
-            holds: Callable[[Request], bool] = (
-                (lambda r: True)
-                if assertion.when is None
-                else (lambda r, c=compile_expr(assertion.when): bool(c(r.env)))
-            )
-            for request, hit in zip(self.requests, self.hits):
+            scope = None if assertion.when is None else compile_expr(assertion.when)
+            for request, hit in zip(self.requests, self.hits, strict=True):
                 decided = self.decision(hit) == assertion.effect
-                if holds(request) and decided != (assertion.kind == "always"):
+                inside = scope is None or bool(scope(request.env))
+                if inside and decided != (assertion.kind == "always"):
                     out[("PO201", assertion.name, "error")] += 1
                     break
         return out
@@ -269,6 +267,23 @@ def _check_evidence(policy: Policy, oracle: Oracle, found: list[Diagnostic]) -> 
                 assert not oracle.covers(p, cover - {member}), ("cover not minimal", finding)
 
 
+def _check_proofs(policy: Policy, context: CheckContext, expected: Counter[Verdict]) -> None:
+    """A proof is recorded exactly where the oracle finds nothing to report."""
+    failing = {(code, subject) for code, subject, _ in expected}
+    by_code = {code for code, _, _ in expected}
+    proved = {(p.check, p.subject) for p in context.proved}
+    assert all(p.spec == policy.name for p in context.proved)
+    holds = {(a.name) for a in policy.asserts if ("PO201", a.name) not in failing}
+    wanted = {("PO201", name) for name in holds}
+    wanted |= {(c, b.name) for b in policy.bands for c in ("PO106", "PO107")} - failing
+    wanted |= {(c, policy.name) for c in ("PO101", "PO102", "PO103", "PO104")} - {
+        (c, policy.name) for c in by_code
+    }
+    if policy.default == "none" and "PO105" not in by_code:
+        wanted.add(("PO105", policy.name))
+    assert proved == wanted, (policy.name, sorted(proved ^ wanted))
+
+
 def _verdicts(found: list[Diagnostic]) -> Counter[Verdict]:
     return Counter((d.code, str(d.subject), d.severity.value) for d in found)
 
@@ -288,8 +303,11 @@ def test_checker_agrees_with_brute_force(tmp_path: Path) -> None:
         oracle = Oracle(policy)
         expected = oracle.verdicts()
         seen |= {code for code, _, _ in expected}
+        context = CheckContext([policy])
+        boxes = check(policy, context)
+        _check_proofs(policy, context, expected)
         for engine, found in (
-            ("boxes", check(policy, CheckContext([policy]))),
+            ("boxes", boxes),
             ("z3", _z3_only(policy)),
         ):
             assert not [d for d in found if d.code == "PO901"], (seed, engine)

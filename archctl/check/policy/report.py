@@ -23,6 +23,14 @@ class Reporter:
         self.policy = policy
         self.matcher = Matcher(policy)
         self.found: list[Diagnostic] = []
+        #: (check, subject, engine, certificate) of what was proved to hold
+        self.proofs: list[tuple[str, str, str, str | None]] = []
+
+    def proved(
+        self, check: str, engine: str, certificate: str | None, subject: str | None = None
+    ) -> None:
+        """Record a check that was proved to hold (subject: the policy unless given)."""
+        self.proofs.append((check, subject or self.policy.name, engine, certificate))
 
     def add(
         self,

@@ -19,6 +19,7 @@ budget, by Z3 under assumptions (``po_engine.find``), one query per question.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from archctl.check.policy.engine import Answer, Finder, Result
@@ -50,6 +51,10 @@ class RuleChecker:
         self._ahead: dict[str, frozenset[int]] = {}
         #: rules reported as never applying or shadowed: their conflicts are moot
         self.silenced: set[int] = set()
+        #: which engines decided the rules ("box sweep", "z3"), for the proof records
+        self.engines: set[str] = set()
+        #: pairs of rules whose hulls overlap (the only pairs ever compared)
+        self.pairs = 0
 
     def run(self) -> None:
         for position in range(len(self.policy.rules)):
@@ -63,12 +68,15 @@ class RuleChecker:
             self.report.never_applies(i, proved_by="its conditions contradict each other")
             return
         near = self.finder.near(i)
+        self.pairs += len(near)
         if self.finder.is_exact([i, *near]):
             try:
                 self._exact(i, near)
+                self.engines.add("box sweep")
                 return
             except TooHard:
                 pass
+        self.engines.add("z3")
         self._solver(i, near)
 
     def _ordered(self, i: int, near: list[int]) -> list[int]:
@@ -239,11 +247,13 @@ class RuleChecker:
         everything = list(range(len(self.policy.rules)))
         if self.finder.is_exact(everything):
             try:
-                left, _ = subtract(
+                left, used = subtract(
                     [{}], self.finder.owned(everything), self.finder.types, [BUDGET * 10]
                 )
                 if left:
                     self.report.gap(self.finder.request(left[0]))
+                else:
+                    self.report.proved("PO105", "box sweep", _cover_text(used, everything))
                 return
             except TooHard:
                 pass
@@ -252,3 +262,11 @@ class RuleChecker:
             self.report.inconclusive(None, "whether every request gets a decision")
         elif result.request is not None:
             self.report.gap(result.request)
+        else:
+            self.report.proved(
+                "PO105", "z3", "unsat core: " + _cover_text(result.cover, everything)
+            )
+
+
+def _cover_text(cover: Iterable[int], everything: list[int]) -> str:
+    return f"{len(set(cover))} of {len(everything)} rules cover every request"
