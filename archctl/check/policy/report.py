@@ -7,13 +7,33 @@ in one place, and every finding of a rule points at the rule's item in the file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Union
 
-from archctl.check.policy.request import DECISION_NAMES, Matcher, Request, decide, rule_names
+from archctl.check.policy.request import (
+    DECISION_NAMES,
+    DECISIONS,
+    Matcher,
+    Request,
+    decide,
+    rule_names,
+)
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Witness
 from archctl.model.policy import Policy
 from archctl.source import Span
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The rule that decides a witness (None: the default), when the caller already knows
+    it, so that the note does not evaluate rules again."""
+
+    by: int | None
+
+
+Among = Union[Sequence[int], Decided, None]
 
 
 class Reporter:
@@ -61,12 +81,18 @@ class Reporter:
         rule = self.policy.rules[position]
         return rule.id, rule.span, rule.effect
 
-    def decided_note(self, request: Request, among: Sequence[int] | None = None) -> str:
+    def decided_note(self, request: Request, among: Among = None) -> str:
         """Which rule decides the witness (or the default), and what.
 
-        ``among`` limits evaluation to the rules that can match it (those near the rule).
+        ``among`` limits evaluation to the rules that can match it (those near the rule), or
+        names the deciding rule outright.
         """
-        decision, by = decide(self.policy, self.matcher.matching(request, among))
+        if isinstance(among, Decided):
+            by = among.by
+            effect = self.policy.default if by is None else self.policy.rules[by].effect
+            decision = DECISIONS[effect]
+        else:
+            decision, by = decide(self.policy, self.matcher.matching(request, among))
         who = "the default" if by is None else f"rule '{self.policy.rules[by].id}'"
         return f"the witness gets {DECISION_NAMES[decision]} from {who} ({self.policy.combine})"
 
@@ -85,7 +111,7 @@ class Reporter:
         position: int,
         cover: list[int],
         request: Request,
-        among: Sequence[int],
+        among: Among,
         minimal: bool = True,
     ) -> None:
         rule_id, span, effect = self._rule(position)
@@ -106,7 +132,7 @@ class Reporter:
         position: int,
         request: Request,
         cover: list[int] | None,
-        among: Sequence[int],
+        among: Among,
         minimal: bool = True,
     ) -> None:
         rule_id, span, effect = self._rule(position)
@@ -139,7 +165,7 @@ class Reporter:
         partners: list[int],
         request: Request,
         wins: str,
-        among: Sequence[int],
+        among: Among,
     ) -> None:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, partners)

@@ -20,7 +20,7 @@ budget, by Z3 under assumptions (``po_engine.find``), one query per question.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archctl.check.policy.engine import Answer, Finder, Result
 from archctl.check.policy.exact import TooHard, box_meet
@@ -34,6 +34,9 @@ from archctl.check.policy.request import (
 )
 from archctl.check.policy.sweep import first_differing, probe, subtract
 
+if TYPE_CHECKING:
+    from archctl.check.policy.swept import SweptRules
+
 BUDGET = 2_000  # box splits per rule before handing the rule to Z3
 
 
@@ -43,6 +46,7 @@ class RuleChecker:
         self.policy = report.policy
         self.effects = [rule.effect for rule in self.policy.rules]
         self.finder = Finder(self.policy, timeout_ms, exact)
+        self.exact = exact
         self.order = priority_order(self.policy)
         #: position -> place in ``order``; ``near`` lists are put in priority order by it
         self.rank = {p: k for k, p in enumerate(self.order)}
@@ -57,16 +61,28 @@ class RuleChecker:
         self.pairs = 0
 
     def run(self) -> None:
+        from archctl.check.policy.swept import SweptRules
+
+        swept = SweptRules.build(self) if self.exact else None
         for position in range(len(self.policy.rules)):
-            self._rule(position)
+            self._rule(position, swept)
+            if swept is not None:
+                swept.done(position)
         if self.policy.default == "none":
             self._gap()
 
-    def _rule(self, i: int) -> None:
+    def _rule(self, i: int, swept: SweptRules | None) -> None:
         if self.finder.empty(i):
             self.silenced.add(i)
             self.report.never_applies(i, proved_by="its conditions contradict each other")
             return
+        if swept is not None:
+            try:
+                swept.rule(i)
+                self.engines.add("box sweep")
+                return
+            except TooHard:
+                pass
         near = self.finder.near(i)
         self.pairs += len(near)
         if self.finder.is_exact([i, *near]):
