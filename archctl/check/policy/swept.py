@@ -44,6 +44,8 @@ class SweptRules:
         policy = checker.policy
         self.first = policy.combine == "first-applicable"
         self.winner = "deny" if policy.combine == "deny-overrides" else "allow"
+        #: rule -> how many attribute constraints its boxes carry (fewer: broader)
+        self.narrowness = [sum(len(box) for box in mine) for mine in boxes]
         #: effect -> the rules checked so far that are neither empty nor shadowed
         self.alive: dict[str, list[int]] = {"allow": [], "deny": []}
 
@@ -98,7 +100,11 @@ class SweptRules:
         checker, finder = self.checker, self.checker.finder
         effect = checker.effects[i]
         met = self.partition.meeting(self.boxes[i])
-        owners = sorted({owner for owner, _ in met})
+        # Narrow candidates are tried for deletion first: they are usually covered by the
+        # broad ones (cheap to prove, on a small part of rule i), and the broad ones that
+        # remain are kept after one sample point, so a cover of one or two broad rules is
+        # found in a few steps whatever the number of pieces rule i meets.
+        owners = sorted({owner for owner, _ in met}, key=lambda p: (-self.narrowness[p], p))
         cover = checker._exact_cover(i, owners, [RULE_BUDGET])
         other = next(((o, box) for o, box in met if checker.effects[o] != effect), None)
         if other is not None:
