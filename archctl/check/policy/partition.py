@@ -73,6 +73,8 @@ class Partition:
         out: list[Box] = []
         for box in mine:
             for piece in self.remainder:
+                if disjoint(piece, box, self.types):
+                    continue
                 both = box_meet(piece, box, self.types)
                 if both is not None:
                     out.append(both)

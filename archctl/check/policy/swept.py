@@ -87,12 +87,27 @@ class SweptRules:
             self._never_decides(i)
 
     def _decides(self, i: int, decided: list[Box]) -> None:
+        """Does rule i matter where it decides? Only rules that can match there are asked:
+        under first-applicable the later ones (no earlier rule matches there); for the
+        losing effect of an override algorithm the other rules of that effect (no winning
+        rule matches there), and only when the default differs (otherwise nothing can)."""
         checker, finder = self.checker, self.checker.finder
-        near = finder.near(i)
-        ordered = [(p, checker.effects[p], self.boxes[p]) for p in checker._ordered(i, near)]
         default, effect = checker.policy.default, checker.effects[i]
-        budget = [RULE_BUDGET]
-        if first_differing(decided, ordered, default, effect, finder.types, budget) is None:
+        near = finder.near(i)
+        if self.first:
+            asked = [p for p in near if p > i]
+        elif effect == self.winner:
+            asked = checker._ordered(i, near)
+        else:
+            asked = [] if default == effect else [p for p in near if checker.effects[p] == effect]
+        ordered = [(p, checker.effects[p], self.boxes[p]) for p in asked]
+        matters = not self.first and effect != self.winner and default != effect and not asked
+        if not matters:
+            budget = [RULE_BUDGET]
+            matters = (
+                first_differing(decided, ordered, default, effect, finder.types, budget) is not None
+            )
+        if not matters:
             checker.report.redundant(i, finder.request(decided[0]), None, [i, *near])
         self.conflicts(i)
 
