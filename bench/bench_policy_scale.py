@@ -21,15 +21,12 @@ import json
 import math
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_policy import baseline
+from bench_policy import baseline, run_archctl
 from bench_policy import generate as generate_loose
 
 KINDS = ["web", "api", "batch", "admin", "mobile"]
@@ -84,19 +81,7 @@ def verify(path: str) -> tuple[float, float, str, str]:
     Two digests of the JSON findings: of the verdicts (code, subject, severity, line: what
     is found) and of everything (messages, notes and witnesses too).
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "archctl", "verify", path, "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"archctl failed: {done.stderr}")
+    cpu, elapsed, done = run_archctl("verify", path, "--format", "json")
     found = json.loads(done.stdout)["diagnostics"]
     for finding in found:
         finding.pop("file", None)  # a temporary folder
