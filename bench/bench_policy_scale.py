@@ -122,6 +122,7 @@ def main() -> None:
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(generate(size, args.seed))
             cpu, wall, summary, digest = verify(path)
+            timings.append((size, cpu))
             print(
                 f"| {size} random rules | `archctl verify` | {cpu:.2f} | {wall:.2f} "
                 f"| {summary} | {digest} |",
