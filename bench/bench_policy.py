@@ -157,22 +157,26 @@ def baseline(path: str) -> tuple[float, float, int]:
     return time.process_time() - cpu, time.perf_counter() - start, checks
 
 
-def verify(path: str) -> tuple[float, float, str]:
-    """Whole ``archctl verify`` process: (CPU s of the child, wall s, summary line)."""
+def run_archctl(*args: str) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """One whole ``archctl`` process: (CPU s of the child, wall s, its outcome); exits on an
+    internal error."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "archctl", "verify", path, "--fail-on", "error"],
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, "-m", "archctl", *args], capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()
     if done.returncode == 3 or "internal error" in done.stderr:
         raise SystemExit(f"archctl failed: {done.stderr}")
+    return cpu, elapsed, done
+
+
+def verify(path: str) -> tuple[float, float, str]:
+    """Whole ``archctl verify`` process: (CPU s of the child, wall s, summary line)."""
+    cpu, elapsed, done = run_archctl("verify", path, "--fail-on", "error")
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()
     return cpu, elapsed, last
 
 

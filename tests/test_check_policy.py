@@ -105,6 +105,25 @@ def test_union_cover_is_named() -> None:
     assert "'low-risk-deny', 'high-risk-deny'" in shadowed.message
 
 
+@pytest.mark.parametrize("exact", [True, False])
+def test_cover_above_twelve_rules_is_minimal(exact: bool) -> None:
+    """Both engines drop the overlapping 'spare' from the 17 rules used: 16 cells remain."""
+    policy = _load(CASES / "policy" / "large-cover-minimal.yaml")
+    report = Reporter(policy)
+    RuleChecker(report, 10_000, exact=exact).run()
+    shadowed = next(d for d in report.found if d.code == "PO102")
+    cells = ", ".join(f"'cell-{x}-{y}'" for x in range(8) for y in range(2))
+    assert shadowed.notes[0] == f"covered by {cells} together"
+
+
+def test_redundant_rule_keeps_its_conflict() -> None:
+    """PO103 (never decides, not shadowed) is not exempt from PO104; PO102 is."""
+    policy = _load(CASES / "policy" / "redundant-rule-conflicts.yaml")
+    found = {(d.code, d.subject) for d in _findings(policy)}
+    assert ("PO104", "deep-deny") in found and ("PO103", "deep-deny") in found
+    assert ("PO104", "late-allow") not in found
+
+
 ROLES, ZONES = ["admin", "staff", "guest", "bot"], ["corp", "vpn", "public"]
 
 

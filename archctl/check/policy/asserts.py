@@ -7,13 +7,16 @@ overridden under deny-overrides - and the finding says which rule decided the wi
 
 from __future__ import annotations
 
+from typing import Any
+
 import z3
 
-from archctl.check.policy.encode import request_of
+from archctl.check.policy.encode import Encoding, request_of
 from archctl.check.policy.engine import Finder
 from archctl.check.policy.report import Reporter
-from archctl.check.policy.request import DECISIONS
+from archctl.check.policy.request import DECISIONS, priority_order
 from archctl.check.smt import Compiler, Outcome, new_solver, solve
+from archctl.model.policy import Policy
 
 
 def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
@@ -38,7 +41,11 @@ def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
         outcome = solve(solver)
         model = solver.model() if outcome is Outcome.SAT else None
         solver.pop()
-        if outcome is Outcome.UNKNOWN:
+        if outcome is Outcome.UNSAT:
+            core = _core(encoding, condition, broken, timeout_ms)
+            certificate = None if core is None else _core_text(policy, core)
+            report.proved("PO201", "z3", certificate, assertion.name)
+        elif outcome is Outcome.UNKNOWN:
             report.add(
                 "PO901",
                 f"could not prove assertion '{assertion.name}': the solver "
@@ -57,3 +64,37 @@ def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
                 request.witness(policy),
                 notes=(report.decided_note(request),),
             )
+
+
+def _core(encoding: Encoding, condition: Any, broken: Any, timeout_ms: int) -> list[int] | None:
+    """The rules an unsatisfiable assertion query depends on (an unsat core), or None.
+
+    The decision is rebuilt over one free boolean per rule, tied to the rule's condition by
+    a tracked assumption; the core names the rules whose conditions the proof needed (not
+    minimal: z3's core, a readable certificate rather than a minimum).
+    """
+    ctx, policy = encoding.ctx, encoding.policy
+    solver = new_solver(timeout_ms, ctx)
+    solver.add(*encoding.domain)
+    free = [z3.Bool(f"!match{k}", ctx) for k in range(len(policy.rules))]
+    track = [z3.Bool(f"!rule{k}", ctx) for k in range(len(policy.rules))]
+    for k, match in enumerate(encoding.matches):
+        solver.add(z3.Implies(track[k], free[k] == match))
+    decision: Any = z3.IntVal(DECISIONS[policy.default], ctx)
+    for k in reversed(priority_order(policy)):
+        effect = z3.IntVal(DECISIONS[policy.rules[k].effect], ctx)
+        decision = z3.If(free[k], effect, decision)
+    wanted = z3.substitute(broken, (encoding.decision(), decision))
+    solver.add(condition, wanted)
+    if solve(solver, track) is not Outcome.UNSAT:
+        return None
+    core = {str(literal) for literal in solver.unsat_core()}
+    return [k for k in range(len(policy.rules)) if f"!rule{k}" in core]
+
+
+def _core_text(policy: Policy, core: list[int]) -> str:
+    names = [policy.rules[k].id for k in core]
+    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+    return f"unsat core: {len(core)} of {len(policy.rules)} rules" + (
+        f" ({shown})" if names else ""
+    )

@@ -13,6 +13,8 @@ from archctl.check.policy.request import display_number, request_from
 from archctl.evidence import Value, Witness
 from archctl.model.policy import Band
 
+ENGINE = "interval arithmetic"
+
 
 def check_bands(report: Reporter) -> None:
     types = {attribute.name: attribute.type for attribute in report.policy.attributes}
@@ -23,14 +25,22 @@ def check_bands(report: Reporter) -> None:
         for level in band.levels:
             made = interval(level.low, level.low_closed, level.high, level.high_closed, whole)
             inside.append(None if made is None else meet(made, full(var_type), whole))
+        overlaps = 0
         for second in range(len(band.levels)):
             for first in range(second):
                 a, b = inside[first], inside[second]
                 both = None if a is None or b is None else meet(a, b, whole)
                 if both is not None:
+                    overlaps += 1
                     _overlap(report, band, first, second, point(both, var_type))
+        if not overlaps:
+            count = len(band.levels)
+            report.proved("PO106", ENGINE, f"{count} levels pairwise disjoint", band.name)
         holes = complement([dom for dom in inside if dom is not None], var_type)
-        if holes:
+        if not holes:
+            cover = f"levels cover {band.over}: {var_type.describe()}"
+            report.proved("PO107", ENGINE, cover, band.name)
+        else:
             value = point(holes[0], var_type)
             shown = _show(value)
             low, high = band.levels[0], band.levels[-1]

@@ -11,7 +11,6 @@ were used form a cover. No solver is needed; conditions outside the fragment go 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -82,8 +81,24 @@ def _ceil(value: Number) -> int:
     return -((-value.numerator) // value.denominator)
 
 
-@functools.cache
+#: id of a type -> (the type, its full domain); the entry holds the type, so its id cannot be
+#: reused while cached. Hashing a type (ranges are Fractions) costs more than building this.
+_FULL: dict[int, tuple[VarType, Dom]] = {}
+
+
 def full(var_type: VarType) -> Dom:
+    """The whole declared domain of a type."""
+    hit = _FULL.get(id(var_type))
+    if hit is not None and hit[0] is var_type:
+        return hit[1]
+    if len(_FULL) > 4096:
+        _FULL.clear()
+    dom = _full(var_type)
+    _FULL[id(var_type)] = (var_type, dom)
+    return dom
+
+
+def _full(var_type: VarType) -> Dom:
     kind = var_type.kind
     if kind is TypeKind.ENUM:
         return frozenset(var_type.values)
@@ -264,9 +279,41 @@ def _below(a: Interval, b: Interval) -> bool:
 
 
 def contains(outer: Box, inner: Box, types: dict[str, VarType]) -> bool:
-    """Every point of ``inner`` lies in ``outer``."""
+    """Every point of ``inner`` lies in ``outer`` (compared bound by bound: no domain is
+    built, since subtraction asks this for every box that meets a piece)."""
     for name, dom in outer.items():
         mine = inner.get(name) or full(types[name])
-        if minus(mine, dom, integral(types[name])):
+        if mine is not dom and not _within(mine, dom):
             return False
     return True
+
+
+def _within(inner: Dom, outer: Dom) -> bool:
+    if isinstance(inner, Interval):
+        assert isinstance(outer, Interval)
+        return _low_within(inner, outer) and _high_within(inner, outer)
+    if isinstance(inner, frozenset):
+        if isinstance(outer, frozenset):
+            return inner <= outer
+        assert isinstance(outer, CoSet)
+        return inner.isdisjoint(outer.excluded)
+    if isinstance(outer, frozenset):
+        return False  # every string but a few is not within finitely many
+    assert isinstance(outer, CoSet)
+    return outer.excluded <= inner.excluded
+
+
+def _low_within(inner: Interval, outer: Interval) -> bool:
+    if outer.low is None:
+        return True
+    if inner.low is None or inner.low < outer.low:
+        return False
+    return inner.low > outer.low or outer.low_closed or not inner.low_closed
+
+
+def _high_within(inner: Interval, outer: Interval) -> bool:
+    if outer.high is None:
+        return True
+    if inner.high is None or inner.high > outer.high:
+        return False
+    return inner.high < outer.high or outer.high_closed or not inner.high_closed

@@ -7,13 +7,33 @@ in one place, and every finding of a rule points at the rule's item in the file.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Union
 
-from archctl.check.policy.request import DECISION_NAMES, Matcher, Request, decide, rule_names
+from archctl.check.policy.request import (
+    DECISION_NAMES,
+    DECISIONS,
+    Matcher,
+    Request,
+    decide,
+    rule_names,
+)
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Witness
 from archctl.model.policy import Policy
 from archctl.source import Span
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The rule that decides a witness (None: the default), when the caller already knows
+    it, so that the note does not evaluate rules again."""
+
+    by: int | None
+
+
+Among = Union[Sequence[int], Decided, None]
 
 
 class Reporter:
@@ -23,6 +43,14 @@ class Reporter:
         self.policy = policy
         self.matcher = Matcher(policy)
         self.found: list[Diagnostic] = []
+        #: (check, subject, engine, certificate) of what was proved to hold
+        self.proofs: list[tuple[str, str, str, str | None]] = []
+
+    def proved(
+        self, check: str, engine: str, certificate: str | None, subject: str | None = None
+    ) -> None:
+        """Record a check that was proved to hold (subject: the policy unless given)."""
+        self.proofs.append((check, subject or self.policy.name, engine, certificate))
 
     def add(
         self,
@@ -53,12 +81,18 @@ class Reporter:
         rule = self.policy.rules[position]
         return rule.id, rule.span, rule.effect
 
-    def decided_note(self, request: Request, among: Sequence[int] | None = None) -> str:
+    def decided_note(self, request: Request, among: Among = None) -> str:
         """Which rule decides the witness (or the default), and what.
 
-        ``among`` limits evaluation to the rules that can match it (those near the rule).
+        ``among`` limits evaluation to the rules that can match it (those near the rule), or
+        names the deciding rule outright.
         """
-        decision, by = decide(self.policy, self.matcher.matching(request, among))
+        if isinstance(among, Decided):
+            by = among.by
+            effect = self.policy.default if by is None else self.policy.rules[by].effect
+            decision = DECISIONS[effect]
+        else:
+            decision, by = decide(self.policy, self.matcher.matching(request, among))
         who = "the default" if by is None else f"rule '{self.policy.rules[by].id}'"
         return f"the witness gets {DECISION_NAMES[decision]} from {who} ({self.policy.combine})"
 
@@ -73,7 +107,12 @@ class Reporter:
         )
 
     def shadowed(
-        self, position: int, cover: list[int], request: Request, among: Sequence[int]
+        self,
+        position: int,
+        cover: list[int],
+        request: Request,
+        among: Among,
+        minimal: bool = True,
     ) -> None:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, cover)
@@ -84,12 +123,17 @@ class Reporter:
             span,
             rule_id,
             request.witness(self.policy),
-            notes=(f"covered by {names} together", self.decided_note(request, among)),
+            notes=(_covered(names, minimal), self.decided_note(request, among)),
             help_text="move the rule before the rules that cover it, narrow them, or remove it",
         )
 
     def redundant(
-        self, position: int, request: Request, cover: list[int] | None, among: Sequence[int]
+        self,
+        position: int,
+        request: Request,
+        cover: list[int] | None,
+        among: Among,
+        minimal: bool = True,
     ) -> None:
         rule_id, span, effect = self._rule(position)
         if cover is not None:
@@ -98,7 +142,7 @@ class Reporter:
                 f"rule '{rule_id}' ({effect}) is redundant: every request it matches is "
                 f"already decided the same way by {names}"
             )
-            notes: tuple[str, ...] = (f"covered by {names} together",)
+            notes: tuple[str, ...] = (_covered(names, minimal),)
         else:
             message = (
                 f"rule '{rule_id}' ({effect}) is redundant: without it every request gets the "
@@ -121,7 +165,7 @@ class Reporter:
         partners: list[int],
         request: Request,
         wins: str,
-        among: Sequence[int],
+        among: Among,
     ) -> None:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, partners)
@@ -167,3 +211,10 @@ class Reporter:
             subject,
             help_text="raise --timeout or simplify the condition",
         )
+
+
+def _covered(names: str, minimal: bool) -> str:
+    """The cover note; a cover is minimal (no member can be dropped) unless the solver gave
+    up while minimising it, which the note then says instead of claiming it."""
+    note = f"covered by {names} together"
+    return note if minimal else note + " (not proved minimal: the solver gave up)"

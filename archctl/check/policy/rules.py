@@ -19,10 +19,11 @@ budget, by Z3 under assumptions (``po_engine.find``), one query per question.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from archctl.check.policy.engine import Answer, Finder, Result
-from archctl.check.policy.exact import TooHard, box_meet
+from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.report import Reporter
 from archctl.check.policy.request import (
     DECISION_NAMES,
@@ -31,7 +32,10 @@ from archctl.check.policy.request import (
     priority_order,
     takes_precedence,
 )
-from archctl.check.policy.sweep import first_differing, probe, subtract
+from archctl.check.policy.sweep import first_differing, holds, probe, sample, subtract
+
+if TYPE_CHECKING:
+    from archctl.check.policy.swept import SweptRules
 
 BUDGET = 2_000  # box splits per rule before handing the rule to Z3
 
@@ -42,6 +46,7 @@ class RuleChecker:
         self.policy = report.policy
         self.effects = [rule.effect for rule in self.policy.rules]
         self.finder = Finder(self.policy, timeout_ms, exact)
+        self.exact = exact
         self.order = priority_order(self.policy)
         #: position -> place in ``order``; ``near`` lists are put in priority order by it
         self.rank = {p: k for k, p in enumerate(self.order)}
@@ -50,25 +55,44 @@ class RuleChecker:
         self._ahead: dict[str, frozenset[int]] = {}
         #: rules reported as never applying or shadowed: their conflicts are moot
         self.silenced: set[int] = set()
+        #: which engines decided the rules ("box sweep", "z3"), for the proof records
+        self.engines: set[str] = set()
+        #: pairs of rules whose hulls overlap (the only pairs ever compared)
+        self.pairs = 0
 
     def run(self) -> None:
+        from archctl.check.policy.swept import SweptRules
+
+        swept = SweptRules.build(self) if self.exact else None
         for position in range(len(self.policy.rules)):
-            self._rule(position)
+            self._rule(position, swept)
+            if swept is not None:
+                swept.done(position)
         if self.policy.default == "none":
             self._gap()
 
-    def _rule(self, i: int) -> None:
+    def _rule(self, i: int, swept: SweptRules | None) -> None:
         if self.finder.empty(i):
             self.silenced.add(i)
             self.report.never_applies(i, proved_by="its conditions contradict each other")
             return
-        near = self.finder.near(i)
-        if self.finder.is_exact([i, *near]):
+        if swept is not None:
             try:
-                self._exact(i, near)
+                swept.rule(i)
+                self.engines.add("box sweep")
                 return
             except TooHard:
                 pass
+        near = self.finder.near(i)
+        self.pairs += len(near)
+        if self.finder.is_exact([i, *near]):
+            try:
+                self._exact(i, near)
+                self.engines.add("box sweep")
+                return
+            except TooHard:
+                pass
+        self.engines.add("z3")
         self._solver(i, near)
 
     def _ordered(self, i: int, near: list[int]) -> list[int]:
@@ -112,21 +136,46 @@ class RuleChecker:
         if differs is not None:
             self.silenced.add(i)
             self.report.shadowed(i, cover, finder.request(differs, is_point=True), [i, *near])
-        else:
+        else:  # never decides, but not shadowed: its conflicts still count (PO104)
             self.report.redundant(i, finder.request(mine[0]), cover, [i, *near])
+            self._exact_conflicts(i, near)
 
     def _exact_cover(self, i: int, cover: list[int], budget: list[int]) -> list[int]:
-        """Drop rules from a cover while the rest still covers rule i (deletion, small only)."""
-        if len(cover) > 12:
-            return cover
+        """A minimal cover of rule i by deletion: a member is dropped when the rest still
+        covers the part of rule i inside that member (the rest of rule i is covered by the
+        rest already), so each test splits only that part, whatever the cover's size."""
+        finder, types = self.finder, self.finder.types
         for candidate in list(cover):
             trial = [p for p in cover if p != candidate]
-            left, _ = subtract(
-                self.finder.boxes(i), self.finder.owned(trial), self.finder.types, budget
-            )
+            inside = [
+                both
+                for mine in finder.boxes(i)
+                for box in finder.boxes(candidate)
+                if (both := box_meet(mine, box, types)) is not None
+            ]
+            if self._uncovered_sample(inside, finder.owned(trial)):
+                continue  # a point only the candidate covers: it stays
+            # only boxes that meet this part can cover any of it (same answer, fewer tests)
+            meeting = [
+                (p, box)
+                for p, box in finder.owned(trial)
+                if any(not disjoint(box, part, types) for part in inside)
+            ]
+            left, _ = subtract(inside, meeting, types, budget)
             if not left:
                 cover = trial
         return cover
+
+    def _uncovered_sample(self, parts: list[Box], boxes: list[tuple[int, Box]]) -> bool:
+        """Some sample point of the parts lies in none of the boxes (cheap, before the
+        subtraction that proves the opposite)."""
+        types = self.finder.types
+        for part in parts:
+            for variant in range(3):
+                values = sample(part, types, variant)
+                if not any(holds(box, values) for _, box in boxes):
+                    return True
+        return False
 
     def _exact_conflicts(self, i: int, near: list[int]) -> None:
         types = self.finder.types
@@ -179,11 +228,7 @@ class RuleChecker:
             self.silenced.add(i)
             self.report.never_applies(i, proved_by="no request satisfies it")
             return
-        if len(cover) <= 12:
-            for candidate in list(cover):
-                trial = [p for p in cover if p != candidate]
-                if self.finder.find([i], trial).answer is Answer.NONE:
-                    cover = trial
+        cover, minimal = self._solver_cover(i, cover)
         differs = matched
         if self.policy.combine == "first-applicable":
             literal = self.finder.solver().differs(0, self.effects[i])
@@ -192,9 +237,23 @@ class RuleChecker:
             self.report.inconclusive(i, "whether it is shadowed or only redundant")
         elif differs.request is not None:
             self.silenced.add(i)
-            self.report.shadowed(i, cover, differs.request, [i, *near])
-        else:
-            self.report.redundant(i, matched.request, cover, [i, *near])
+            self.report.shadowed(i, cover, differs.request, [i, *near], minimal)
+        else:  # never decides, but not shadowed: its conflicts still count (PO104)
+            self.report.redundant(i, matched.request, cover, [i, *near], minimal)
+            self._solver_conflicts(i, near)
+
+    def _solver_cover(self, i: int, cover: list[int]) -> tuple[list[int], bool]:
+        """Deletion as in ``_exact_cover``, one query per member (rule i within the member,
+        outside the rest). False when the solver gave up on a member: it is kept, and the
+        cover is not claimed minimal."""
+        minimal = True
+        for candidate in list(cover):
+            trial = [p for p in cover if p != candidate]
+            answer = self.finder.find([i, candidate], trial).answer
+            if answer is Answer.NONE:
+                cover = trial
+            minimal = minimal and answer is not Answer.UNKNOWN
+        return cover, minimal
 
     def _solver_conflicts(self, i: int, near: list[int]) -> None:
         if not self._opposed(i, near):
@@ -223,11 +282,13 @@ class RuleChecker:
         everything = list(range(len(self.policy.rules)))
         if self.finder.is_exact(everything):
             try:
-                left, _ = subtract(
+                left, used = subtract(
                     [{}], self.finder.owned(everything), self.finder.types, [BUDGET * 10]
                 )
                 if left:
                     self.report.gap(self.finder.request(left[0]))
+                else:
+                    self.report.proved("PO105", "box sweep", _cover_text(used, everything))
                 return
             except TooHard:
                 pass
@@ -236,3 +297,11 @@ class RuleChecker:
             self.report.inconclusive(None, "whether every request gets a decision")
         elif result.request is not None:
             self.report.gap(result.request)
+        else:
+            self.report.proved(
+                "PO105", "z3", "unsat core: " + _cover_text(result.cover, everything)
+            )
+
+
+def _cover_text(cover: Iterable[int], everything: list[int]) -> str:
+    return f"{len(set(cover))} of {len(everything)} rules cover every request"

@@ -41,14 +41,14 @@ def subtract(
     """
     used: set[int] = set()
     left: list[Box] = []
-    stack: list[tuple[Box, int]] = [(piece, 0) for piece in reversed(pieces)]
+    # Each piece carries the excluded boxes still to test: a part split off a piece can
+    # only meet boxes that met the piece, so the list shrinks down the splits instead of
+    # every part being compared with every excluded box again.
+    everything = range(len(excluded))
+    stack: list[tuple[Box, Sequence[int]]] = [(piece, everything) for piece in reversed(pieces)]
     while stack:
-        piece, k = stack.pop()
-        meeting = [
-            index
-            for index in range(k, len(excluded))
-            if not disjoint(piece, excluded[index][1], types)
-        ]
+        piece, candidates = stack.pop()
+        meeting = [index for index in candidates if not disjoint(piece, excluded[index][1], types)]
         if not meeting:
             left.append(piece)
             continue
@@ -60,6 +60,7 @@ def subtract(
         if budget[0] < 0:
             raise TooHard
         k = meeting[0]
+        later = meeting[1:]
         owner, box = excluded[k]
         used.add(owner)
         rest = dict(piece)
@@ -67,7 +68,7 @@ def subtract(
             whole = integral(types[name])
             mine = rest.get(name) or full(types[name])
             for outside in minus(mine, dom, whole):
-                stack.append(({**rest, name: outside}, k + 1))
+                stack.append(({**rest, name: outside}, later))
             inside = meet(mine, dom, whole)
             assert inside is not None
             rest[name] = inside

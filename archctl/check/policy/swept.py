@@ -1,0 +1,160 @@
+"""PO102-PO104 for policies in the box fragment, answered with the decided regions.
+
+``po_partition`` sweeps the rules that take precedence once; then per rule:
+
+* where it decides is its own piece (first-applicable), all of it (a rule of the winning
+  effect), or its part of the remainder after the winning rules (a rule of the other one);
+* a rule that decides nowhere is covered by the pieces it meets: their owners are a cover
+  (minimised by deletion), and it is shadowed exactly when one of them has the other effect
+  (the witness is a point of that piece, decided by its owner);
+* a rule that decides somewhere matters unless the other rules decide the same there
+  (``first_differing`` over its near rules: few rules decide in large policies);
+* conflicts are looked for among the earlier rules of the other effect that are neither
+  empty nor shadowed, kept in a list as the rules are checked, so a finding's partners and
+  note come from that list and the deciding piece, not from evaluating every near rule.
+
+Findings are the ones the per-rule engine gives (the differential tests hold both to a
+brute-force oracle); only witnesses of PO102/PO103 may be other points of the same regions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
+from archctl.check.policy.partition import Partition, first_hit
+from archctl.check.policy.report import Decided
+from archctl.check.policy.request import DECISION_NAMES, DECISIONS
+from archctl.check.policy.sweep import first_differing, holds, sample
+
+if TYPE_CHECKING:
+    from archctl.check.policy.rules import RuleChecker
+
+#: box splits for building the partition before the per-rule engine takes over
+SWEEP_BUDGET = 100_000
+#: box splits per rule (covers, decisions) before that rule goes to the per-rule engine
+RULE_BUDGET = 2_000
+
+
+class SweptRules:
+    def __init__(self, checker: RuleChecker, partition: Partition, boxes: list[list[Box]]) -> None:
+        self.checker = checker
+        self.partition = partition
+        self.boxes = boxes
+        policy = checker.policy
+        self.first = policy.combine == "first-applicable"
+        self.winner = "deny" if policy.combine == "deny-overrides" else "allow"
+        #: rule -> how many attribute constraints its boxes carry (fewer: broader)
+        self.narrowness = [sum(len(box) for box in mine) for mine in boxes]
+        #: effect -> the rules checked so far that are neither empty nor shadowed
+        self.alive: dict[str, list[int]] = {"allow": [], "deny": []}
+
+    @classmethod
+    def build(cls, checker: RuleChecker) -> SweptRules | None:
+        """None when some rule is outside the box fragment or the partition grows too big."""
+        finder, count = checker.finder, len(checker.policy.rules)
+        if not finder.is_exact(range(count)):
+            return None
+        boxes = [finder.boxes(p) for p in range(count)]
+        if checker.policy.combine == "first-applicable":
+            swept = list(range(count))
+        else:
+            winner = "deny" if checker.policy.combine == "deny-overrides" else "allow"
+            swept = [p for p in checker.order if checker.effects[p] == winner]
+        try:
+            partition = Partition(swept, boxes, finder.types, SWEEP_BUDGET)
+        except TooHard:
+            return None
+        return cls(checker, partition, boxes)
+
+    def done(self, i: int) -> None:
+        """Rule i has been checked (by either engine): its conflicts count from now on."""
+        if i not in self.checker.silenced and not self.checker.finder.empty(i):
+            self.alive[self.checker.effects[i]].append(i)
+
+    def rule(self, i: int) -> None:
+        """Check rule i (not empty); ``TooHard`` before anything is reported."""
+        mine, effect = self.boxes[i], self.checker.effects[i]
+        if self.first:
+            decided = self.partition.decided[i]
+        elif effect == self.winner:
+            decided = list(mine)
+        else:
+            decided = self.partition.undecided(mine)
+        if decided:
+            self._decides(i, decided)
+        else:
+            self._never_decides(i)
+
+    def _decides(self, i: int, decided: list[Box]) -> None:
+        """Does rule i matter where it decides? Only rules that can match there are asked:
+        under first-applicable the later ones (no earlier rule matches there); for the
+        losing effect of an override algorithm the other rules of that effect (no winning
+        rule matches there), and only when the default differs (otherwise nothing can)."""
+        checker, finder = self.checker, self.checker.finder
+        default, effect = checker.policy.default, checker.effects[i]
+        near = finder.near(i)
+        if self.first:
+            asked = [p for p in near if p > i]
+        elif effect == self.winner:
+            asked = checker._ordered(i, near)
+        else:
+            asked = [] if default == effect else [p for p in near if checker.effects[p] == effect]
+        ordered = [(p, checker.effects[p], self.boxes[p]) for p in asked]
+        matters = not self.first and effect != self.winner and default != effect and not asked
+        if not matters:
+            budget = [RULE_BUDGET]
+            matters = (
+                first_differing(decided, ordered, default, effect, finder.types, budget) is not None
+            )
+        if not matters:
+            checker.report.redundant(i, finder.request(decided[0]), None, [i, *near])
+        self.conflicts(i)
+
+    def _never_decides(self, i: int) -> None:
+        checker, finder = self.checker, self.checker.finder
+        effect = checker.effects[i]
+        met = self.partition.meeting(self.boxes[i])
+        # Narrow candidates are tried for deletion first: they are usually covered by the
+        # broad ones (cheap to prove, on a small part of rule i), and the broad ones that
+        # remain are kept after one sample point, so a cover of one or two broad rules is
+        # found in a few steps whatever the number of pieces rule i meets.
+        owners = sorted({owner for owner, _ in met}, key=lambda p: (-self.narrowness[p], p))
+        cover = checker._exact_cover(i, owners, [RULE_BUDGET])
+        other = next(((o, box) for o, box in met if checker.effects[o] != effect), None)
+        if other is not None:
+            checker.silenced.add(i)
+            checker.report.shadowed(i, cover, finder.request(other[1]), Decided(other[0]))
+            return
+        request = finder.request(self.boxes[i][0])
+        by = first_hit(sample(self.boxes[i][0], finder.types), checker.order, self.boxes)
+        checker.report.redundant(i, request, cover, Decided(by))
+        self.conflicts(i)
+
+    def conflicts(self, i: int) -> None:
+        """PO104: the first earlier rule of the other effect (not empty, not shadowed) that
+        shares a request with rule i gives the witness; every such rule holding it is named."""
+        checker, types = self.checker, self.checker.finder.types
+        other = "allow" if checker.effects[i] == "deny" else "deny"
+        rivals = self.alive[other]
+        for j in rivals:
+            for a in self.boxes[i]:
+                for b in self.boxes[j]:
+                    if disjoint(a, b, types):
+                        continue
+                    both = box_meet(a, b, types)
+                    if both is None:
+                        continue
+                    values = sample(both, types)
+                    partners = [p for p in rivals if any(holds(x, values) for x in self.boxes[p])]
+                    by = first_hit(values, checker.order, self.boxes)
+                    decision = (
+                        DECISIONS[checker.policy.default]
+                        if by is None
+                        else DECISIONS[checker.effects[by]]
+                    )
+                    request = checker.finder.request(values, is_point=True)
+                    checker.report.conflict(
+                        i, partners, request, DECISION_NAMES[decision], Decided(by)
+                    )
+                    return
