@@ -20,6 +20,7 @@ from archctl.conform.render import describe, render_json, summary_line
 from archctl.conform.run import ConformResult, conform, log_format, read_log, watched_fields
 from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.workflow import Workflow
 from archctl.source import Span
 
@@ -40,18 +41,26 @@ class ConformRequest:
     columns: Columns = field(default_factory=Columns)
 
 
-def choose_spec(specs: Sequence[Spec], name: str | None) -> StateMachine | Workflow:
-    usable = [s for s in specs if isinstance(s, (StateMachine, Workflow))]
+def choose_spec(specs: Sequence[Spec], name: str | None) -> StateMachine | Workflow | System:
+    """The spec to replay: named, or the only workflow, system or non-component machine."""
+    usable = [
+        s
+        for s in specs
+        if isinstance(s, (Workflow, System))
+        or (isinstance(s, StateMachine) and (name is not None or not s.is_component))
+    ]
     names = ", ".join(sorted(s.name for s in usable)) or "none"
     if name is not None:
         for spec in usable:
             if spec.name == name:
                 return spec
-        raise ConformUsageError(f"no workflow or state machine named '{name}'; loaded: {names}")
+        raise ConformUsageError(
+            f"no workflow, state machine or system named '{name}'; loaded: {names}"
+        )
     if len(usable) == 1:
         return usable[0]
     if not usable:
-        raise ConformUsageError("conform needs a workflow or a state machine spec")
+        raise ConformUsageError("conform needs a workflow, state machine or system spec")
     raise ConformUsageError(f"{len(usable)} specs loaded; choose one with --spec: {names}")
 
 
@@ -63,7 +72,10 @@ def run(specs: Sequence[Spec], request: ConformRequest, out: Console, err: Conso
         with open(request.log, "rb") as stream:
             columns = replace(request.columns, watched=watched_fields(spec))
             events = read_log(stream, fmt, columns, problems)
-            result = conform(spec, events, problems, with_alignments=request.align)
+            machines = {s.name: s for s in specs if isinstance(s, StateMachine)}
+            result = conform(
+                spec, events, problems, with_alignments=request.align, machines=machines
+            )
         result.problems = problems
     except LogError as error:
         where = error.problem
@@ -85,7 +97,9 @@ def run(specs: Sequence[Spec], request: ConformRequest, out: Console, err: Conso
     return EXIT_OK if result.fitting == result.cases and not result.problems else EXIT_DEVIATIONS
 
 
-def _text(result: ConformResult, spec: StateMachine | Workflow, log: str, out: Console) -> None:
+def _text(
+    result: ConformResult, spec: StateMachine | Workflow | System, log: str, out: Console
+) -> None:
     for problem in result.problems:
         out.print(
             Text(f"{log}:{problem.line}:{problem.column}: unreadable record: {problem.message}")
@@ -107,15 +121,19 @@ def _text(result: ConformResult, spec: StateMachine | Workflow, log: str, out: C
     out.print(Text(summary_line(result)), highlight=False, soft_wrap=True)
 
 
-def _spec_span(spec: StateMachine | Workflow, activity: str | None) -> Span:
+def _spec_span(spec: StateMachine | Workflow | System, activity: str | None) -> Span:
     """Where in the spec the deviating activity lives (its task, or a transition on it)."""
     if activity is not None:
         if isinstance(spec, Workflow):
             node = spec.node(activity)
             if node is not None:
                 return node.span
-        else:
+        elif isinstance(spec, StateMachine):
             for transition in spec.transitions:
                 if transition.event == activity:
                     return transition.span
+        else:
+            for component in spec.components:
+                if activity.split(".", 1)[0].split("[", 1)[0] == component.name:
+                    return component.span
     return spec.span

@@ -9,7 +9,7 @@ kept, in compact arrays; an XES log arrives a trace at a time.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -21,10 +21,12 @@ from archctl.conform.outcome import Alignment, Deviation, Tokens
 from archctl.conform.readers import Columns, read_csv, read_jsonl
 from archctl.conform.replay import Replayer
 from archctl.conform.semantics import Attributes, Semantics
+from archctl.conform.system import SystemSemantics
 from archctl.conform.tokens import TokenReplayer, fitness
 from archctl.conform.workflow_net import WorkflowSemantics, build_workflow_net
 from archctl.conform.xes import read_xes
 from archctl.model.statemachine import StateMachine
+from archctl.model.system import System
 from archctl.model.workflow import Workflow
 
 FORMATS = ("jsonl", "csv", "xes")
@@ -53,7 +55,7 @@ class ConformResult:
     unaligned: int = 0
 
 
-def watched_fields(spec: StateMachine | Workflow) -> frozenset[str]:
+def watched_fields(spec: StateMachine | Workflow | System) -> frozenset[str]:
     """The log fields replay compares: a state machine's variables (workflows: none)."""
     if isinstance(spec, StateMachine):
         return frozenset(variable.name for variable in spec.variables)
@@ -96,18 +98,24 @@ class _Case:
 
 
 def conform(
-    spec: StateMachine | Workflow,
+    spec: StateMachine | Workflow | System,
     events: Iterable[LogEvent],
     problems: list[LogProblem],
     *,
     with_alignments: bool = False,
+    machines: Mapping[str, StateMachine] | None = None,
 ) -> ConformResult:
-    """Replay every case of ``events`` on ``spec``. Raises LogError for an unreadable log."""
+    """Replay every case of ``events`` on ``spec``. Raises LogError for an unreadable log.
+
+    ``machines`` are the component machines a system names (from the same load).
+    """
     semantics: Semantics
     tokens: TokenReplayer | None = None
     if isinstance(spec, Workflow):
         workflow = WorkflowSemantics(build_workflow_net(spec))
         semantics, tokens = workflow, TokenReplayer(workflow)
+    elif isinstance(spec, System):
+        semantics = SystemSemantics(spec, machines or {})
     else:
         semantics = MachineSemantics(spec)
     cases: dict[str, _Case] = {}
