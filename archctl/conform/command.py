@@ -7,13 +7,13 @@ log cannot be used at all (with the location and what would be right).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from rich.console import Console
 from rich.text import Text
 
-from archctl.conform.events import LogError, LogProblem
+from archctl.conform.events import LogError, LogEvent, LogProblem
 from archctl.conform.machine import UnsupportedMachine
 from archctl.conform.readers import Columns
 from archctl.conform.render import describe, render_json, summary_line
@@ -69,13 +69,18 @@ def run(specs: Sequence[Spec], request: ConformRequest, out: Console, err: Conso
         spec = choose_spec(specs, request.spec_name)
         fmt = log_format(request.log, request.log_format)
         problems: list[LogProblem] = []
-        with open(request.log, "rb") as stream:
-            columns = replace(request.columns, watched=watched_fields(spec))
-            events = read_log(stream, fmt, columns, problems)
-            machines = {s.name: s for s in specs if isinstance(s, StateMachine)}
-            result = conform(
-                spec, events, problems, with_alignments=request.align, machines=machines
-            )
+        columns = replace(request.columns, watched=watched_fields(spec))
+        machines = {s.name: s for s in specs if isinstance(s, StateMachine)}
+
+        def events() -> Iterator[LogEvent]:
+            # a second read (out-of-order cases) reports nothing new: problems come once
+            sink = problems if not opened else []
+            opened.append(True)
+            with open(request.log, "rb") as stream:
+                yield from read_log(stream, fmt, columns, sink)
+
+        opened: list[bool] = []
+        result = conform(spec, events, problems, with_alignments=request.align, machines=machines)
         result.problems = problems
     except LogError as error:
         where = error.problem

@@ -86,13 +86,13 @@ class Replayer:
             data = attributes[index] if attributes is not None else ()
             after = self.step(current, activity, data)
             if self.is_empty(after):
-                return self._deviation(current, index, activity, data)
+                return self.deviation(current, index, activity, data)
             current = after
         if not self.can_end(current):
             return Deviation(INCOMPLETE, len(activities), self.allowed(current))
         return None
 
-    def _deviation(
+    def deviation(
         self, set_id: int, index: int, activity: str, attributes: Attributes
     ) -> Deviation:
         expected = self.allowed(set_id)

@@ -1,28 +1,31 @@
-"""Read a log, group it into cases, replay each distinct trace once, and collect results.
+"""Read a log as a stream, replay every case as its events arrive, and collect results.
 
-Cases are independent, and real logs repeat a few hundred *variants* (distinct activity
-sequences) over many thousands of cases, so each variant is replayed, aligned and counted
-once and its result shared. Per case only its events' activities, lines and times are
-kept, in compact arrays; an XES log arrives a trace at a time.
+Memory grows with the number of cases, not with the events: a case keeps only where its
+replay is (an interned set of configurations, a token-game state), where its first
+deviation was, and, with ``--align``, a node of a shared prefix tree of its activities
+(real logs repeat a few hundred *variants*, so the tree stays small; alignments are
+computed once per variant from it). Every step is memoised, so a million events cost a
+few dictionary look-ups each.
+A case whose events arrive out of time order is set aside and, after the stream, its
+events alone are read again, sorted and replayed; only those are held in memory.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from archctl.conform.align import align
 from archctl.conform.events import LogError, LogEvent, LogProblem
 from archctl.conform.machine import MachineSemantics
-from archctl.conform.outcome import Alignment, Deviation, Tokens
+from archctl.conform.outcome import INCOMPLETE, Alignment, Deviation, Tokens
 from archctl.conform.readers import Columns, read_csv, read_jsonl
 from archctl.conform.replay import Replayer
 from archctl.conform.semantics import Attributes, Semantics
 from archctl.conform.system import SystemSemantics
-from archctl.conform.tokens import TokenReplayer, fitness
+from archctl.conform.tokens import Counts, TokenReplayer, fitness
 from archctl.conform.workflow_net import WorkflowSemantics, build_workflow_net
 from archctl.conform.xes import read_xes
 from archctl.model.statemachine import StateMachine
@@ -86,28 +89,58 @@ def read_log(
     return read_jsonl(text, columns, problems.append)
 
 
-class _Case:
-    __slots__ = ("activities", "attributes", "lines", "timed", "times")
+class _Trie:
+    """A shared prefix tree of (activity, logged data) steps: one node per distinct prefix."""
 
     def __init__(self) -> None:
-        self.activities: list[str] = []
-        self.lines = array("q")
-        self.times = array("d")
-        self.timed = True
-        self.attributes: list[Attributes] | None = None
+        self.parent: list[int] = [-1]
+        self.step: list[tuple[str, Attributes]] = [("", ())]
+        self.children: dict[tuple[int, str, Attributes], int] = {}
+
+    def child(self, node: int, activity: str, data: Attributes) -> int:
+        key = (node, activity, data)
+        found = self.children.get(key)
+        if found is None:
+            found = self.children[key] = len(self.parent)
+            self.parent.append(node)
+            self.step.append((activity, data))
+        return found
+
+    def path(self, node: int) -> tuple[tuple[str, ...], tuple[Attributes, ...]]:
+        steps: list[tuple[str, Attributes]] = []
+        while node > 0:
+            steps.append(self.step[node])
+            node = self.parent[node]
+        steps.reverse()
+        return tuple(a for a, _ in steps), tuple(d for _, d in steps)
+
+
+class _Case:
+    __slots__ = ("activity", "count", "deviation", "line", "node", "set_id", "time", "tokens")
+
+    def __init__(self, set_id: int, tokens: Counts | None) -> None:
+        self.set_id = set_id
+        self.tokens = tokens
+        self.node = 0
+        self.count = 0
+        self.time: float | None = None
+        self.deviation: Deviation | None = None
+        self.line: int | None = None
+        self.activity: str | None = None
 
 
 def conform(
     spec: StateMachine | Workflow | System,
-    events: Iterable[LogEvent],
+    events: Callable[[], Iterable[LogEvent]],
     problems: list[LogProblem],
     *,
     with_alignments: bool = False,
     machines: Mapping[str, StateMachine] | None = None,
 ) -> ConformResult:
-    """Replay every case of ``events`` on ``spec``. Raises LogError for an unreadable log.
+    """Replay every case of the log on ``spec``. Raises LogError for an unreadable log.
 
-    ``machines`` are the component machines a system names (from the same load).
+    ``events()`` streams the log; it is called a second time only when some case's events
+    are out of time order. ``machines`` are the component machines a system names.
     """
     semantics: Semantics
     tokens: TokenReplayer | None = None
@@ -118,81 +151,118 @@ def conform(
         semantics = SystemSemantics(spec, machines or {})
     else:
         semantics = MachineSemantics(spec)
+    replayer = Replayer(semantics)
+    trie = _Trie() if with_alignments else None  # only alignments need the traces back
+    start_tokens = tokens.start() if tokens is not None else None
     cases: dict[str, _Case] = {}
-    names: dict[str, str] = {}
-    for event in events:
+    unsorted: set[str] = set()
+    for event in events():
         case = cases.get(event.case)
         if case is None:
-            case = cases[event.case] = _Case()
-        activity = names.get(event.activity)
-        if activity is None:
-            activity = names[event.activity] = event.activity
-        case.activities.append(activity)
-        case.lines.append(event.line or 0)
-        if event.time is None:
-            case.timed = False
-        else:
-            case.times.append(event.time)
-        if event.attributes or case.attributes is not None:
-            if case.attributes is None:
-                case.attributes = [() for _ in range(len(case.activities) - 1)]
-            case.attributes.append(event.attributes)
+            case = cases[event.case] = _Case(replayer.start, start_tokens)
+        elif event.case in unsorted:
+            continue
+        if event.time is not None:
+            if case.time is not None and event.time < case.time:
+                unsorted.add(event.case)
+                continue
+            case.time = event.time
+        _advance(case, event.activity, event.attributes, event.line, replayer, tokens, trie)
     if not cases and problems:
         raise LogError(problems[0])
+    if unsorted:
+        _replay_unsorted(cases, unsorted, events, replayer, tokens, trie)
+    return _collect(spec, cases, replayer, tokens, trie, semantics, with_alignments)
+
+
+def _advance(
+    case: _Case,
+    activity: str,
+    data: Attributes,
+    line: int | None,
+    replayer: Replayer,
+    tokens: TokenReplayer | None,
+    trie: _Trie | None,
+) -> None:
+    if trie is not None:
+        case.node = trie.child(case.node, activity, data)
+    if case.deviation is None:
+        after = replayer.step(case.set_id, activity, data)
+        if replayer.is_empty(after):
+            case.deviation = replayer.deviation(case.set_id, case.count, activity, data)
+            case.line, case.activity = line, activity
+        else:
+            case.set_id = after
+    if tokens is not None and case.tokens is not None:
+        case.tokens = tokens.advance(case.tokens, activity)
+    case.count += 1
+
+
+def _replay_unsorted(
+    cases: dict[str, _Case],
+    unsorted: set[str],
+    events: Callable[[], Iterable[LogEvent]],
+    replayer: Replayer,
+    tokens: TokenReplayer | None,
+    trie: _Trie | None,
+) -> None:
+    """Read the log again for the out-of-order cases only; sort and replay each."""
+    held: dict[str, list[LogEvent]] = {case: [] for case in unsorted}
+    for event in events():
+        bucket = held.get(event.case)
+        if bucket is not None:
+            bucket.append(event)
+    start_tokens = tokens.start() if tokens is not None else None
+    for name, bucket in held.items():
+        timed = all(e.time is not None for e in bucket)
+        ordered = sorted(bucket, key=lambda e: (e.time, e.seq)) if timed else bucket
+        case = cases[name] = _Case(replayer.start, start_tokens)
+        for event in ordered:
+            _advance(case, event.activity, event.attributes, event.line, replayer, tokens, trie)
+
+
+def _collect(
+    spec: StateMachine | Workflow | System,
+    cases: dict[str, _Case],
+    replayer: Replayer,
+    tokens: TokenReplayer | None,
+    trie: _Trie | None,
+    semantics: Semantics,
+    with_alignments: bool,
+) -> ConformResult:
     result = ConformResult(spec.name, spec.kind, aligned=with_alignments)
-    replayer = Replayer(semantics)
-    verdicts: dict[Any, tuple[Deviation | None, Tokens | None, Alignment | None]] = {}
-    weights: dict[Any, int] = {}
-    for case_id, case in cases.items():
-        order = _order(case)
-        activities = tuple(case.activities[i] for i in order)
-        data = tuple(case.attributes[i] for i in order) if case.attributes is not None else None
-        key = (activities, data)
-        verdict = verdicts.get(key)
-        if verdict is None:
-            deviation = replayer.replay(activities, data)
-            counted = tokens.replay(activities) if tokens is not None else None
-            if counted is not None and deviation is None:
+    counted: list[tuple[Tokens, int]] = []
+    finished: dict[Counts, Tokens] = {}
+    alignments: dict[int, Alignment | None] = {}
+    for name, case in cases.items():
+        result.cases += 1
+        deviation = case.deviation
+        if deviation is None and not replayer.can_end(case.set_id):
+            deviation = Deviation(INCOMPLETE, case.count, replayer.allowed(case.set_id))
+        if tokens is not None and case.tokens is not None:
+            final = finished.get(case.tokens)
+            if final is None:
+                final = finished[case.tokens] = tokens.finish(case.tokens)
+            if deviation is None:
                 # exact replay found a run: no token is missing or left on it (the greedy
                 # token game may have picked a wrong silent branch on the way)
-                counted = Tokens(counted.produced, counted.consumed, 0, 0)
-            aligned = (
-                align(semantics, activities, data)
-                if with_alignments and deviation is not None
-                else None
-            )
-            verdict = verdicts[key] = (deviation, counted, aligned)
-        weights[key] = weights.get(key, 0) + 1
-        result.cases += 1
-        deviation, _counted, aligned = verdict
+                final = Tokens(final.produced, final.consumed, 0, 0)
+            counted.append((final, 1))
         if deviation is None:
             result.fitting += 1
             continue
-        if with_alignments and aligned is None:
-            result.unaligned += 1
-        at = deviation.index
-        inside = at < len(order)
-        result.deviations.append(
-            CaseDeviation(
-                case_id,
-                deviation,
-                case.lines[order[at]] or None if inside else None,
-                activities[at] if inside else None,
-                aligned,
-            )
-        )
+        aligned: Alignment | None = None
+        if trie is not None:
+            if case.node not in alignments:
+                activities, data = trie.path(case.node)
+                has_data = any(data)
+                alignments[case.node] = align(semantics, activities, data if has_data else None)
+            aligned = alignments[case.node]
+            if aligned is None:
+                result.unaligned += 1
+        result.deviations.append(CaseDeviation(name, deviation, case.line, case.activity, aligned))
     if tokens is not None:
-        result.fitness = fitness(
-            [(v[1], weights[k]) for k, v in verdicts.items() if v[1] is not None]
-        )
+        result.fitness = fitness(counted)
     else:
         result.fitness = result.fitting / result.cases if result.cases else 1.0
     return result
-
-
-def _order(case: _Case) -> list[int]:
-    """Event order in a case: by time, ties (and untimed logs) in file order."""
-    count = len(case.activities)
-    if not case.timed or all(case.times[i] <= case.times[i + 1] for i in range(count - 1)):
-        return list(range(count))
-    return sorted(range(count), key=lambda i: (case.times[i], i))

@@ -20,6 +20,8 @@ from functools import partial
 from archctl.conform.outcome import Tokens
 from archctl.conform.workflow_net import Marking, NetTransition, WorkflowSemantics
 
+#: a case's token-replay state: (marking, produced, consumed, missing) so far
+Counts = tuple[Marking, int, int, int]
 #: markings explored when looking for silent steps that enable a transition
 SILENT_SEARCH = 2_000
 
@@ -33,36 +35,61 @@ class TokenReplayer:
             if transition.label is not None:
                 self.by_label.setdefault(transition.label, []).append(transition)
         self._silent = [t for t in self.net.transitions if t.label is None]
+        self._steps: dict[tuple[Marking, str], Counts] = {}
 
     def replay(self, activities: Sequence[str]) -> Tokens:
-        marking: Marking = self.net.initial_marking
-        produced, consumed, missing = len(marking), 0, 0
+        state = self.start()
         for activity in activities:
-            candidates = self.by_label.get(activity)
-            if not candidates:
-                continue
-            fired = self._fire_enabled(marking, candidates)
-            if fired is None:
-                path = self._silent_path(marking, partial(self._enabled, candidates=candidates))
-                if path is not None:
-                    for step in path:
-                        produced += len(step.produce)
-                        consumed += len(step.consume)
-                        marking = self._must_fire(marking, step)
-                    fired = self._fire_enabled(marking, candidates)
-            if fired is None:
-                transition = candidates[0]
-                have = list(marking)
-                for place in transition.consume:
-                    if place in have:
-                        have.remove(place)
-                    else:
-                        missing += 1
-                        marking = tuple(sorted((*marking, place)))
-                fired = (transition, self._must_fire(marking, transition))
-            transition, marking = fired
-            consumed += len(transition.consume)
-            produced += len(transition.produce)
+            state = self.advance(state, activity)
+        return self.finish(state)
+
+    def start(self) -> Counts:
+        """The state of a case before its first event: (marking, produced, consumed, missing)."""
+        marking = self.net.initial_marking
+        return (marking, len(marking), 0, 0)
+
+    def advance(self, state: Counts, activity: str) -> Counts:
+        """The state after one event; each (marking, activity) is worked out once."""
+        marking, produced, consumed, missing = state
+        key = (marking, activity)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = self._step(marking, activity)
+        after, more_produced, more_consumed, more_missing = step
+        return (after, produced + more_produced, consumed + more_consumed, missing + more_missing)
+
+    def _step(self, marking: Marking, activity: str) -> Counts:
+        produced = consumed = missing = 0
+        candidates = self.by_label.get(activity)
+        if not candidates:
+            return (marking, 0, 0, 0)  # not in the model: skipped, as pm4py does
+        fired = self._fire_enabled(marking, candidates)
+        if fired is None:
+            path = self._silent_path(marking, partial(self._enabled, candidates=candidates))
+            if path is not None:
+                for step in path:
+                    produced += len(step.produce)
+                    consumed += len(step.consume)
+                    marking = self._must_fire(marking, step)
+                fired = self._fire_enabled(marking, candidates)
+        if fired is None:
+            transition = candidates[0]
+            have = list(marking)
+            for place in transition.consume:
+                if place in have:
+                    have.remove(place)
+                else:
+                    missing += 1
+                    marking = tuple(sorted((*marking, place)))
+            fired = (transition, self._must_fire(marking, transition))
+        transition, marking = fired
+        consumed += len(transition.consume)
+        produced += len(transition.produce)
+        return (marking, produced, consumed, missing)
+
+    def finish(self, state: Counts) -> Tokens:
+        """Silent steps towards the sink, then the remaining and final-token accounting."""
+        marking, produced, consumed, missing = state
         path = self._silent_path(marking, self.semantics.complete)
         if path is not None:
             for step in path:

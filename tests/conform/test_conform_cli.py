@@ -215,3 +215,37 @@ def test_highlight_draws_an_aligned_deviation(tmp_path: Path) -> None:
     drawn = run_archctl("graph", ORDER, "-f", "mermaid", "--highlight", str(report))
     assert drawn.returncode == 0, drawn.stderr
     assert "validate-order" in drawn.stdout and "step 1" in drawn.stdout
+
+
+def _peak_kb(spec: str, log: Path) -> int:
+    import resource
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, subprocess, sys; "
+        f"subprocess.run([sys.executable, '-m', 'archctl', 'conform', {spec!r}, {str(log)!r}], "
+        "capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    del resource
+    return int(done.stdout.strip())
+
+
+def test_memory_follows_cases_not_events(tmp_path: Path) -> None:
+    """Five cases of 2,000 and of 100,000 events: the peak memory barely moves."""
+    spec = str(EXAMPLES / "workflow-state-machine.yaml")
+
+    def write(path: Path, length: int) -> Path:
+        with path.open("w") as out:
+            out.write("case,activity,time\n")
+            for i in range(length):
+                activity = "start" if i == 0 else "step_completed"
+                for case in range(5):
+                    out.write(f"c{case},{activity},{i}\n")
+        return path
+
+    small = _peak_kb(spec, write(tmp_path / "small.csv", 2_000))
+    large = _peak_kb(spec, write(tmp_path / "large.csv", 100_000))
+    assert large - small < 12_000, (small, large)  # 500,000 events would take ~40 MB held
