@@ -11,7 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CASES = ROOT / "tests" / "cases"
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: The shared folder beside the checkout (or beside the folder of worktrees).
+SHARED = next(
+    (p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared",
+)
+CORPUS = SHARED / "corpus"
 
 
 @pytest.fixture

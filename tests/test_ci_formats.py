@@ -10,10 +10,10 @@ import pytest
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.report.github import render_github
 from archctl.source import Span
-from tests.conftest import CASES, ROOT
+from tests.conftest import CASES, ROOT, SHARED
 from tests.conftest import run_archctl as run
 
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
 
 def test_sarif_of_all_cases_is_valid_against_the_official_schema() -> None:
@@ -92,7 +92,8 @@ def test_github_annotations_escape_properties_and_data() -> None:
     )
     line = render_github([diagnostic])
     assert line == (
-        "::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=5,endLine=3,endColumn=9,title=WF108"
+        "::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=5,endLine=3,endColumn=9,"
+        "title=WF108 gateway-overlap"
         "::conditions overlap: 100%25 of%0Arequests%0Ahelp: reorder\n"
     )
 

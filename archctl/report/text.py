@@ -22,7 +22,15 @@ from rich.markup import escape
 from rich.text import Text
 
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.evidence import Cycle, Explanation, Trace, Value, Witness, json_value
+from archctl.evidence import (
+    Cycle,
+    Explanation,
+    Trace,
+    TraceStep,
+    Value,
+    Witness,
+    json_value,
+)
 from archctl.report.json import summary
 from archctl.source import SourceFile
 
@@ -42,26 +50,31 @@ def _values(values: Mapping[str, Value]) -> str:
     return "  ".join(f"{name}={_value(values[name])}" for name in sorted(values))
 
 
+def step_text(step: TraceStep) -> str:
+    """One trace step on one line: event, node fired, state, tokens, values, note."""
+    parts = []
+    if step.event is not None:
+        parts.append(f"--{step.event}-->")
+    if step.node is not None:
+        parts.append(f"fire {step.node}")
+    if step.state is not None:
+        parts.append(step.state)
+    if step.tokens is not None:
+        parts.append("tokens: [" + ", ".join(step.tokens) + "]")
+    if step.values:
+        parts.append(" " + _values(step.values))
+    if step.note:
+        parts.append(f"({step.note})")
+    return " ".join(parts)
+
+
 def evidence_lines(diagnostic: Diagnostic) -> list[str]:
     """The counterexample as readable lines (one trace step per line)."""
     evidence = diagnostic.evidence
     if isinstance(evidence, Trace):
         lines = ["trace:"]
         for number, step in enumerate(evidence.steps, 1):
-            parts = []
-            if step.event is not None:
-                parts.append(f"--{step.event}-->")
-            if step.node is not None:
-                parts.append(f"fire {step.node}")
-            if step.state is not None:
-                parts.append(step.state)
-            if step.tokens is not None:
-                parts.append("tokens: [" + ", ".join(step.tokens) + "]")
-            if step.values:
-                parts.append(" " + _values(step.values))
-            if step.note:
-                parts.append(f"({step.note})")
-            lines.append(f"  {number}. " + " ".join(parts))
+            lines.append(f"  {number}. " + step_text(step))
         return lines
     if isinstance(evidence, Witness):
         lines = ["witness:"]
@@ -210,13 +223,10 @@ def _direct(layouts: list[list[list[_Piece]]], emoji: bool) -> Text | None:
     return text
 
 
-def render_text(
-    console: Console,
-    diagnostics: Sequence[Diagnostic],
-    sources: Mapping[str, SourceFile],
-    files: int,
-    specs: int,
+def render_findings(
+    console: Console, diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile]
 ) -> None:
+    """The findings alone (``--quiet`` stops here), each followed by an empty line."""
     if diagnostics:
         # One print for all findings: rich's per-call cost dominates hundreds of small prints,
         # and the bytes are the same (each finding, then an empty line).
@@ -237,6 +247,18 @@ def render_text(
                 for layout in layouts
             ]
             console.print("\n\n".join(blocks) + "\n", highlight=False, soft_wrap=True)
+
+
+def render_text(
+    console: Console,
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, SourceFile],
+    files: int,
+    specs: int,
+    proof: str | None = None,
+) -> None:
+    """Findings, then the count line; ``proof`` (see :func:`proof_line`) ends the report."""
+    render_findings(console, diagnostics, sources)
     counts = summary(diagnostics, files, specs)
     noun = "file" if files == 1 else "files"
     spec_noun = "spec" if specs == 1 else "specs"
@@ -250,6 +272,27 @@ def render_text(
     if not diagnostics:
         result = "no findings"
     console.print(f"checked {', '.join(parts)}: [{style}]{result}[/{style}]", highlight=False)
+    if proof is not None:
+        console.print(proof, markup=False, highlight=False)
+
+
+def proof_line(proved: int, checked: int, inconclusive: int) -> str:
+    """The last line of a text report: what a clean result rests on, and what it does not."""
+    spec_noun = "spec" if checked == 1 else "specs"
+    return (
+        f"proved {proved} check(s) on {checked} checked {spec_noun}; "
+        f"{inconclusive} inconclusive (not proved)"
+    )
+
+
+def render_concise(diagnostics: Sequence[Diagnostic]) -> str:
+    """One line per finding, ``file:line:col: CODE [severity] message`` (ruff's concise)."""
+    lines = []
+    for diagnostic in diagnostics:
+        span = diagnostic.span
+        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
+        lines.append(f"{where}{diagnostic.code} [{diagnostic.severity.value}] {diagnostic.message}")
+    return "".join(line + "\n" for line in lines)
 
 
 def render_plain(
@@ -257,12 +300,12 @@ def render_plain(
     sources: Mapping[str, SourceFile],
     files: int,
     specs: int,
+    proof: str | None = None,
 ) -> str:
     """The human report without colour, for ``--output FILE``."""
     import io
 
     buffer = io.StringIO()
-    render_text(
-        Console(file=buffer, color_system=None, width=120), diagnostics, sources, files, specs
-    )
+    console = Console(file=buffer, color_system=None, width=120)
+    render_text(console, diagnostics, sources, files, specs, proof)
     return buffer.getvalue()
