@@ -21,8 +21,13 @@ def usage_error(console: Console, message: str) -> int:
 
     line = Text("error", style="bold red")
     line.append(f": {message}")
-    console.print(line, highlight=False, soft_wrap=True)
+    console.print(line, highlight=False, soft_wrap=True, emoji=False)
     return EXIT_USAGE
+
+
+def say(console: Console, text: str) -> None:
+    """Print one message as written: no markup, no highlighting, no wrapping of paths."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
 
 
 def stderr_console() -> Console:

@@ -6,7 +6,15 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archctl.commands import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, refuse, stderr_console, usage_error
+from archctl.commands import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    refuse,
+    say,
+    stderr_console,
+    usage_error,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,7 +56,7 @@ def convert(request: ConvertRequest, console: Console) -> int:
     problem = _write(request.output, outcome.text)
     if problem is not None:
         return usage_error(stderr_console(), problem)
-    stderr_console().print(f"wrote {request.output}", markup=False)
+    say(stderr_console(), f"wrote {request.output}")
     return EXIT_OK
 
 
@@ -81,5 +89,5 @@ def fmt(request: FmtRequest, console: Console) -> int:
             usage_error(err, problem)
             code = EXIT_USAGE
             continue
-        err.print(f"formatted {path}", markup=False)
+        say(err, f"formatted {path}")
     return code

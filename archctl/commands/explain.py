@@ -10,7 +10,7 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archctl.commands import EXIT_OK, usage_error
+from archctl.commands import EXIT_OK, say, usage_error
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +42,7 @@ def run(request: ExplainRequest, console: Console) -> int:
     if request.list_all:
         for info in CODES.values():
             line = f"{info.code}  {info.name:<24} {info.severity.value:<7}  {info.summary}"
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            say(console, line)
         return EXIT_OK
     if not request.code:
         return usage_error(console, "name a code (SM102) or a name (deadlock), or pass --list")
@@ -54,7 +54,7 @@ def run(request: ExplainRequest, console: Console) -> int:
         return usage_error(console, f"unknown code or name '{request.code}'{hint}")
     for number, info in enumerate(found):
         if number:
-            console.print("", markup=False)
+            say(console, "")
         text = f"{info.code} {info.name} ({info.severity.value})\n  {info.summary}\n\n{info.doc}"
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        say(console, text)
     return EXIT_OK

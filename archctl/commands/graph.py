@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archctl.commands import EXIT_OK, EXIT_USAGE, stderr_console, usage_error
+from archctl.commands import EXIT_OK, EXIT_USAGE, say, stderr_console, usage_error
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -80,7 +80,7 @@ def run(request: GraphRequest, console: Console) -> int:
             data = render_spec(target.spec, request.graph_format, findings, trace_text)
             write_output(target, data, sys.stdout.buffer)
             if target.path is not None:
-                err.print(f"wrote {target.path}", markup=False, highlight=False)
+                say(err, f"wrote {target.path}")
     except GraphError as error:
         usage_error(err, str(error))
         return EXIT_USAGE

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from archctl import __version__
-from archctl.commands import EXIT_OK, usage_error
+from archctl.commands import EXIT_OK, say, usage_error
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -90,6 +90,6 @@ def run(request: InitRequest, console: Console) -> int:
     except OSError as error:
         return usage_error(console, f"cannot write {error.filename}: {error.strerror}")
     for path in targets:
-        console.print(f"wrote {os.path.normpath(path)}", markup=False, highlight=False)
-    console.print("next: archctl verify", markup=False, highlight=False)
+        say(console, f"wrote {os.path.normpath(path)}")
+    say(console, "next: archctl verify")
     return EXIT_OK

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from archctl.check import CheckOptions
-from archctl.commands import EXIT_OK, EXIT_USAGE, usage_error
+from archctl.commands import EXIT_OK, EXIT_USAGE, say, usage_error
 from archctl.commands.verify_output import emit
 from archctl.config import ConfigError, check_code, load_config
 from archctl.diagnostics import Severity
@@ -137,11 +137,8 @@ def run(request: VerifyRequest, console: Console) -> int:
     _baseline_summary(console, request, outcome)
     if request.write_baseline:
         if not request.quiet:
-            console.print(
-                f"wrote baseline {request.write_baseline} ({len(outcome.unbaselined)} findings)",
-                markup=False,
-                highlight=False,
-            )
+            count = len(outcome.unbaselined)
+            say(console, f"wrote baseline {request.write_baseline} ({count} findings)")
         return EXIT_USAGE if outcome.load_failed else EXIT_OK
     code = exit_code(outcome, fail_on)
     return EXIT_OK if request.exit_zero and code == 1 else code
@@ -159,6 +156,6 @@ def _baseline_summary(console: Console, request: VerifyRequest, outcome: VerifyO
         ]
     for line in lines:
         if on_terminal:
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            say(console, line)
         else:
             print(line, file=sys.stderr)
