@@ -177,10 +177,16 @@ def verify(
     no_gitignore: Annotated[
         bool, typer.Option("--no-respect-gitignore", help="Walk folders ignoring .gitignore.")
     ] = False,
+    color: Annotated[
+        Optional[Color],  # noqa: UP045
+        typer.Option("--color", help="auto, always, never (as `archctl --color`)."),
+    ] = None,
 ) -> None:
     """Load and check specs; exit 0 clean, 1 findings, 2 unloadable input, 3 internal error."""
     from archctl.commands.verify import VerifyRequest, run
 
+    if color is not None:
+        _COLOR["mode"] = color.value
     request = VerifyRequest(
         paths=tuple(paths or ()),
         output_format=output_format.value,
