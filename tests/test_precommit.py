@@ -153,7 +153,7 @@ def test_only_the_broken_spec_blocks_a_realistic_commit(
         {
             line.split("-->")[1].split(":")[0].strip()
             for line in output.splitlines()
-            if "-->" in line
+            if line.lstrip().startswith("-->")
         }
     )
     assert located == ["specs/broken.yaml"], output
