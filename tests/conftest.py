@@ -18,6 +18,31 @@ SHARED = next(
 )
 CORPUS = SHARED / "corpus"
 
+#: A door that can jam and never get out: one SM102 on 'stuck' (line 3), nothing else.
+BROKEN_DOOR = """\
+kind: statemachine
+name: door
+states: [open, closed, stuck]
+initial: open
+final: [closed]
+transitions:
+  - open -> closed on close
+  - open -> stuck on jam
+"""
+#: A workflow calling a subprocess that lives in another file (PAYMENT_WORKFLOW).
+ORDER_WORKFLOW = """\
+kind: workflow
+name: order
+nodes:
+  start: {type: start}
+  pay: {type: task, task: subprocess, process: payment}
+  done: {type: end}
+flows: [start -> pay, pay -> done]
+"""
+PAYMENT_WORKFLOW = ORDER_WORKFLOW.replace("name: order", "name: payment").replace(
+    "{type: task, task: subprocess, process: payment}", "{type: task}"
+)
+
 
 @pytest.fixture
 def corpus() -> Path:

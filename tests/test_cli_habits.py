@@ -7,20 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import CASES, ROOT
+from tests.conftest import BROKEN_DOOR, CASES, ROOT
 from tests.conftest import run_archctl as run
 
 UNDECIDED = str(CASES / "statemachine" / "unbounded-undecided.yaml")
-MACHINE = """\
-kind: statemachine
-name: door
-states: [open, closed, stuck]
-initial: open
-final: [closed]
-transitions:
-  - open -> closed on close
-  - open -> stuck on jam   # archctl: ignore[SM102]
-"""
+MACHINE = BROKEN_DOOR.replace(
+    "open -> stuck on jam\n", "open -> stuck on jam   # archctl: ignore[SM102]\n"
+)
 
 
 def codes(result: subprocess.CompletedProcess[str]) -> list[str]:

@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from tests.conftest import BROKEN_DOOR, ORDER_WORKFLOW, PAYMENT_WORKFLOW
 from tests.conftest import run_archctl as run
 
 DEPLOYMENT = """\
@@ -18,34 +19,8 @@ spec: {replicas: 2}
 """
 COMPOSE = "services:\n  web: {image: nginx}\n"
 GITHUB_WORKFLOW = "on: push\njobs:\n  test: {runs-on: ubuntu-latest, steps: []}\n"
-MACHINE = """\
-kind: statemachine
-name: door
-states: [open, closed, stuck]
-initial: open
-final: [closed]
-transitions:
-  - open -> closed on close
-  - open -> stuck on jam
-"""
-CALLER = """\
-kind: workflow
-name: order
-nodes:
-  start: {type: start}
-  pay: {type: task, task: subprocess, process: payment}
-  done: {type: end}
-flows: [start -> pay, pay -> done]
-"""
-CALLEE = """\
-kind: workflow
-name: payment
-nodes:
-  start: {type: start}
-  charge: {type: task}
-  done: {type: end}
-flows: [start -> charge, charge -> done]
-"""
+MACHINE = BROKEN_DOOR
+CALLER, CALLEE = ORDER_WORKFLOW, PAYMENT_WORKFLOW
 
 
 def codes(result: subprocess.CompletedProcess[str]) -> list[str]:

@@ -14,18 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BROKEN_DOOR, ORDER_WORKFLOW, PAYMENT_WORKFLOW, ROOT
 
-BROKEN = """\
-kind: statemachine
-name: door
-states: [open, closed, stuck]
-initial: open
-final: [closed]
-transitions:
-  - open -> closed on close
-  - open -> stuck on jam
-"""
+BROKEN = BROKEN_DOOR
 FIXED = BROKEN + "  - stuck -> open on unjam\n"
 
 
@@ -95,18 +86,7 @@ spec:
 """
 COMPOSE = "services:\n  web:\n    image: nginx\n    ports: ['80:80']\n"
 GITHUB_WORKFLOW = "name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: []\n"
-ORDER = """\
-kind: workflow
-name: order
-nodes:
-  start: {type: start}
-  pay: {type: task, task: subprocess, process: payment}
-  done: {type: end}
-flows: [start -> pay, pay -> done]
-"""
-PAYMENT = ORDER.replace("name: order", "name: payment").replace(
-    "{type: task, task: subprocess, process: payment}", "{type: task}"
-)
+ORDER, PAYMENT = ORDER_WORKFLOW, PAYMENT_WORKFLOW
 
 
 def make_repo(path: Path) -> Path:

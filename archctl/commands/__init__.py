@@ -46,3 +46,13 @@ def refuse(loaded: object) -> None:
     assert isinstance(loaded, LoadResult)
     shown = sort_diagnostics(loaded.diagnostics)
     render_text(stderr_console(), shown, loaded.sources, len(loaded.files), len(loaded.specs))
+
+
+def write_text(path: str, text: str, mode: str = "w") -> str | None:
+    """Write (``mode="a"``: append) ``text``; the problem as a message, or None."""
+    try:
+        with open(path, mode, encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror}"
+    return None

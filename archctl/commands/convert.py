@@ -14,6 +14,7 @@ from archctl.commands import (
     say,
     stderr_console,
     usage_error,
+    write_text,
 )
 
 if TYPE_CHECKING:
@@ -34,15 +35,6 @@ class FmtRequest:
     check: bool = False
 
 
-def _write(path: str, text: str) -> str | None:
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        return f"cannot write {path}: {error.strerror}"
-    return None
-
-
 def convert(request: ConvertRequest, console: Console) -> int:
     from archctl.convert.command import convert_file
 
@@ -53,7 +45,7 @@ def convert(request: ConvertRequest, console: Console) -> int:
     if request.output is None:
         sys.stdout.write(outcome.text)
         return EXIT_OK
-    problem = _write(request.output, outcome.text)
+    problem = write_text(request.output, outcome.text)
     if problem is not None:
         return usage_error(stderr_console(), problem)
     say(stderr_console(), f"wrote {request.output}")
@@ -84,7 +76,7 @@ def fmt(request: FmtRequest, console: Console) -> int:
             sys.stdout.write(unified_diff(path, outcome.original, outcome.text))
             code = max(code, EXIT_FINDINGS)
             continue
-        problem = _write(path, outcome.text)
+        problem = write_text(path, outcome.text)
         if problem is not None:
             usage_error(err, problem)
             code = EXIT_USAGE

@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Protocol
 
+from archctl.commands import write_text
 from archctl.verify import VerifyOutcome
 
 if TYPE_CHECKING:
@@ -84,15 +85,6 @@ def statistics(outcome: VerifyOutcome) -> str:
     )
 
 
-def _write(path: str, text: str) -> str | None:
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        return f"cannot write {path}: {error.strerror}"
-    return None
-
-
 def emit(
     request: _Request, outcome: VerifyOutcome, fail_on: str, console: Console, root: str
 ) -> str | None:
@@ -104,7 +96,7 @@ def emit(
     elif fmt != "text":
         report = render(outcome, fmt, fail_on, root)
         if request.output:
-            problem = _write(request.output, report)
+            problem = write_text(request.output, report)
             if problem is not None:
                 return problem
         else:
@@ -115,7 +107,7 @@ def emit(
         text = render_plain(
             outcome.diagnostics, outcome.sources, outcome.files, outcome.specs, proof
         )
-        problem = _write(request.output, text)
+        problem = write_text(request.output, text)
         if problem is not None:
             return problem
     on_terminal = fmt == "text" or (request.output is not None and fmt != "concise")
@@ -136,9 +128,5 @@ def emit(
         markdown = render_step_summary(
             outcome.diagnostics, outcome.files, outcome.specs, outcome.proved, proof
         )
-        try:
-            with open(summary_file, "a", encoding="utf-8") as handle:
-                handle.write(markdown)
-        except OSError as error:
-            return f"cannot write $GITHUB_STEP_SUMMARY {summary_file}: {error.strerror}"
+        return write_text(summary_file, markdown, "a")
     return None

@@ -6,9 +6,8 @@ returns None, so a loader keeps going and reports every problem in the file at o
 
 from __future__ import annotations
 
-import re
-
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
