@@ -153,3 +153,12 @@ def test_explain_list_and_lookup_by_name() -> None:
     assert "SM102 deadlock" in by_name.stdout and "WF103" in by_name.stdout
     typo = run("explain", "deadlok")
     assert typo.returncode == 2 and "did you mean" in typo.stdout
+
+
+def test_explain_shows_the_usual_fix() -> None:
+    from archctl.code_fixes import FIXES
+    from archctl.codes import CODES
+
+    assert set(FIXES) <= set(CODES)
+    result = run("explain", "SM102")
+    assert "usual fix: add a transition out of the state" in result.stdout

@@ -52,9 +52,13 @@ def run(request: ExplainRequest, console: Console) -> int:
         close = difflib.get_close_matches(request.code, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `archctl explain --list`"
         return usage_error(console, f"unknown code or name '{request.code}'{hint}")
+    from archctl.code_fixes import FIXES
+
     for number, info in enumerate(found):
         if number:
             say(console, "")
         text = f"{info.code} {info.name} ({info.severity.value})\n  {info.summary}\n\n{info.doc}"
+        if info.code in FIXES:
+            text += f"\n\nusual fix: {FIXES[info.code]}."
         say(console, text)
     return EXIT_OK
