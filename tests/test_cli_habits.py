@@ -162,3 +162,17 @@ def test_explain_shows_the_usual_fix() -> None:
     assert set(FIXES) <= set(CODES)
     result = run("explain", "SM102")
     assert "usual fix: add a transition out of the state" in result.stdout
+
+
+def test_every_shipped_example_gets_its_code() -> None:
+    """`archctl explain CODE` shows archctl/code_examples/CODE.*: it must produce CODE."""
+    examples = sorted((ROOT / "archctl" / "code_examples").iterdir())
+    assert len(examples) >= 40
+    result = run("verify", "-f", "json", *(str(path) for path in examples))
+    found = {
+        (Path(d["file"]).name[:5], d["code"]) for d in json.loads(result.stdout)["diagnostics"]
+    }
+    for path in examples:
+        assert (path.name[:5], path.name[:5]) in found, path.name
+    shown = run("explain", "SM102")
+    assert "example (SM102.yaml):" in shown.stdout and "open -> stuck on jam" in shown.stdout

@@ -145,3 +145,14 @@ def test_gitignored_folders_are_not_walked(tmp_path: Path) -> None:
     everything = run("verify", "-f", "json", "--no-respect-gitignore", ".", cwd=tmp_path)
     assert len({d["file"] for d in json.loads(everything.stdout)["diagnostics"]}) == 3
     assert os.path.exists(tmp_path / "build" / "door.yaml")
+
+
+def test_graph_check_honours_the_config(tmp_path: Path) -> None:
+    """`graph --check` draws the findings CI reports: the same config applies."""
+    (tmp_path / "door.yaml").write_text(MACHINE)
+    drawn = run("graph", "--check", "-f", "mermaid", "door.yaml", cwd=tmp_path)
+    assert "SM102 deadlock" in drawn.stdout
+    (tmp_path / "archctl.toml").write_text('ignore = ["SM102"]\n')
+    ignored = run("graph", "--check", "-f", "mermaid", "door.yaml", cwd=tmp_path)
+    assert ignored.returncode == 0
+    assert "SM102" not in ignored.stdout and 'n_stuck("stuck")' in ignored.stdout

@@ -36,6 +36,18 @@ def matches(query: str) -> list[CodeInfo]:
     return exact or [info for info in CODES.values() if wanted and wanted in info.name]
 
 
+def example_of(code: str) -> tuple[str, str] | None:
+    """A minimal spec that gets ``code`` (shipped in archctl/code_examples), with its name."""
+    from importlib.resources import files
+
+    folder = files("archctl") / "code_examples"
+    for extension in (".yaml", ".arch"):
+        resource = folder / f"{code}{extension}"
+        if resource.is_file():
+            return f"{code}{extension}", resource.read_text(encoding="utf-8")
+    return None
+
+
 def run(request: ExplainRequest, console: Console) -> int:
     from archctl.codes import CODES
 
@@ -58,6 +70,9 @@ def run(request: ExplainRequest, console: Console) -> int:
         if number:
             say(console, "")
         text = f"{info.code} {info.name} ({info.severity.value})\n  {info.summary}\n\n{info.doc}"
+        example = example_of(info.code)
+        if example is not None:
+            text += f"\n\nexample ({example[0]}):\n\n{example[1].rstrip()}"
         if info.code in FIXES:
             text += f"\n\nusual fix: {FIXES[info.code]}."
         say(console, text)
