@@ -198,3 +198,15 @@ def test_gitlab_code_quality_report() -> None:
         assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
         assert issue["location"]["path"].startswith("tests/cases/policy/")
         assert issue["location"]["lines"]["begin"] >= 1
+
+
+def test_sarif_related_locations_name_covering_rules_and_conflicting_plugins() -> None:
+    document = _sarif(
+        "tests/cases/policy/shadowed-by-union.yaml", "tests/cases/plugins/conflict.yaml"
+    )
+    related = {
+        r["ruleId"]: [loc["message"]["text"] for loc in r.get("relatedLocations", [])]
+        for r in document["runs"][0]["results"]
+    }
+    assert related["PO102"] == ["low-risk-deny", "high-risk-deny"]
+    assert related["PL105"] == ["audit", "legacy-audit"]

@@ -39,7 +39,8 @@ _SECTION = {
     "PO": "policies-po",
     "SY": "systems-sy",
 }
-_QUOTED = re.compile(r"'([^']+)'")
+#: Names in a message: quoted ('low-risk-deny') or bare words (audit, legacy-audit).
+_NAMES = re.compile(r"'([^']+)'|([A-Za-z_][\w.-]*)")
 
 
 def relative_uri(path: str, root: str) -> str | None:
@@ -139,7 +140,7 @@ def _code_flows(diagnostic: Diagnostic, span: Span, names: NameIndex, root: str)
 
 def _related(diagnostic: Diagnostic, names: NameIndex, root: str) -> list[JSONValue]:
     spec = diagnostic.spec or ""
-    mentioned = list(_QUOTED.findall(diagnostic.message))
+    mentioned = [quoted or bare for quoted, bare in _NAMES.findall(diagnostic.message)]
     if isinstance(diagnostic.evidence, Cycle):
         mentioned += list(diagnostic.evidence.path)
     seen: set[str] = set()
