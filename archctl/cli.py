@@ -418,15 +418,8 @@ def conform(
 @app.command()
 def lsp() -> None:
     """Run the language server over standard input/output (see docs/editors.md)."""
-    try:
-        from archctl.lsp.server import run
-    except ImportError as error:
-        typer.echo(
-            f"error: the language server needs pygls ({error.name} is missing): "
-            'pip install "archctl[lsp]"',
-            err=True,
-        )
-        raise typer.Exit(EXIT_USAGE) from None
+    from archctl.commands.lsp import run
+
     raise typer.Exit(run())
 
 
