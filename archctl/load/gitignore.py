@@ -27,13 +27,13 @@ class GitIgnore:
     def _spec(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         """The folder's own ``.gitignore`` rules, read once per run."""
         if folder not in self._specs:
-            import pathspec  # imported on the first folder walked, not at start-up
-
             try:
                 text = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace")
             except OSError:
                 self._specs[folder] = None
             else:
+                import pathspec  # imported only once a .gitignore is found, not at start-up
+
                 self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
         return self._specs[folder]
 
