@@ -19,7 +19,7 @@ from archctl.load.errors import located, with_hints
 from archctl.load.expr.limits import Locator
 from archctl.load.expr.parse import parse_action, parse_expression
 from archctl.load.expr.types import TypeChecker
-from archctl.load.values import NumberTooLong, check_size, parse_duration, parse_number
+from archctl.load.values import NumberTooLong, parse_duration, parse_number
 from archctl.load.yaml.source import (
     mark_span,
     mark_span_across,
