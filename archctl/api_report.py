@@ -47,7 +47,7 @@ class Report:
         """The JSON report of checks.md, as ``archctl verify --format json`` prints it."""
         from archctl.report.json import render_json
 
-        return render_json(list(self.diagnostics), self.files, self.specs)
+        return render_json(list(self.diagnostics), self.files, self.specs, list(self.proved))
 
     def to_text(self) -> str:
         """The plain-text report (no colour), as ``archctl verify --output FILE`` writes it."""

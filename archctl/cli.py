@@ -1,7 +1,8 @@
-"""The archctl command line: parse options, call the layers, map results to exit codes.
+"""The archctl command line: parse options into a request, hand it to ``archctl.commands``.
 
-Kept thin on purpose: every command delegates to load/, check/, report/ (and friends), so
-the same behaviour is reachable from Python and tested there.
+Kept thin on purpose: every command's behaviour lives in ``archctl/commands/<name>.py`` as
+``run(request, console) -> exit code``, so it is reachable from Python and tested there.
+Imports are deferred into each command so ``archctl verify`` starts fast in pre-commit.
 """
 
 from __future__ import annotations
@@ -22,20 +23,24 @@ app = typer.Typer(
     help="Model architecture specs (workflows, state machines, plugin graphs, access "
     "policies) and prove properties about them.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+_COLOR = {"mode": "auto"}
 
 
 class OutputFormat(str, enum.Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    gitlab = "gitlab"
 
 
 class TextOrJson(str, enum.Enum):
@@ -45,10 +50,16 @@ class TextOrJson(str, enum.Enum):
     json = "json"
 
 
-class FailOn(str, enum.Enum):
+class Level(str, enum.Enum):
     error = "error"
     warning = "warning"
     info = "info"
+
+
+class Color(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 def _version(value: bool) -> None:
@@ -61,17 +72,39 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    color: Annotated[
+        Color, typer.Option("--color", help="Colour the output: auto (a terminal), always, never.")
+    ] = Color.auto,
 ) -> None:
     """archctl: prove, simulate and draw architecture specs."""
+    _COLOR["mode"] = color.value
+
+
+def _console() -> Console:
+    """The output console: user text is never read as markup or emoji codes."""
+    from rich.console import Console
+
+    mode = _COLOR["mode"]
+    if mode == "always":
+        return Console(highlight=False, emoji=False, force_terminal=True)
+    if mode == "never":
+        return Console(highlight=False, emoji=False, no_color=True, color_system=None)
+    return Console(highlight=False, emoji=False)
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...]:
+    """Repeatable, comma-separated codes (``--select SM,WF --select PL``)."""
+    parts = (part.strip() for value in values or () for part in value.split(","))
+    return tuple(part for part in parts if part)
 
 
 @app.command()
 def verify(
     paths: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Argument(help="Spec files or folders (recursive); default: `paths` from config."),
+        typer.Argument(help="Spec files or folders; `-` reads standard input. Default: config."),
     ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
@@ -81,7 +114,7 @@ def verify(
         typer.Option("--output", "-o", help="Write the report to FILE; the terminal keeps text."),
     ] = None,
     fail_on: Annotated[
-        Optional[FailOn],  # noqa: UP045
+        Optional[Level],  # noqa: UP045
         typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [error]."),
     ] = None,
     timeout_ms: Annotated[
@@ -99,12 +132,20 @@ def verify(
         typer.Option("--config", help="Config file (default: nearest archctl.toml/pyproject)."),
     ] = None,
     select: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--select", help="Only these codes or prefixes, comma-separated."),
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--select", help="Only these codes or prefixes (replaces the config's)."),
+    ] = None,
+    extend_select: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--extend-select", help="Add codes or prefixes to the selection."),
     ] = None,
     ignore: Annotated[
-        Optional[str],  # noqa: UP045
+        Optional[list[str]],  # noqa: UP045
         typer.Option("--ignore", help="Skip these codes or prefixes, comma-separated."),
+    ] = None,
+    severity: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--severity", help="CODE=LEVEL, e.g. SM901=warning (codes or prefixes)."),
     ] = None,
     baseline: Annotated[
         Optional[str],  # noqa: UP045
@@ -117,13 +158,37 @@ def verify(
     specs_only: Annotated[
         bool,
         typer.Option(
-            "--specs-only", help="Skip YAML files without a top-level `kind:` (pre-commit)."
+            "--specs-only",
+            help="Hook mode: skip files that are not archctl specs; honour `exclude` "
+            "for named files (pre-commit).",
         ),
     ] = False,
+    stdin_filename: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--stdin-filename", help="The file name `-` stands for, in locations."),
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even with findings (2 stays 2).")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print findings only, no summary lines.")
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Print the count of findings per code.")
+    ] = False,
+    no_gitignore: Annotated[
+        bool, typer.Option("--no-respect-gitignore", help="Walk folders ignoring .gitignore.")
+    ] = False,
+    color: Annotated[
+        Optional[Color],  # noqa: UP045
+        typer.Option("--color", help="auto, always, never (as `archctl --color`)."),
+    ] = None,
 ) -> None:
     """Load and check specs; exit 0 clean, 1 findings, 2 unloadable input, 3 internal error."""
-    from archctl.verify_command import VerifyRequest, run_verify
+    from archctl.commands.verify import VerifyRequest, run
 
+    if color is not None:
+        _COLOR["mode"] = color.value
     request = VerifyRequest(
         paths=tuple(paths or ()),
         output_format=output_format.value,
@@ -133,32 +198,33 @@ def verify(
         max_states=max_states,
         config=config_file,
         select=_codes(select),
+        extend_select=_codes(extend_select),
         ignore=_codes(ignore),
+        severity=_codes(severity),
         baseline=baseline,
         write_baseline=write_baseline,
         specs_only=specs_only,
+        exit_zero=exit_zero,
+        quiet=quiet,
+        statistics=statistics,
+        stdin_filename=stdin_filename,
+        respect_gitignore=not no_gitignore,
     )
-    raise typer.Exit(run_verify(request, _console()))
-
-
-def _codes(text: str | None) -> tuple[str, ...]:
-    return tuple(part.strip().upper() for part in (text or "").split(",") if part.strip())
+    raise typer.Exit(run(request, _console()))
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A finding code such as SM102.")]) -> None:
+def explain(
+    code: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="A code (SM102) or a name or part of one (deadlock)."),
+    ] = None,
+    list_all: Annotated[bool, typer.Option("--list", help="List every code.")] = False,
+) -> None:
     """Print what a finding code means."""
-    from archctl.codes import CODES, lookup
+    from archctl.commands.explain import ExplainRequest, run
 
-    info = lookup(code)
-    if info is None:
-        typer.echo(f"error: unknown code '{code}'", err=True)
-        typer.echo("known codes: " + ", ".join(sorted(CODES)), err=True)
-        raise typer.Exit(EXIT_USAGE)
-    typer.echo(f"{info.code} {info.name} ({info.severity.value})")
-    typer.echo(f"  {info.summary}")
-    typer.echo("")
-    typer.echo(info.doc)
+    raise typer.Exit(run(ExplainRequest(code, list_all), _console()))
 
 
 @app.command()
@@ -181,6 +247,16 @@ def schema(
 
 
 @app.command()
+def init(
+    folder: Annotated[str, typer.Argument(help="The project folder.")] = ".",
+) -> None:
+    """Write archctl.toml, an example spec and a pre-commit config; never overwrites."""
+    from archctl.commands.init import InitRequest, run
+
+    raise typer.Exit(run(InitRequest(folder), _console()))
+
+
+@app.command()
 def plan(
     path: Annotated[str, typer.Argument(help="A spec file holding a `kind: plugins` spec.")],
     spec: Annotated[
@@ -194,30 +270,9 @@ def plan(
     ] = 10_000,
 ) -> None:
     """Select plugin versions and print the load stages; exit 1 with findings, 2 bad input."""
-    from archctl.check import CheckOptions
-    from archctl.plan import plan_file
+    from archctl.commands.plan import PlanRequest, run
 
-    outcome = plan_file(path, spec, CheckOptions(timeout_ms=timeout_ms))
-    if outcome.error is not None:
-        typer.echo(f"error: {outcome.error}", err=True)
-        raise typer.Exit(outcome.exit_code)
-    code = outcome.exit_code
-    json_out = output_format is TextOrJson.json
-    if code == EXIT_OK and outcome.plan is not None:
-        from archctl.report.plan import plan_json, plan_text
-
-        chosen = outcome.plan
-        render = plan_json if json_out else plan_text
-        sys.stdout.write(render(chosen.spec.name, chosen.selected or {}, chosen.stages or []))
-    elif json_out:
-        from archctl.report.json import render_json
-
-        sys.stdout.write(render_json(outcome.diagnostics, 1, 1))
-    else:
-        from archctl.report.text import render_text
-
-        render_text(_console(), outcome.diagnostics, outcome.sources, 1, 1)
-    raise typer.Exit(code)
+    raise typer.Exit(run(PlanRequest(path, spec, output_format.value, timeout_ms), _console()))
 
 
 class GraphFormat(str, enum.Enum):
@@ -244,53 +299,15 @@ def graph(
     highlight: Annotated[
         str | None, typer.Option("--highlight", help="Draw a trace (verify/simulate JSON).")
     ] = None,
+    config_file: Annotated[
+        str | None, typer.Option("--config", help="Config file for --check (default: nearest).")
+    ] = None,
 ) -> None:
     """Draw specs as diagrams; exit 0 drawn, 2 bad input or unloadable spec."""
-    from rich.console import Console as RichConsole
+    from archctl.commands.graph import GraphRequest, run
 
-    from archctl.render.output import (
-        GraphError,
-        plan_outputs,
-        read_highlight,
-        render_spec,
-        select_specs,
-        write_output,
-    )
-    from archctl.report.text import render_text
-    from archctl.verify import verify_paths
-
-    if check:
-        outcome = verify_paths([path])
-        specs, diagnostics, failed = outcome.loaded, outcome.diagnostics, outcome.load_failed
-        sources, files = outcome.sources, outcome.files
-    else:
-        from archctl.diagnostics import Severity, sort_diagnostics
-        from archctl.load.loader import load_paths
-
-        loaded = load_paths([path])
-        specs, sources, files = loaded.specs, loaded.sources, len(loaded.files)
-        diagnostics = sort_diagnostics(loaded.diagnostics)
-        failed = any(d.severity is Severity.ERROR for d in diagnostics)
-    if failed:
-        errors = [d for d in diagnostics if d.code.startswith("LD")]
-        render_text(RichConsole(stderr=True, highlight=False), errors, sources, files, len(specs))
-        typer.echo("error: the spec cannot be drawn until it loads cleanly", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    try:
-        chosen = select_specs(specs, spec, path)
-        if highlight is not None and len(chosen) > 1:
-            raise GraphError("--highlight draws on one spec: pass --spec NAME")
-        trace_text = read_highlight(highlight) if highlight is not None else None
-        targets = plan_outputs(chosen, out, graph_format.value, sys.stdout.isatty(), path)
-        for target in targets:
-            findings = diagnostics if check else None
-            data = render_spec(target.spec, graph_format.value, findings, trace_text, specs)
-            write_output(target, data, sys.stdout.buffer)
-            if target.path is not None:
-                typer.echo(f"wrote {target.path}", err=True)
-    except GraphError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    request = GraphRequest(path, spec, graph_format.value, out, check, highlight, config_file)
+    raise typer.Exit(run(request, _console()))
 
 
 @app.command()
@@ -343,28 +360,8 @@ def simulate(
     ] = None,
 ) -> None:
     """Run workflow or state machine instances on a virtual clock (see docs/simulate.md)."""
-    from archctl.simulate.command import SimOptions, load, load_errors
-    from archctl.simulate.command import simulate as run_simulation
-
-    if output_format not in ("text", "json"):
-        typer.echo(f"error: --format is text or json, not '{output_format}'", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    loaded = load(paths)
-    if load_errors(loaded):
-        from archctl.diagnostics import sort_diagnostics
-
-        shown = sort_diagnostics(loaded.diagnostics)
-        if output_format == "json":
-            from archctl.report.json import render_json
-
-            sys.stdout.write(render_json(shown, len(loaded.files), len(loaded.specs)))
-        else:
-            from archctl.report.text import render_text
-
-            render_text(_console(), shown, loaded.sources, len(loaded.files), len(loaded.specs))
-        typer.echo("error: the spec cannot be simulated until it loads cleanly", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    from rich.console import Console as RichConsole
+    from archctl.commands.simulate import run
+    from archctl.simulate.command import SimOptions
 
     options = SimOptions(
         paths=tuple(paths),
@@ -383,8 +380,7 @@ def simulate(
         trace_out=trace_out,
         cluster=cluster,
     )
-    err = RichConsole(stderr=True, highlight=False)
-    raise typer.Exit(run_simulation(loaded, options, _console(), err))
+    raise typer.Exit(run(options, _console()))
 
 
 class ConvertTarget(str, enum.Enum):
@@ -413,53 +409,19 @@ def conform(
     ] = "text",
 ) -> None:
     """Check an event log against a workflow or state machine (see docs/conform.md)."""
-    from archctl.conform.command import ConformRequest
-    from archctl.conform.command import run as run_conform
-    from archctl.conform.readers import Columns
-    from archctl.conform.run import FORMATS
-    from archctl.simulate.command import load, load_errors
+    from archctl.commands.conform import ConformOptions, run
 
-    if output_format not in ("text", "json"):
-        typer.echo(f"error: --format is text or json, not '{output_format}'", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    if log_format is not None and log_format not in FORMATS:
-        typer.echo(f"error: --log-format is one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    loaded = load([spec_file])
-    if load_errors(loaded):
-        from archctl.diagnostics import sort_diagnostics
-        from archctl.report.text import render_text
-
-        shown = sort_diagnostics(loaded.diagnostics)
-        render_text(_console(), shown, loaded.sources, len(loaded.files), len(loaded.specs))
-        typer.echo("error: the spec must load cleanly before a log is checked against it", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    request = ConformRequest(
-        log=log,
-        spec_name=spec,
-        output=output_format,
-        align=align,
-        log_format=log_format,
-        columns=Columns(case, activity, time),
+    request = ConformOptions(
+        spec_file, log, spec, align, log_format, case, activity, time, output_format
     )
-    from rich.console import Console as RichConsole
-
-    code = run_conform(loaded.specs, request, _console(), RichConsole(stderr=True, highlight=False))
-    raise typer.Exit(code)
+    raise typer.Exit(run(request, _console()))
 
 
 @app.command()
 def lsp() -> None:
     """Run the language server over standard input/output (see docs/editors.md)."""
-    try:
-        from archctl.lsp.server import run
-    except ImportError as error:
-        typer.echo(
-            f"error: the language server needs pygls ({error.name} is missing): "
-            'pip install "archctl[lsp]"',
-            err=True,
-        )
-        raise typer.Exit(EXIT_USAGE) from None
+    from archctl.commands.lsp import run
+
     raise typer.Exit(run())
 
 
@@ -473,22 +435,9 @@ def convert(
     spec: Annotated[str | None, typer.Option("--spec", help="Only the spec of this name.")] = None,
 ) -> None:
     """Translate a spec between YAML and the DSL (same model; comments kept by line)."""
-    from archctl.convert.command import convert_file
+    from archctl.commands.convert import ConvertRequest, convert
 
-    outcome = convert_file(file, to.value, spec)
-    if outcome.text is None:
-        _refuse(outcome.refused)
-        raise typer.Exit(EXIT_USAGE)
-    if output is None:
-        sys.stdout.write(outcome.text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(outcome.text)
-    except OSError as error:
-        typer.echo(f"error: cannot write {output}: {error.strerror}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    typer.echo(f"wrote {output}", err=True)
+    raise typer.Exit(convert(ConvertRequest(file, to.value, output, spec), _console()))
 
 
 @app.command()
@@ -499,50 +448,9 @@ def fmt(
     ] = False,
 ) -> None:
     """Rewrite DSL files in the canonical layout (idempotent; comments kept)."""
-    from archctl.convert.command import dsl_files, format_file, unified_diff
+    from archctl.commands.convert import FmtRequest, fmt
 
-    paths, problems = dsl_files(files)
-    code = EXIT_OK
-    if problems:
-        from archctl.model.spec import LoadResult
-
-        _refuse(LoadResult(diagnostics=problems, files=list(files)))
-        code = EXIT_USAGE
-    for path in paths:
-        outcome = format_file(path)
-        if outcome.text is None:
-            _refuse(outcome.refused)
-            code = EXIT_USAGE
-            continue
-        if outcome.text == outcome.original:
-            continue
-        if check:
-            sys.stdout.write(unified_diff(path, outcome.original, outcome.text))
-            code = max(code, EXIT_FINDINGS)
-            continue
-        try:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(outcome.text)
-        except OSError as error:
-            typer.echo(f"error: cannot write {path}: {error.strerror}", err=True)
-            code = EXIT_USAGE
-            continue
-        typer.echo(f"formatted {path}", err=True)
-    raise typer.Exit(code)
-
-
-def _refuse(loaded: object) -> None:
-    """Show why input cannot be converted: its load diagnostics, rendered as by verify."""
-    from rich.console import Console as RichConsole
-
-    from archctl.diagnostics import sort_diagnostics
-    from archctl.model.spec import LoadResult
-    from archctl.report.text import render_text
-
-    assert isinstance(loaded, LoadResult)
-    shown = sort_diagnostics(loaded.diagnostics)
-    err = RichConsole(stderr=True, highlight=False)
-    render_text(err, shown, loaded.sources, len(loaded.files), len(loaded.specs))
+    raise typer.Exit(fmt(FmtRequest(tuple(files), check), _console()))
 
 
 @app.command()
@@ -560,24 +468,10 @@ def diff(
     ] = 10_000,
 ) -> None:
     """Compare two versions of a policy; exit 0 equivalent, 1 changed, 2 unloadable input."""
-    from archctl.check.policy.diff import diff_files
-    from archctl.report.diff import render_diff_json, render_diff_text
+    from archctl.commands.diff import DiffRequest, run
 
-    outcome = diff_files(old, new, spec, timeout_ms)
-    if outcome.problems:
-        from archctl.model.spec import LoadResult
-
-        _refuse(LoadResult(diagnostics=outcome.problems, sources=outcome.sources, files=[old, new]))
-        raise typer.Exit(EXIT_USAGE)
-    render = render_diff_json if output_format is TextOrJson.json else render_diff_text
-    sys.stdout.write(render(outcome))
-    raise typer.Exit(EXIT_OK if outcome.equivalent else EXIT_FINDINGS)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False)
+    request = DiffRequest(old, new, spec, output_format.value, timeout_ms)
+    raise typer.Exit(run(request, _console()))
 
 
 def main() -> NoReturn:

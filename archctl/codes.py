@@ -194,7 +194,7 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
         "SM901",
         "inconclusive",
-        W,
+        E,
         "the state machine proof was not completed",
         "The solver answered unknown, timed out, or an explicit search hit its bound, so a "
         "property could be neither proved nor refuted. This is never a pass; the message "
@@ -293,7 +293,7 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
         "WF901",
         "inconclusive",
-        W,
+        E,
         "the workflow analysis was not completed",
         "The state-space exploration hit its bound or the solver answered unknown, so the "
         "soundness verdict is not proved. Never a pass.",
@@ -338,7 +338,7 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
         "PL901",
         "inconclusive",
-        W,
+        E,
         "the version resolution was not completed",
         "The solver answered unknown or timed out while choosing plugin versions, so neither "
         "a selection nor its impossibility is proved. Never a pass; raise --timeout.",
@@ -407,7 +407,7 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
     (
         "PO901",
         "inconclusive",
-        W,
+        E,
         "the policy proof was not completed",
         "The solver answered unknown or timed out on a policy question (does a rule ever "
         "decide, is it redundant, does an assertion hold), so it is neither proved nor refuted. "

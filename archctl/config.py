@@ -21,7 +21,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KEYS = ("paths", "exclude", "select", "ignore", "severity", "fail-on", "timeout-ms", "max-states")
+KEYS = (
+    "paths",
+    "exclude",
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "severity",
+    "fail-on",
+    "timeout-ms",
+    "max-states",
+)
 
 
 class ConfigError(Exception):
@@ -34,12 +45,26 @@ class Config:
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: (glob pattern relative to ``root``, codes or prefixes ignored in matching files)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: dict[str, Severity] = field(default_factory=dict)
     fail_on: str | None = None
     timeout_ms: int | None = None
     max_states: int | None = None
-    root: Path = field(default_factory=Path.cwd)
+    #: The project root: the config file's folder, else the nearest ``.git`` folder's
+    #: parent, else the working directory. Baselines and excludes are relative to it.
+    root: Path = field(default_factory=lambda: project_root(Path.cwd()))
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder holding ``.git`` (a repository), else ``start`` itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
 
 
 def find_config(start: Path) -> Path | None:
@@ -94,10 +119,22 @@ def parse_config(table: dict[str, Any], where: str, root: Path) -> Config:
     if not isinstance(overrides, dict):
         raise ConfigError(f"{where}: 'severity' must be a table of CODE = \"error|warning|info\"")
     for code, level in overrides.items():
-        _check_code(code, where, "severity")
+        check_code(code, f"{where}: 'severity'")
         if level not in ("error", "warning", "info"):
             raise ConfigError(f"{where}: severity of {code} must be error, warning or info")
         severity[code.upper()] = Severity(level)
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict) or not all(
+        isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+        for codes in per_file.values()
+    ):
+        raise ConfigError(
+            f'{where}: \'per-file-ignores\' must be a table of "GLOB" = ["CODE", ...]'
+        )
+    per_file_ignores = tuple(
+        (pattern, tuple(check_code(c, f"{where}: 'per-file-ignores'") for c in codes))
+        for pattern, codes in sorted(per_file.items())
+    )
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in ("error", "warning", "info"):
         raise ConfigError(f"{where}: 'fail-on' must be error, warning or info")
@@ -105,8 +142,10 @@ def parse_config(table: dict[str, Any], where: str, root: Path) -> Config:
         source=where,
         paths=_strings(table, "paths", where),
         exclude=_strings(table, "exclude", where),
-        select=tuple(_check_code(c, where, "select") for c in _strings(table, "select", where)),
-        ignore=tuple(_check_code(c, where, "ignore") for c in _strings(table, "ignore", where)),
+        select=_codes(table, "select", where),
+        extend_select=_codes(table, "extend-select", where),
+        ignore=_codes(table, "ignore", where),
+        per_file_ignores=per_file_ignores,
         severity=severity,
         fail_on=fail_on,
         timeout_ms=_positive(table, "timeout-ms", where),
@@ -131,9 +170,20 @@ def _positive(table: dict[str, Any], key: str, where: str) -> int | None:
     return value
 
 
-def _check_code(code: str, where: str, key: str) -> str:
-    """A known code, or a code prefix such as ``WF`` or ``WF1`` selecting a family."""
-    upper = code.upper()
-    if upper in CODES or any(known.startswith(upper) for known in CODES):
+def _codes(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    return tuple(check_code(code, f"{where}: '{key}'") for code in _strings(table, key, where))
+
+
+def check_code(code: str, where: str) -> str:
+    """A known code, or a code prefix such as ``WF`` or ``WF1`` selecting a family.
+
+    Anything else is an error with the closest known code or family: a typo in ``select``
+    would otherwise select nothing and turn CI green.
+    """
+    upper = code.strip().upper()
+    if upper and (upper in CODES or any(known.startswith(upper) for known in CODES)):
         return upper
-    raise ConfigError(f"{where}: '{code}' in '{key}' is not a known code or code prefix")
+    families = sorted({known[:2] for known in CODES})
+    close = difflib.get_close_matches(upper, [*CODES, *families], n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; families: {', '.join(families)}"
+    raise ConfigError(f"{where}: '{code}' is not a known code or code prefix{hint}")

@@ -9,9 +9,10 @@ elsewhere in a file does not churn the baseline).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from archctl import __version__
@@ -35,23 +36,36 @@ def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(code.startswith(pattern) for pattern in patterns)
 
 
+def is_active(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Whether findings of ``code`` survive ``select``/``ignore`` (both take prefixes)."""
+    if code in UNFILTERABLE:
+        return True
+    if select and not _matches(code, select):
+        return False
+    return not (ignore and _matches(code, ignore))
+
+
+def severity_for(code: str, severity: Mapping[str, Severity]) -> Severity | None:
+    """The override for ``code``: the longest matching key wins (``WF1`` over ``WF``)."""
+    best = max((key for key in severity if code.startswith(key)), key=len, default=None)
+    return severity[best] if best is not None else None
+
+
 def apply_policy(
     diagnostics: Sequence[Diagnostic],
     select: Sequence[str],
     ignore: Sequence[str],
     severity: Mapping[str, Severity],
 ) -> list[Diagnostic]:
-    """Filter by code (prefixes allowed) and override severities."""
+    """Filter by code and override severities (codes or prefixes everywhere)."""
     out = []
     for diagnostic in diagnostics:
         code = diagnostic.code
-        if code not in UNFILTERABLE:
-            if select and not _matches(code, select):
-                continue
-            if ignore and _matches(code, ignore):
-                continue
-        if code in severity and code not in UNFILTERABLE:
-            diagnostic = replace(diagnostic, severity=severity[code])
+        if not is_active(code, select, ignore):
+            continue
+        level = severity_for(code, severity) if code not in UNFILTERABLE else None
+        if level is not None and level is not diagnostic.severity:
+            diagnostic = replace(diagnostic, severity=level)
         out.append(diagnostic)
     return out
 
@@ -75,9 +89,16 @@ def suppressions(source: SourceFile) -> list[Suppression]:
 
 
 def apply_suppressions(
-    diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile]
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, SourceFile],
+    active: Callable[[str], bool] = lambda code: True,
 ) -> list[Diagnostic]:
-    """Drop findings suppressed on their own line; report suppressions that matched nothing."""
+    """Drop findings suppressed on their own line; report suppressions that matched nothing.
+
+    Run before ``select``/``ignore`` so a suppressed finding counts as used whatever the
+    selection; a suppression of a code that is not ``active`` (deselected or ignored) is
+    not reported as unused, since its check was switched off rather than passed.
+    """
     by_line: dict[tuple[str, int, str], Suppression] = {}
     for path in sorted(sources):
         for item in suppressions(sources[path]):
@@ -92,7 +113,7 @@ def apply_suppressions(
             continue
         kept.append(diagnostic)
     for key, item in sorted(by_line.items()):
-        if key not in used:
+        if key not in used and active(item.code):
             kept.append(
                 Diagnostic(
                     "LD011",
@@ -110,13 +131,32 @@ def apply_suppressions(
 BaselineKey = tuple[str, str, str, str]
 
 
-def baseline_key(diagnostic: Diagnostic) -> BaselineKey:
-    file = diagnostic.span.file if diagnostic.span else ""
+def project_path(path: str, root: str | None) -> str:
+    """``path`` relative to the project ``root`` with forward slashes, however it was typed.
+
+    Baselines store these, so an absolute path, ``./specs/x.yaml`` or a run from a
+    subfolder all name the same entry. Paths outside the root (or on another drive) stay
+    as given, normalised.
+    """
+    if root is None or not path:
+        return path.replace(os.sep, "/")
+    try:
+        relative = os.path.relpath(os.path.abspath(path), root)
+    except ValueError:
+        return os.path.normpath(path).replace(os.sep, "/")
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return os.path.normpath(os.path.abspath(path)).replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
+
+
+def baseline_key(diagnostic: Diagnostic, root: str | None = None) -> BaselineKey:
+    file = project_path(diagnostic.span.file, root) if diagnostic.span else ""
     return (file, diagnostic.spec or "", diagnostic.code, diagnostic.subject or "")
 
 
-def write_baseline(path: str, diagnostics: Sequence[Diagnostic]) -> None:
-    entries = sorted((baseline_key(d), d.message) for d in diagnostics)
+def write_baseline(path: str, diagnostics: Sequence[Diagnostic], root: str | None = None) -> None:
+    """Record ``diagnostics`` with file paths relative to the project ``root``."""
+    entries = sorted((baseline_key(d, root), d.message) for d in diagnostics)
     document = {
         "archctl-baseline": BASELINE_FORMAT,
         "archctl-version": __version__,
@@ -165,13 +205,13 @@ class BaselineResult:
 
 
 def apply_baseline(
-    diagnostics: Sequence[Diagnostic], known: Counter[BaselineKey]
+    diagnostics: Sequence[Diagnostic], known: Counter[BaselineKey], root: str | None = None
 ) -> BaselineResult:
     remaining = Counter(known)
     new = []
     skipped = 0
     for diagnostic in diagnostics:
-        key = baseline_key(diagnostic)
+        key = baseline_key(diagnostic, root)
         if remaining[key] > 0:
             remaining[key] -= 1
             skipped += 1

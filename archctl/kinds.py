@@ -212,9 +212,14 @@ def checker_of(spec: Spec) -> Checker:
 
 
 def check_specs(
-    specs: Sequence[Spec], options: CheckOptions | None = None, proved: list[Proof] | None = None
+    specs: Sequence[Spec],
+    options: CheckOptions | None = None,
+    proved: list[Proof] | None = None,
+    *,
+    context_specs: Sequence[Spec] = (),
 ) -> list[Diagnostic]:
-    """Run each spec's checker from the registry (``check.run_checks`` with the dispatch)."""
+    """Run each spec's checker from the registry (``check.run_checks`` with the dispatch);
+    ``context_specs`` are visible to the checkers but not checked."""
     from archctl.check import run_checks
 
-    return run_checks(specs, checker_of, options, proved)
+    return run_checks(specs, checker_of, options, proved, context_specs=context_specs)

@@ -12,8 +12,38 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CASES = ROOT / "tests" / "cases"
-#: ARCHCTL_CORPUS points a git worktree (which lives elsewhere) at the shared corpus
-CORPUS = Path(os.environ.get("ARCHCTL_CORPUS", ROOT.parent / "shared" / "corpus"))
+#: The shared folder beside the checkout (or beside the folder of worktrees).
+SHARED = next(
+    (p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared",
+)
+#: ARCHCTL_CORPUS points a checkout that lives elsewhere at the shared corpus
+CORPUS = Path(os.environ.get("ARCHCTL_CORPUS", SHARED / "corpus"))
+
+#: A door that can jam and never get out: one SM102 on 'stuck' (line 3), nothing else.
+BROKEN_DOOR = """\
+kind: statemachine
+name: door
+states: [open, closed, stuck]
+initial: open
+final: [closed]
+transitions:
+  - open -> closed on close
+  - open -> stuck on jam
+"""
+#: A workflow calling a subprocess that lives in another file (PAYMENT_WORKFLOW).
+ORDER_WORKFLOW = """\
+kind: workflow
+name: order
+nodes:
+  start: {type: start}
+  pay: {type: task, task: subprocess, process: payment}
+  done: {type: end}
+flows: [start -> pay, pay -> done]
+"""
+PAYMENT_WORKFLOW = ORDER_WORKFLOW.replace("name: order", "name: payment").replace(
+    "{type: task, task: subprocess, process: payment}", "{type: task}"
+)
 
 
 @pytest.fixture

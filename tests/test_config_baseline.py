@@ -10,18 +10,9 @@ from pathlib import Path
 import pytest
 
 from archctl.config import ConfigError, find_config, load_config
-from tests.conftest import ROOT
+from tests.conftest import BROKEN_DOOR, ROOT
 
-MACHINE = """\
-kind: statemachine
-name: door
-states: [open, closed, stuck]
-initial: open
-final: [closed]
-transitions:
-  - open -> closed on close
-  - open -> stuck on jam
-"""
+MACHINE = BROKEN_DOOR
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archctl.cli import app
-from tests.conftest import CASES, EXAMPLES, ROOT
+from tests.conftest import CASES, EXAMPLES, ROOT, run_archctl
 
 GOLDEN = ROOT / "tests" / "golden" / "plan"
 PLANS = {
@@ -95,3 +95,22 @@ def test_plan_file_without_plugins_exits_2() -> None:
     others = [p for p in sorted(EXAMPLES.glob("*.yaml")) if "kind: plugins" not in p.read_text()]
     code, _ = run("plan", str(others[0]))
     assert code == 2
+
+
+def test_a_candidate_that_can_never_install_warns_when_another_resolves(tmp_path: Path) -> None:
+    """Registries keep old versions whose requirements no longer hold; uv and pip skip them."""
+    spec = tmp_path / "p.yaml"
+    spec.write_text(
+        "kind: plugins\nname: app\nplugins:\n"
+        "  core: {versions: {1.0.0: {}, 2.0.0: {}}}\n"
+        '  ui: {versions: {0.9.0: {requires: {core: "^0.5"}}, 1.0.0: {requires: {core: "^2.0"}}}}\n'
+        "install: [ui]\n"
+    )
+    result = run_archctl("plan", str(spec))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ui    1.0.0" in result.stdout
+    assert "warning[PL103]: 'ui' 0.9.0 requires core '^0.5'" in result.stderr
+    spec.write_text(spec.read_text().replace('"^2.0"', '"^3.0"'))
+    blocked = run_archctl("plan", str(spec))
+    assert blocked.returncode == 1  # no version of ui can install: still a blocker
+    assert "error[PL103]" in blocked.stdout

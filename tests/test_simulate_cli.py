@@ -92,7 +92,7 @@ def test_bad_options_are_usage_errors() -> None:
 def test_summary_text_lists_outcomes_latency_and_nodes() -> None:
     code, out, _ = invoke(ORDER, "-n", "500")
     assert code == 0
-    for word in ("outcomes", "delivered", "latency (ms)", "p99", "nodes", "charge-payment"):
+    for word in ("outcomes", "delivered", "latency", "p99", "nodes", "charge-payment"):
         assert word in out
 
 
@@ -127,3 +127,16 @@ def test_subprocess_cycles_and_missing_workflows_are_refused() -> None:
     assert code == 2 and "cycle: ping -> pong -> ping" in err
     code, _, err = invoke(errors, "--spec", "lost")
     assert code == 2 and "calls subprocess 'nowhere'" in err
+
+
+def test_latency_figures_are_in_readable_units() -> None:
+    from archctl.simulate.live import readable_ms
+
+    assert [readable_ms(v) for v in (None, 0, 850.54, 2217.197, 243_500, 3_723_000)] == [
+        "-",
+        "0.0ms",
+        "850.5ms",
+        "2.217s",
+        "4m03.5s",
+        "1h02m",
+    ]

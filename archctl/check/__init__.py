@@ -55,13 +55,20 @@ def run_checks(
     checker_of: Callable[[Spec], Checker],
     options: CheckOptions | None = None,
     proved: list[Proof] | None = None,
+    *,
+    context_specs: Sequence[Spec] = (),
 ) -> list[Diagnostic]:
     """Run each spec's checker (``checker_of``: the kind registry's dispatch, ``kinds.py``).
 
     Each spec gets its own time budget (``options.timeout_ms``). What the checkers proved is
     appended to ``proved`` when the caller passes a list.
+    ``context_specs`` are visible to the checkers (a subprocess named by a workflow) but
+    not checked themselves: verify loads them from the project when a reference is not
+    among the files it was given (pre-commit passes only the staged files).
     """
-    context = CheckContext(specs, options or CheckOptions(), proved if proved is not None else [])
+    context = CheckContext(
+        [*specs, *context_specs], options or CheckOptions(), proved if proved is not None else []
+    )
     out: list[Diagnostic] = []
     for spec in specs:
         check = checker_of(spec)

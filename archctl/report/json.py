@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue
+from archctl.proof import Proof
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, JSONValue]:
@@ -47,10 +48,18 @@ def summary(diagnostics: Sequence[Diagnostic], files: int, specs: int) -> dict[s
     }
 
 
-def render_json(diagnostics: Sequence[Diagnostic], files: int, specs: int) -> str:
-    document = {
+def render_json(
+    diagnostics: Sequence[Diagnostic],
+    files: int,
+    specs: int,
+    proved: Sequence[Proof] | None = None,
+) -> str:
+    """The report; ``proved`` (what was proved, checks.md 1.1) is added when given."""
+    document: dict[str, JSONValue] = {
         "version": 1,
-        "summary": summary(diagnostics, files, specs),
+        "summary": dict(summary(diagnostics, files, specs)),
         "diagnostics": [diagnostic_json(diagnostic) for diagnostic in diagnostics],
     }
+    if proved is not None:
+        document["proved"] = [dict(proof.to_json()) for proof in proved]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -63,17 +63,19 @@ def evidence_lines(diagnostic: Diagnostic) -> list[str]:
     if isinstance(evidence, Trace):
         lines = ["trace:"]
         for number, step in enumerate(evidence.steps, 1):
-            lines.append(f"  {number}. " + _step(step))
+            lines.append(f"  {number}. " + step_text(step))
         return lines
     if isinstance(evidence, Lasso):
         lines = [f"lasso (fair under {evidence.fairness} fairness):"]
-        lines += [f"  {number}. " + _step(step) for number, step in enumerate(evidence.prefix, 1)]
+        lines += [
+            f"  {number}. " + step_text(step) for number, step in enumerate(evidence.prefix, 1)
+        ]
         if not evidence.loop:
             lines.append("  then the run stops here")
             return lines
         lines.append("  then repeats forever:")
         start = len(evidence.prefix) + 1
-        lines += [f"    {n}. " + _step(step) for n, step in enumerate(evidence.loop, start)]
+        lines += [f"    {n}. " + step_text(step) for n, step in enumerate(evidence.loop, start)]
         return lines
     if isinstance(evidence, Witness):
         lines = ["witness:"]
@@ -89,7 +91,8 @@ def evidence_lines(diagnostic: Diagnostic) -> list[str]:
     return []
 
 
-def _step(step: TraceStep) -> str:
+def step_text(step: TraceStep) -> str:
+    """One trace step on one line: component, event, message, node, state, tokens, values."""
     parts = []
     if step.component is not None:
         parts.append(f"{step.component}:")
@@ -247,13 +250,10 @@ def _direct(layouts: list[list[list[_Piece]]], emoji: bool) -> Text | None:
     return text
 
 
-def render_text(
-    console: Console,
-    diagnostics: Sequence[Diagnostic],
-    sources: Mapping[str, SourceFile],
-    files: int,
-    specs: int,
+def render_findings(
+    console: Console, diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile]
 ) -> None:
+    """The findings alone (``--quiet`` stops here), each followed by an empty line."""
     if diagnostics:
         # One print for all findings: rich's per-call cost dominates hundreds of small prints,
         # and the bytes are the same (each finding, then an empty line).
@@ -274,6 +274,18 @@ def render_text(
                 for layout in layouts
             ]
             console.print("\n\n".join(blocks) + "\n", highlight=False, soft_wrap=True)
+
+
+def render_text(
+    console: Console,
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, SourceFile],
+    files: int,
+    specs: int,
+    proof: str | None = None,
+) -> None:
+    """Findings, then the count line; ``proof`` (see :func:`proof_line`) ends the report."""
+    render_findings(console, diagnostics, sources)
     counts = summary(diagnostics, files, specs)
     noun = "file" if files == 1 else "files"
     spec_noun = "spec" if specs == 1 else "specs"
@@ -287,6 +299,27 @@ def render_text(
     if not diagnostics:
         result = "no findings"
     console.print(f"checked {', '.join(parts)}: [{style}]{result}[/{style}]", highlight=False)
+    if proof is not None:
+        console.print(proof, markup=False, highlight=False)
+
+
+def proof_line(proved: int, checked: int, inconclusive: int) -> str:
+    """The last line of a text report: what a clean result rests on, and what it does not."""
+    spec_noun = "spec" if checked == 1 else "specs"
+    return (
+        f"proved {proved} check(s) on {checked} checked {spec_noun}; "
+        f"{inconclusive} inconclusive (not proved)"
+    )
+
+
+def render_concise(diagnostics: Sequence[Diagnostic]) -> str:
+    """One line per finding, ``file:line:col: CODE [severity] message`` (ruff's concise)."""
+    lines = []
+    for diagnostic in diagnostics:
+        span = diagnostic.span
+        where = f"{span.file}:{span.line}:{span.column}: " if span else ""
+        lines.append(f"{where}{diagnostic.code} [{diagnostic.severity.value}] {diagnostic.message}")
+    return "".join(line + "\n" for line in lines)
 
 
 def render_plain(
@@ -294,12 +327,12 @@ def render_plain(
     sources: Mapping[str, SourceFile],
     files: int,
     specs: int,
+    proof: str | None = None,
 ) -> str:
     """The human report without colour, for ``--output FILE``."""
     import io
 
     buffer = io.StringIO()
-    render_text(
-        Console(file=buffer, color_system=None, width=120), diagnostics, sources, files, specs
-    )
+    console = Console(file=buffer, color_system=None, width=120)
+    render_text(console, diagnostics, sources, files, specs, proof)
     return buffer.getvalue()

@@ -112,8 +112,20 @@ def workflow_steps(console: Console, title: str, steps: Sequence[NodeStep]) -> N
     console.print(table)
 
 
-def _number(value: Any) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def readable_ms(value: float | None) -> str:
+    """A virtual-time figure in the unit a reader thinks in: ``850.5ms``, ``2.217s``,
+    ``4m03.5s``, ``1h02m`` (the JSON summary keeps exact milliseconds)."""
+    if value is None:
+        return "-"
+    if value < 1000:
+        return f"{value:.1f}ms"
+    if value < 60_000:
+        return f"{value / 1000:.3f}s"
+    if value < 3_600_000:
+        minutes, rest = divmod(value, 60_000)
+        return f"{int(minutes)}m{rest / 1000:04.1f}s"
+    hours, rest = divmod(value, 3_600_000)
+    return f"{int(hours)}h{int(rest // 60_000):02d}m"
 
 
 def summary_tables(console: Console, summary: dict[str, Any]) -> None:
@@ -130,21 +142,21 @@ def summary_tables(console: Console, summary: dict[str, Any]) -> None:
         share = f"{100.0 * count / total:.2f}%" if total else "-"
         outcomes.add_row(escape(name), str(count), share)
     console.print(outcomes)
-    latency = Table(title="latency (ms)", title_justify="left", show_edge=False, pad_edge=False)
+    latency = Table(title="latency", title_justify="left", show_edge=False, pad_edge=False)
     for key in ("mean", "p50", "p95", "p99", "max"):
         latency.add_column(key, justify="right")
     latency.add_row(
-        *(_number(summary["latency_ms"][k]) for k in ("mean", "p50", "p95", "p99", "max"))
+        *(readable_ms(summary["latency_ms"][k]) for k in ("mean", "p50", "p95", "p99", "max"))
     )
     console.print(latency)
     nodes = Table(title="nodes", title_justify="left", show_edge=False, pad_edge=False)
     nodes.add_column("node")
-    for key in ("visits", "attempts", "failures", "timeouts", "time (ms)"):
+    for key in ("visits", "attempts", "failures", "timeouts", "time"):
         nodes.add_column(key, justify="right")
     for name, row in summary["nodes"].items():
         if "attempts" in row:
             cells = [str(row[k]) for k in ("visits", "attempts", "failures", "timeouts")]
-            cells.append(f"{row['time_ms']:.3f}")
+            cells.append(readable_ms(row["time_ms"]))
         else:
             cells = [str(row["visits"]), "", "", "", ""]
         nodes.add_row(escape(name), *cells)

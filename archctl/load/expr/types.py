@@ -43,6 +43,13 @@ class TypeChecker:
         self.diagnostics.append(located(code, message, span, help_text))
 
     def _unknown(self, name: str, span: Span) -> None:
+        """LD005 with a hint; a bare name that is an enum value was meant as a string
+        (the commonest slip, in every front end: ``state == done`` for ``== "done"``)."""
+        owners = sorted(var for var, kind in self.scope.items() if name in kind.values)
+        if owners:
+            hint = f'enum values are quoted: "{name}" (a value of {owners[0]})'
+            self._error("LD005", f"unknown name '{name}'", span, hint)
+            return
         close = difflib.get_close_matches(name, list(self.scope), n=1, cutoff=0.6)
         help_text = f"did you mean '{close[0]}'?" if close else None
         if help_text is None and self.scope:

@@ -7,6 +7,7 @@ returns None, so a loader keeps going and reports every problem in the file at o
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,7 +19,7 @@ from archctl.load.errors import located, with_hints
 from archctl.load.expr.limits import Locator
 from archctl.load.expr.parse import parse_action, parse_expression
 from archctl.load.expr.types import TypeChecker
-from archctl.load.values import NumberTooLong, check_size, parse_duration, parse_number
+from archctl.load.values import NumberTooLong, parse_duration, parse_number
 from archctl.load.yaml.source import (
     mark_span,
     mark_span_across,
@@ -208,13 +209,20 @@ class Reader:
         return value
 
     def duration(self, node: yaml.Node, what: str) -> int | None:
-        """A duration string; a bare number is read as milliseconds."""
-        if isinstance(node, yaml.ScalarNode) and not node.style:
-            try:
-                check_size(str(node.value))
-                return int(str(node.value))
-            except ValueError:
-                pass
+        """A duration string with a unit (``250ms``, ``5s``).
+
+        A bare number is an error, as in the DSL and the JSON Schema: ``deadline: 5`` was
+        once read as 5 ms, which a reader of the spec may well take for 5 seconds.
+        """
+        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d+(\.\d+)?", str(node.value)):
+            number = node.value if len(node.value) <= 20 else node.value[:20] + "..."
+            self.error(
+                "LD004",
+                f"{what}: '{number}' has no unit; did you mean {number}s or {number}ms?",
+                node,
+                f"write the unit: {number}s, {number}ms (also m, h, or combined as 1m30s)",
+            )
+            return None
         raw = self.text(node, what)
         if raw is None:
             return None
