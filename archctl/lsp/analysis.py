@@ -1,27 +1,25 @@
 """Load and check one open buffer exactly as ``archctl verify FILE`` would.
 
-The buffer's text replaces the file on disk; the other spec files of its folder give the
-context a check may need (a subprocess workflow, a component machine), but only the
-buffer's own findings are returned. Project config (select, ignore, severity, timeouts)
-and inline suppressions apply as in ``verify``. ``deep=False`` stops after loading: load
-errors are cheap and shown on every keystroke, proofs wait for a save or a pause.
+The buffer's text replaces the file on disk and goes through ``verify``'s own pipeline
+(:func:`archctl.verify.verify_loaded`): project config (select, extend-select, ignore,
+per-file ignores, severity, timeouts), inline suppressions and the project context a check
+may need (a subprocess workflow, a component machine) apply exactly as in ``verify``.
+``deep=False`` stops after loading: load errors are cheap and shown on every keystroke,
+proofs wait for a save or a pause.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archctl.check import CheckContext, CheckOptions
-from archctl.check.budget import Budget, spending
+from archctl.check import CheckOptions
 from archctl.config import Config, ConfigError, load_config
 from archctl.diagnostics import Diagnostic, Severity, sort_diagnostics
-from archctl.findings import apply_policy, apply_suppressions
-from archctl.kinds import checker_of
 from archctl.load.loader import load_file, load_text, spec_extensions
 from archctl.model.spec import LoadResult, Spec
+from archctl.verify import verify_loaded
 
 
 @dataclass
@@ -67,30 +65,18 @@ def sibling_specs(path: str) -> list[Spec]:
 
 
 def analyse(path: str, text: str, version: int = 0, *, deep: bool) -> Analysis:
+    """The buffer's findings through ``verify``'s own pipeline (config, selection,
+    per-file ignores, suppressions, project context); without ``deep``, no checks run and
+    suppressions are not judged (a load error is never suppressed anyway)."""
     config, config_error = project_config(path)
     loaded = load_text(path, text)
-    found: list[Diagnostic] = list(loaded.diagnostics)
-    broken = any(
-        d.severity is Severity.ERROR and d.code.startswith("LD") for d in loaded.diagnostics
+    options = CheckOptions(
+        timeout_ms=config.timeout_ms or CheckOptions.timeout_ms,
+        max_states=config.max_states or CheckOptions.max_states,
     )
-    if deep and not broken:
-        found.extend(_check(loaded.specs, sibling_specs(path), config))
-    found = apply_policy(found, config.select, config.ignore, config.severity)
-    found = apply_suppressions(found, loaded.sources) if deep else found
+    if deep:
+        found = verify_loaded(loaded, options, config).diagnostics
+    else:
+        only_load = LoadResult(diagnostics=list(loaded.diagnostics), files=list(loaded.files))
+        found = verify_loaded(only_load, options, config).diagnostics
     return Analysis(path, version, loaded, sort_diagnostics(found), deep, config_error)
-
-
-def _check(mine: Sequence[Spec], others: Sequence[Spec], config: Config) -> list[Diagnostic]:
-    names = {spec.name for spec in mine}
-    context = CheckContext(
-        [*mine, *(spec for spec in others if spec.name not in names)],
-        CheckOptions(
-            timeout_ms=config.timeout_ms or CheckOptions.timeout_ms,
-            max_states=config.max_states or CheckOptions.max_states,
-        ),
-    )
-    out: list[Diagnostic] = []
-    for spec in mine:
-        with spending(Budget(context.options.timeout_ms)):  # --timeout: per spec, as in verify
-            out.extend(checker_of(spec)(spec, context))
-    return out
