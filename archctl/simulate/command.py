@@ -31,7 +31,7 @@ from archctl.model.workflow import Workflow
 from archctl.simulate import live
 from archctl.simulate.engine import DEFAULT_MAX_STEPS
 from archctl.simulate.eventlog import EventLogWriter, workflow_activities
-from archctl.simulate.events import _plain, record_line
+from archctl.simulate.events import plain_json, record_line
 from archctl.simulate.parallel import Job, instance_seed, run_many
 from archctl.simulate.replay import TraceInput, read_trace, replay
 from archctl.simulate.replay_workflow import enabled_nodes, replay_workflow
@@ -234,7 +234,7 @@ def _machine(
                     "0",
                     s.event,
                     float(s.number),
-                    (("from", s.source), ("to", s.target), *_plain(s.values).items()),
+                    (("from", s.source), ("to", s.target), *plain_json(s.values).items()),
                 )
                 for s in steps
                 if s.event is not None and s.source is not None
@@ -261,7 +261,7 @@ def _replay_workflow(
                     "step": s.number,
                     "node": s.node,
                     "tokens": list(s.tokens),
-                    "values": _plain(s.values),
+                    "values": plain_json(s.values),
                 }
                 for s in steps
             ],
@@ -297,7 +297,7 @@ def _step_json(step: Step) -> dict[str, Any]:
         "event": step.event,
         "from": step.source,
         "to": step.target,
-        "values": _plain(step.values),
+        "values": plain_json(step.values),
     }
 
 

@@ -10,11 +10,12 @@ from archctl.evidence import json_value
 from archctl.simulate.gateways import Record
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
+    """A value as JSON shows it: sorted keys, floats to the microsecond, exact rationals."""
     if isinstance(value, dict):
-        return {str(k): _plain(value[k]) for k in sorted(value)}
+        return {str(k): plain_json(value[k]) for k in sorted(value)}
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain_json(item) for item in value]
     if isinstance(value, float):
         return round(value, 3)
     if isinstance(value, (bool, int, str, Fraction)):
@@ -32,7 +33,7 @@ def record_json(instance: int, record: Record) -> dict[str, Any]:
         out["outcome"] = outcome
     if data is not None:
         key = {"attempt": "duration_ms", "complete": "set", "start": "values"}.get(event, "detail")
-        out[key] = _plain(data)
+        out[key] = plain_json(data)
     out["tokens"] = tokens
     return out
 
