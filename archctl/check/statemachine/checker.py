@@ -50,6 +50,7 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
     from archctl.check.statemachine.graph import check_control, final_outgoing
     from archctl.check.statemachine.proofs import prove_unfound
 
+    live = any(prop.is_liveness for prop in machine.properties)
     if not machine.variables and all(t.guard is None for t in machine.transitions):
         findings = Findings(
             machine,
@@ -59,6 +60,8 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
         graph = check_control(machine, findings)
         searched = f"{len(graph.reachable):,} reachable state(s) searched"
         prove_unfound(findings, graph.reachable, "graph", searched)
+        if live:
+            _liveness(machine, findings, context)
         return findings
     limit = min(EXPLICIT_LIMIT, context.options.max_states)
     size = space_size(machine, limit)
@@ -86,6 +89,10 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
         reachable = {machine.states[number].name for number in set(space.state_of)}
         explored = f"{len(space.state_of):,} configurations explored"
         prove_unfound(findings, reachable, "explicit", explored)
+        if live:
+            from archctl.check.statemachine.liveness import check_liveness
+
+            check_liveness(space, findings, context)
         return findings
     from archctl.check.statemachine.symbolic_checks import check_symbolic
 
@@ -93,3 +100,11 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
     final_outgoing(machine, findings)
     check_symbolic(machine, findings, context.options.timeout_ms)
     return findings
+
+
+def _liveness(machine: StateMachine, findings: Findings, context: CheckContext) -> None:
+    """Liveness of a machine the control graph decided: its configurations are its states."""
+    from archctl.check.statemachine.explicit import explore
+    from archctl.check.statemachine.liveness import check_liveness
+
+    check_liveness(explore(machine), findings, context)

@@ -94,7 +94,8 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             else:
                 findings.proof("SM104", subject, answer.engine, answer.certificate)
     for prop in machine.properties:
-        _property(reach, prop, reached, findings)
+        if not prop.is_liveness:  # SM203: liveness_smt.py
+            _property(reach, prop, reached, findings)
     findings.detail = None
 
 
