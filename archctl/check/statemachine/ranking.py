@@ -29,7 +29,7 @@ from typing import Any
 import z3
 
 from archctl.check.smt import Outcome, constant, new_solver, solve
-from archctl.check.statemachine.symbolic import Reach, Verdict
+from archctl.check.statemachine.symbolic import GoalBuilder, Reach, Verdict
 from archctl.evidence import Value
 from archctl.model.statemachine import Transition
 from archctl.model.types import TypeKind
@@ -168,13 +168,7 @@ class RankingSearch:
             solver.add(*self.encoding.in_domain(self.frame), z3.Not(condition))
             if solve(solver) is Outcome.UNSAT:
                 continue
-            index = self.encoding.index[state]
-
-            def goal(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
-                pairs = [(var.term, env[var.name]) for var in self.frame]
-                return z3.And(pc == index, z3.Not(z3.substitute(condition, *pairs))), {}
-
-            answer = self.reach.ask(goal)
+            answer = self.reach.ask(self._breaks(self.encoding.index[state], condition))
             if answer.verdict is Verdict.UNREACHABLE:
                 continue
             if answer.verdict is Verdict.UNKNOWN:
@@ -183,6 +177,15 @@ class RankingSearch:
                 return f"a candidate for '{state}' fails, but no run shows where: {answer.note}"
             return state, answer.steps[-1].values
         return {state: self.describe(state, model) for state in self.region}
+
+    def _breaks(self, index: int, condition: Any) -> GoalBuilder:
+        """Goal: a configuration in state ``index`` where ``condition`` fails."""
+
+        def goal(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
+            pairs = [(var.term, env[var.name]) for var in self.frame]
+            return z3.And(pc == index, z3.Not(z3.substitute(condition, *pairs))), {}
+
+        return goal
 
     def describe(self, state: str, model: Any) -> str:
         const, coefficients = self.coefficients[state]
