@@ -99,6 +99,14 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
     findings = Findings(machine, "decided symbolically with Z3")
     final_outgoing(machine, findings)
     check_symbolic(machine, findings, context.options.timeout_ms)
+    if live:
+        from archctl.check.statemachine.liveness_smt import undecided_liveness
+
+        undecided_liveness(
+            findings,
+            "the fair-lasso search needs finite domains (every variable bool, enum or int "
+            f"with both bounds, at most {limit:,} configurations)",
+        )
     return findings
 
 

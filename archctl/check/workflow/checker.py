@@ -54,9 +54,15 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
             + f", which this analysis cannot track ({reasons})"
         )
         out.append(_inconclusive(spec, message))
+        if spec.sla_ms is not None:
+            out.append(_inconclusive(spec, "the sla is not proved either: " + message))
         if unknown:
             out.append(_inconclusive(spec, f"the solver answered unknown on gateways {unknown}"))
         return sort_diagnostics(out)
+    if spec.sla_ms is not None:
+        from archctl.check.workflow.sla import check_sla
+
+        out += check_sla(spec, net, data, context)
     explorer = Explorer(net, data, options.max_states)
     explored = explorer.run()
     out += Soundness(net, data, explored, spec.name, explorer).check(seen)
