@@ -89,3 +89,21 @@ def test_json_report_of_a_lasso_is_deterministic() -> None:
     first = CliRunner().invoke(app, args).output
     second = CliRunner().invoke(app, args).output
     assert first == second and json.loads(first)["diagnostics"][0]["evidence"]["kind"] == "lasso"
+
+
+def test_simulate_replays_a_lasso_prefix_then_the_loop_repeatedly(tmp_path: object) -> None:
+    from pathlib import Path
+
+    case = str(SM / "liveness-none-fails.yaml")
+    report = Path(str(tmp_path)) / "report.json"
+    report.write_text(
+        CliRunner().invoke(app, ["verify", case, "--format", "json"]).stdout, encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["simulate", case, "--replay", str(report)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("back-off") == 3  # the loop, replayed three times
+    graph = CliRunner().invoke(
+        app, ["graph", case, "--highlight", str(report), "--format", "mermaid"]
+    )
+    assert graph.exit_code == 0, graph.output
+    assert "step 2, 3, 4, 5, 6" in graph.output  # the prefix and the loop drawn in order
