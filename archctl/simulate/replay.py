@@ -22,7 +22,6 @@ from archctl.simulate.statemachine import Machine, Step, describe_enabled, enabl
 from archctl.simulate.values import Env
 from archctl.simulate.workflow import SimulationError
 
-
 #: how many times a lasso's loop is replayed after its prefix
 LOOP_REPEATS = 3
 REPLAYABLE = ("trace", "lasso")
