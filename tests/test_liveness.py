@@ -67,12 +67,14 @@ def test_text_report_prints_the_loop_as_repeating_forever() -> None:
     assert "--back-off--> waiting" in result.output
 
 
-def test_unbounded_liveness_is_inconclusive_not_passed(tmp_path: object) -> None:
+def test_unbounded_liveness_without_argument_is_inconclusive_not_passed(tmp_path: object) -> None:
+    """A counter that may grow forever: no lasso repeats a configuration and no ranking
+    function exists, so the property is neither refuted nor proved: SM901."""
     from pathlib import Path
 
     path = Path(str(tmp_path)) / "m.yaml"
     path.write_text(
-        "kind: statemachine\nname: m\nvariables:\n  n: {type: int, initial: 0}\n"
+        "kind: statemachine\nname: m\nfairness: none\nvariables:\n  n: {type: int, initial: 0}\n"
         "states: [a, b]\ninitial: a\nfinal: [b]\ntransitions:\n"
         '  - {from: a, on: go, to: b, guard: "n >= 0"}\n'
         '  - {from: a, on: up, to: a, do: "n = n + 1"}\n'
@@ -107,3 +109,10 @@ def test_simulate_replays_a_lasso_prefix_then_the_loop_repeatedly(tmp_path: obje
     )
     assert graph.exit_code == 0, graph.output
     assert "step 2, 3, 4, 5, 6" in graph.output  # the prefix and the loop drawn in order
+
+
+def test_unbounded_liveness_is_proved_with_a_helpful_transition() -> None:
+    outcome = verify_paths([str(SM / "liveness-unbounded.yaml")])
+    [proof] = [p for p in outcome.proved if p.check == "SM203"]
+    assert (proof.spec, proof.subject) == ("retry-unbounded", "served")
+    assert "fair 'serve'" in (proof.certificate or "")

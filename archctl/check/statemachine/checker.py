@@ -100,13 +100,10 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
     final_outgoing(machine, findings)
     check_symbolic(machine, findings, context.options.timeout_ms)
     if live:
-        from archctl.check.statemachine.liveness_smt import undecided_liveness
+        from archctl.check.statemachine.liveness_smt import check_liveness_symbolic
+        from archctl.check.statemachine.symbolic import Reach
 
-        undecided_liveness(
-            findings,
-            "the fair-lasso search needs finite domains (every variable bool, enum or int "
-            f"with both bounds, at most {limit:,} configurations)",
-        )
+        check_liveness_symbolic(Reach(machine, context.options.timeout_ms), findings)
     return findings
 
 

@@ -49,7 +49,7 @@ class Ranked:
 
 
 @dataclass(frozen=True)
-class _Move:
+class Move:
     transition: Transition
     enabled: Any  # guard and range obligations over the frame
     after: dict[str, Any]  # terms after the update
@@ -74,18 +74,25 @@ class RankingSearch:
             s: (make(f"rank!{s}!const"), [make(f"rank!{s}!{v.name}") for v in self.numeric])
             for s in self.region
         }
-        self.moves: dict[str, list[_Move]] = {s: [] for s in self.region}
+        self.moves: dict[str, list[Move]] = {s: [] for s in self.region}
         for transition in machine.transitions:
-            if transition.source not in self.moves:
-                continue
-            if any(a.value is None for a in transition.action):
-                continue  # an `any` choice: progress would need a quantifier over it
-            if transition.target not in exits and transition.target not in self.moves:
-                continue
-            enabled, effect = self.encoding.fires(transition, self.env)
-            self.moves[transition.source].append(
-                _Move(transition, enabled, effect.after, transition.target in exits)
-            )
+            if self.usable(transition, exits):
+                enabled, effect = self.encoding.fires(transition, self.env)
+                self.moves[transition.source].append(
+                    Move(transition, enabled, effect.after, transition.target in exits)
+                )
+
+    def unknown_bounds(self) -> list[Any]:
+        """Constraints on unknowns a subclass adds to the template (none here)."""
+        return []
+
+    def usable(self, transition: Transition, exits: set[str]) -> bool:
+        """Moves that may serve as progress: from the region, to the region or an exit."""
+        if transition.source not in self.moves:
+            return False
+        if any(a.value is None for a in transition.action):
+            return False  # an `any` choice: progress would need a quantifier over it
+        return transition.target in exits or transition.target in self.moves
 
     # -- the template -------------------------------------------------------------------------
     def rank(self, state: str, env: Mapping[str, Any], model: Any = None) -> Any:
@@ -146,6 +153,7 @@ class RankingSearch:
             solver.add(const >= -100 * bound, const <= 100 * bound)
             size += [z3.If(c >= 0, c, -c) for c in (const, *coefficients)]
         solver.minimize(z3.Sum(*size))  # the smallest function reads best as a certificate
+        solver.add(*self.unknown_bounds())
         for state, values in samples:
             pairs = [
                 (var.term, constant(values[var.name], var.type))
