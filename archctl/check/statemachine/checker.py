@@ -14,6 +14,11 @@ Choices where checks.md leaves room (the same in every engine):
 - SM103 names reachable states from which neither a final state nor a deadlock can be
   reached (a state that can run into a deadlock is explained by that SM102); a machine with
   no final states is reactive and is never reported for termination.
+
+Liveness (`eventually`, `leads_to`, SM203) follows the same split: the fair-lasso search on
+the explicit configuration graph (liveness.py) wherever the domains are finite, Z3 otherwise
+(liveness_smt.py). Termination over unbounded data adds ranking functions (termination.py).
+Engines record what they proved (Findings.proof / CheckContext.prove) for "proved".
 """
 
 from __future__ import annotations
