@@ -87,6 +87,8 @@ class UniversalRanking(RankingSearch):
     Under ``fairness: none`` no helpful transition may be named.
     """
 
+    minimal = True  # one function per state plus the helpers: small candidates generalise
+
     def __init__(self, reach: Reach, goal: Expr) -> None:
         self.goal = goal
         self.unsupported = ""

@@ -57,6 +57,10 @@ class Move:
 
 
 class RankingSearch:
+    #: optimise every candidate (slower per round, but converges in fewer rounds where many
+    #: functions fit the samples); otherwise only the final certificate is minimised
+    minimal = False
+
     def __init__(
         self, reach: Reach, region: Sequence[str], exits: set[str], timeout_ms: int
     ) -> None:
@@ -123,14 +127,15 @@ class RankingSearch:
         refuted = 0
         for bound in BOUNDS:
             while refuted <= MAX_ROUNDS:
-                candidate = self._candidate(samples, bound)
+                candidate = self._candidate(samples, bound, minimal=self.minimal)
                 if candidate is None:
                     break  # no function of this size fits the samples: allow larger ones
                 if isinstance(candidate, str):
                     return Ranked({}, candidate)
                 verdict = self._verify(candidate)
                 if isinstance(verdict, dict):
-                    return Ranked(verdict, "")
+                    smallest = None if self.minimal else self._smallest(samples, bound)
+                    return Ranked(smallest or verdict, "")
                 if isinstance(verdict, str):
                     return Ranked({}, verdict)
                 samples.append(verdict)
@@ -144,15 +149,37 @@ class RankingSearch:
             "candidate(s)",
         )
 
-    def _candidate(self, samples: list[tuple[str, Mapping[str, Value]]], bound: int) -> Any:
-        solver = z3.Optimize()
+    def _smallest(
+        self, samples: list[tuple[str, Mapping[str, Value]]], bound: int
+    ) -> dict[str, str] | None:
+        """The smallest function that fits the samples, if it also verifies: certificates
+        read best small (``9 - x``, not ``17 - 2*x``). Only run once a proof is in hand, as
+        optimising every candidate would cost more than the search itself."""
+        samples = list(samples)
+        for _ in range(MAX_ROUNDS):
+            model = self._candidate(samples, bound, minimal=True)
+            if model is None or isinstance(model, str):
+                return None
+            verdict = self._verify(model)
+            if isinstance(verdict, dict):
+                return verdict
+            if isinstance(verdict, str):
+                return None
+            samples.append(verdict)
+        return None
+
+    def _candidate(
+        self, samples: list[tuple[str, Mapping[str, Value]]], bound: int, minimal: bool = False
+    ) -> Any:
+        solver = z3.Optimize() if minimal else z3.Solver()
         solver.set("timeout", self.timeout_ms)
         size = []
         for const, coefficients in self.coefficients.values():
             solver.add(*[z3.And(c >= -bound, c <= bound) for c in coefficients])
             solver.add(const >= -100 * bound, const <= 100 * bound)
             size += [z3.If(c >= 0, c, -c) for c in (const, *coefficients)]
-        solver.minimize(z3.Sum(*size))  # the smallest function reads best as a certificate
+        if minimal:
+            solver.minimize(z3.Sum(*size))
         solver.add(*self.unknown_bounds())
         for state, values in samples:
             pairs = [
