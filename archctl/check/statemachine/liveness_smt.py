@@ -217,20 +217,11 @@ class _LassoSearch:
 
     def _step(self, k: int) -> None:
         """Frame k+1 follows frame k by one transition."""
-        env, nxt = self.frames[k], self.frames[k + 1]
-        options = []
-        for number, transition in enumerate(self.machine.transitions):
-            fires, effect = self.encoding.fires(transition, env)
-            options.append(
-                z3.And(
-                    self.pcs[k] == self.encoding.index[transition.source],
-                    fires,
-                    self.pcs[k + 1] == self.encoding.index[transition.target],
-                    self.taken[k + 1] == number,
-                    *[nxt[name] == effect.after[name] for name in nxt],
-                )
-            )
-        self.solver.add(z3.Or(*options) if options else z3.BoolVal(False))
+        pcs = self.pcs
+        step = self.encoding.step(
+            self.frames[k], self.frames[k + 1], pcs[k], pcs[k + 1], self.taken[k + 1]
+        )
+        self.solver.add(step)
 
     def run(self) -> tuple[list[Step], int] | str | None:
         self._frame()
