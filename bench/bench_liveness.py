@@ -114,7 +114,9 @@ def lasso_vs_reachability(side: int, repeat: int) -> tuple[int, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--side", type=int, default=224, help="values per counter (2 x side^2 configurations)")
+    parser.add_argument(
+        "--side", type=int, default=224, help="values per counter (2 x side^2 configurations)"
+    )
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     print("| machine | findings | wall s | CPU s |")
@@ -124,7 +126,9 @@ def main() -> None:
         print(f"| {os.path.relpath(path, ROOT)} | {codes} | {wall:.2f} | {cpu:.2f} |")
     configs, reach, lasso = lasso_vs_reachability(args.side, args.repeat)
     print()
-    print("| configurations | reachability CPU s | fair-lasso search CPU s | liveness / reachability |")
+    print(
+        "| configurations | reachability CPU s | fair-lasso search CPU s | liveness / reachability |"
+    )
     print("| ---: | ---: | ---: | ---: |")
     print(f"| {configs:,} | {reach:.2f} | {lasso:.2f} | {(reach + lasso) / reach:.2f}x |")
 
