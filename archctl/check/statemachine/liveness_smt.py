@@ -105,6 +105,9 @@ class UniversalRanking(RankingSearch):
             )
         return True
 
+    def unknowns(self) -> list[Any]:
+        return [*super().unknowns(), *self.helpers.values()]
+
     def unknown_bounds(self) -> list[Any]:
         out = []
         for state, helper in self.helpers.items():

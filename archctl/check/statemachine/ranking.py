@@ -86,6 +86,10 @@ class RankingSearch:
                     Move(transition, enabled, effect.after, transition.target in exits)
                 )
 
+    def unknowns(self) -> list[Any]:
+        """Every unknown of the template, in a fixed order (for the tie-breaking objectives)."""
+        return [term for const, rest in self.coefficients.values() for term in (const, *rest)]
+
     def unknown_bounds(self) -> list[Any]:
         """Constraints on unknowns a subclass adds to the template (none here)."""
         return []
@@ -154,7 +158,11 @@ class RankingSearch:
     ) -> dict[str, str] | None:
         """The smallest function that fits the samples, if it also verifies: certificates
         read best small (``9 - x``, not ``17 - 2*x``). Only run once a proof is in hand, as
-        optimising every candidate would cost more than the search itself."""
+        optimising every candidate would cost more than the search itself.
+
+        Every function that verifies fits every sample (samples are reachable), so the
+        optimum over the samples, once it verifies, is the optimum over all certificates
+        within the bound: the same whichever samples the search happened to collect."""
         samples = list(samples)
         for _ in range(MAX_ROUNDS):
             model = self._candidate(samples, bound, minimal=True)
@@ -179,7 +187,12 @@ class RankingSearch:
             solver.add(const >= -100 * bound, const <= 100 * bound)
             size += [z3.If(c >= 0, c, -c) for c in (const, *coefficients)]
         if minimal:
+            # the smallest function first, then each unknown in a fixed order: the optimum
+            # is unique, so the certificate does not depend on the path the search took (or
+            # on what Z3 solved earlier in the process)
             solver.minimize(z3.Sum(*size))
+            for unknown in self.unknowns():
+                solver.minimize(unknown)
         solver.add(*self.unknown_bounds())
         for state, values in samples:
             pairs = [
