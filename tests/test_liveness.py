@@ -38,10 +38,11 @@ def test_refuted_termination_carries_the_run_into_the_trap() -> None:
 
 
 def test_liveness_proofs_are_listed() -> None:
-    found = proofs("liveness-weak-holds.yaml")
-    assert set(found) == {("SM203", "eventually-served"), ("SM203", "request-answered")}
+    found = [key for key in proofs("liveness-weak-holds.yaml") if key[0] in ("SM201", "SM203")]
+    assert sorted(found) == [("SM203", "eventually-served"), ("SM203", "request-answered")]
     strong = verify_paths([str(SM / "liveness-leads-to-strong.yaml")]).proved
-    assert [(p.spec, p.subject) for p in strong] == [("toggling-strong", "answered")]
+    live = [(p.spec, p.subject) for p in strong if p.check in ("SM201", "SM203")]
+    assert live == [("toggling-strong", "answered")]
 
 
 def test_lasso_json_has_prefix_loop_and_fairness() -> None:

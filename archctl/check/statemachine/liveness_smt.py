@@ -95,7 +95,7 @@ class UniversalRanking(RankingSearch):
         machine = reach.encoding.machine
         self.fair_only = machine.fairness != "none"
         super().__init__(reach, [s.name for s in machine.states], set(), reach.timeout_ms)
-        self.helpers = {s: z3.Int(f"helpful!{s}") for s in self.region}
+        self.helpers = {s: z3.Int(f"helpful!{s}", self.ctx) for s in self.region}
 
     def usable(self, transition: Transition, exits: set[str]) -> bool:
         if any(a.value is None for a in transition.action):
@@ -120,11 +120,11 @@ class UniversalRanking(RankingSearch):
 
     def holds(self, state: str, env: Mapping[str, Any]) -> Any:
         index = self.encoding.index[state]
-        return Compiler({**env, "state": z3.IntVal(index)}).expr(self.goal)
+        return Compiler({**env, "state": z3.IntVal(index, self.ctx)}, self.ctx).expr(self.goal)
 
     def progress(self, state: str, model: Any = None) -> Any:
         if self.unsupported:
-            return z3.BoolVal(False)
+            return z3.BoolVal(False, self.ctx)
         now = self.rank(state, self.env, model)
         helper = self.helpers[state]
         if model is not None:
@@ -146,11 +146,15 @@ class UniversalRanking(RankingSearch):
                     z3.And(helper == i + 1, z3.substitute(h.enabled, *pairs))
                     for i, h in enumerate(fair)
                 ]
-                options.append(z3.And(later <= now, z3.Or(*stays) if stays else False))
+                options.append(
+                    z3.And(later <= now, z3.Or(*stays) if stays else z3.BoolVal(False, self.ctx))
+                )
             steps.append(z3.Implies(move.enabled, z3.Or(*options)))
         helpful = [z3.And(helper == i + 1, h.enabled, good(h)) for i, h in enumerate(fair)]
         final = state in self.encoding.machine.final
-        moving = z3.BoolVal(False) if final or not fair else z3.Or(*[m.enabled for m in fair])
+        moving = (
+            z3.BoolVal(False, self.ctx) if final or not fair else z3.Or(*[m.enabled for m in fair])
+        )
         waits = z3.Or(helper == 0, *helpful)
         return z3.Or(self.holds(state, self.env), z3.And(moving, waits, *steps))
 
@@ -178,14 +182,15 @@ class _LassoSearch:
         self.machine = encoding.machine
         self.prop = prop
         self.fairness = fairness
-        self.solver = new_solver(timeout_ms)
+        self.ctx = encoding.ctx
+        self.solver = new_solver(timeout_ms, self.ctx)
         self.frames: list[dict[str, Any]] = []
         self.first: list[Any] = []
         self.pcs: list[Any] = []
         self.taken: list[Any] = []
         self.enabled: list[list[Any]] = []  # per frame, per transition (fresh choices: exists)
         self.armed: list[Any] = []
-        self.loop = z3.Int("lasso!loop")
+        self.loop = z3.Int("lasso!loop", self.ctx)
 
     def _frame(self) -> None:
         k = len(self.frames)
@@ -193,10 +198,10 @@ class _LassoSearch:
         if k == 0:
             self.first = frame
         env = {var.name: var.term for var in frame}
-        pc = z3.Int(f"lasso!pc@{k}")
+        pc = z3.Int(f"lasso!pc@{k}", self.ctx)
         self.frames.append(env)
         self.pcs.append(pc)
-        self.taken.append(z3.Int(f"lasso!taken@{k}"))
+        self.taken.append(z3.Int(f"lasso!taken@{k}", self.ctx))
         self.solver.add(*self.encoding.in_domain(frame), pc >= 0, pc < len(self.machine.states))
         enabled = []
         for transition in self.machine.transitions:
@@ -208,13 +213,13 @@ class _LassoSearch:
         state_env = {**env, "state": pc}
         assert self.prop.condition is not None
         if self.prop.target is None:  # eventually: the whole run avoids the goal
-            self.armed.append(z3.BoolVal(True))
-            self.solver.add(z3.Not(Compiler(state_env).expr(self.prop.condition)))
+            self.armed.append(z3.BoolVal(True, self.ctx))
+            self.solver.add(z3.Not(Compiler(state_env, self.ctx).expr(self.prop.condition)))
         else:
-            avoid = z3.Not(Compiler(state_env).expr(self.prop.target))
-            trigger = z3.And(Compiler(state_env).expr(self.prop.condition), avoid)
-            armed = z3.Bool(f"lasso!armed@{k}")
-            before = self.armed[-1] if self.armed else z3.BoolVal(False)
+            avoid = z3.Not(Compiler(state_env, self.ctx).expr(self.prop.target))
+            trigger = z3.And(Compiler(state_env, self.ctx).expr(self.prop.condition), avoid)
+            armed = z3.Bool(f"lasso!armed@{k}", self.ctx)
+            before = self.armed[-1] if self.armed else z3.BoolVal(False, self.ctx)
             self.solver.add(armed == z3.Or(before, trigger), z3.Implies(armed, avoid))
             self.armed.append(armed)
 
@@ -254,7 +259,7 @@ class _LassoSearch:
         pc = self.pcs[k]
         final = [pc == self.encoding.index[name] for name in self.machine.final]
         fair = [e for e, t in zip(self.enabled[k], self.machine.transitions, strict=True) if t.fair]
-        waiting = z3.Not(z3.Or(*fair)) if fair else z3.BoolVal(True)
+        waiting = z3.Not(z3.Or(*fair)) if fair else z3.BoolVal(True, self.ctx)
         return z3.And(self.armed[k], z3.Or(*final, waiting))
 
     def _closes(self, k: int) -> Any:

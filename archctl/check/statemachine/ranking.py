@@ -66,6 +66,7 @@ class RankingSearch:
     ) -> None:
         self.reach = reach
         self.encoding = reach.encoding
+        self.ctx = reach.encoding.ctx
         self.region = list(region)
         self.timeout_ms = timeout_ms
         machine = self.encoding.machine
@@ -73,7 +74,11 @@ class RankingSearch:
         self.env = {var.name: var.term for var in self.frame}
         self.numeric = [var for var in self.frame if var.type.kind in (TypeKind.INT, TypeKind.REAL)]
         real = any(var.type.kind is TypeKind.REAL for var in self.numeric)
-        make: Callable[[str], Any] = z3.Real if real else z3.Int
+        sort = z3.RealSort(self.ctx) if real else z3.IntSort(self.ctx)
+
+        def make(name: str) -> Any:
+            return z3.Const(name, sort)
+
         self.coefficients = {
             s: (make(f"rank!{s}!const"), [make(f"rank!{s}!{v.name}") for v in self.numeric])
             for s in self.region
@@ -123,7 +128,7 @@ class RankingSearch:
             else:
                 later = self.rank(move.transition.target, move.after, model)
                 options.append(z3.And(move.enabled, now >= 0, later <= now - 1))
-        return z3.Or(*options) if options else z3.BoolVal(False)
+        return z3.Or(*options) if options else z3.BoolVal(False, self.ctx)
 
     # -- counterexample-guided synthesis --------------------------------------------------
     def run(self, seeds: Sequence[tuple[str, Mapping[str, Value]]]) -> Ranked:
@@ -179,7 +184,7 @@ class RankingSearch:
     def _candidate(
         self, samples: list[tuple[str, Mapping[str, Value]]], bound: int, minimal: bool = False
     ) -> Any:
-        solver = z3.Optimize() if minimal else z3.Solver()
+        solver = z3.Optimize(ctx=self.ctx) if minimal else z3.Solver(ctx=self.ctx)
         solver.set("timeout", self.timeout_ms)
         size = []
         for const, coefficients in self.coefficients.values():
@@ -196,7 +201,7 @@ class RankingSearch:
         solver.add(*self.unknown_bounds())
         for state, values in samples:
             pairs = [
-                (var.term, constant(values[var.name], var.type))
+                (var.term, constant(values[var.name], var.type, self.ctx))
                 for var in self.frame
                 if var.name in values
             ]
@@ -212,7 +217,7 @@ class RankingSearch:
         """Certificates when the candidate holds everywhere reachable; else a counterexample."""
         for state in self.region:
             condition = self.progress(state, model)
-            solver = new_solver(self.timeout_ms)
+            solver = new_solver(self.timeout_ms, self.ctx)
             solver.add(*self.encoding.in_domain(self.frame), z3.Not(condition))
             if solve(solver) is Outcome.UNSAT:
                 continue

@@ -83,7 +83,7 @@ def _exits_dead(reach: Reach, graph: ControlGraph, group: list[str], out: Trappe
 
     def goal(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
         options = [z3.And(pc == encoding.index[t.source], encoding.fires(t, env)[0]) for t in exits]
-        return (z3.Or(*options) if options else z3.BoolVal(False)), {}
+        return (z3.Or(*options) if options else z3.BoolVal(False, encoding.ctx)), {}
 
     answer = reach.ask(goal)
     out.tried.append(f"whether an exit of {_names(group)} is ever enabled: {answer.note}")
@@ -96,26 +96,27 @@ def _half_spaces(reach: Reach, graph: ControlGraph, group: list[str], out: Trapp
     frame = encoding.frame("")
     env = {var.name: var.term for var in frame}
     moves = [t for s in group for t in graph.outgoing[s]]
-    pc = z3.Int("trap!pc")
+    ctx = encoding.ctx
+    pc = z3.Int("trap!pc", ctx)
     tried = 0
     for atom in _candidates([t.guard for t in moves if t.guard is not None]):
         tried += 1
-        inside = atom(Compiler(env))
-        solver = new_solver(reach.timeout_ms)
+        inside = atom(Compiler(env, ctx))
+        solver = new_solver(reach.timeout_ms, ctx)
         solver.add(*encoding.in_domain(frame), z3.Or(*[pc == encoding.index[s] for s in group]))
         solver.add(inside)
         escapes = []
         for transition in moves:
             enabled, effect = encoding.fires(transition, env)
-            leaves: Any = z3.BoolVal(transition.target not in members)
+            leaves: Any = z3.BoolVal(transition.target not in members, ctx)
             if transition.target in members:
-                stays = atom(Compiler(effect.after))
+                stays = atom(Compiler(effect.after, ctx))
                 leaves = z3.Not(stays)
                 if effect.fresh:
                     leaves = z3.Exists(effect.fresh, z3.And(enabled, leaves))
-                    enabled = z3.BoolVal(True)
+                    enabled = z3.BoolVal(True, ctx)
             escapes.append(z3.And(pc == encoding.index[transition.source], enabled, leaves))
-        solver.add(z3.Or(*escapes) if escapes else z3.BoolVal(False))
+        solver.add(z3.Or(*escapes) if escapes else z3.BoolVal(False, ctx))
         if solve(solver) is not Outcome.UNSAT:
             continue
         found_any = False
@@ -174,7 +175,7 @@ def _numeric(compare: Compare) -> bool:
 
 def _at_atom(state: int, atom: Atom) -> Any:
     def build(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
-        return z3.And(pc == state, atom(Compiler(env))), {}
+        return z3.And(pc == state, atom(Compiler(env, pc.ctx))), {}
 
     return build
 
