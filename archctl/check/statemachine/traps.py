@@ -83,6 +83,7 @@ def _exits_dead(reach: Reach, graph: ControlGraph, group: list[str], out: Trappe
 
     def goal(env: Mapping[str, Any], pc: Any, fresh: Callable[[str], Any]) -> Any:
         options = [z3.And(pc == encoding.index[t.source], encoding.fires(t, env)[0]) for t in exits]
+        options += _stops(encoding, graph, group, env, pc)  # a deadlock is a way out too
         return (z3.Or(*options) if options else z3.BoolVal(False, encoding.ctx)), {}
 
     answer = reach.ask(goal)
@@ -116,6 +117,7 @@ def _half_spaces(reach: Reach, graph: ControlGraph, group: list[str], out: Trapp
                     leaves = z3.Exists(effect.fresh, z3.And(enabled, leaves))
                     enabled = z3.BoolVal(True, ctx)
             escapes.append(z3.And(pc == encoding.index[transition.source], enabled, leaves))
+        escapes += _stops(encoding, graph, group, env, pc)
         solver.add(z3.Or(*escapes) if escapes else z3.BoolVal(False, ctx))
         if solve(solver) is not Outcome.UNSAT:
             continue
@@ -131,6 +133,22 @@ def _half_spaces(reach: Reach, graph: ControlGraph, group: list[str], out: Trapp
             out.tried.append(f"trap {_names(group)} proved closed and entered by a run")
             return
     out.tried.append(f"{tried} half-space trap candidate(s) from the guards of {_names(group)}")
+
+
+def _stops(
+    encoding: Any, graph: ControlGraph, group: list[str], env: Mapping[str, Any], pc: Any
+) -> list[Any]:
+    """Per state of the group: no transition can fire (a deadlock, reported as SM102 and not
+    as SM103, or an update that would leave its range): not a trap, conservatively."""
+    out = []
+    for state in group:
+        fires = []
+        for transition in graph.outgoing[state]:
+            enabled, effect = encoding.fires(transition, env)
+            fires.append(z3.Exists(effect.fresh, enabled) if effect.fresh else enabled)
+        stuck = z3.Not(z3.Or(*fires)) if fires else z3.BoolVal(True, encoding.ctx)
+        out.append(z3.And(pc == encoding.index[state], stuck))
+    return out
 
 
 Atom = Callable[[Compiler], Any]
