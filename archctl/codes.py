@@ -192,6 +192,19 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
         "A `reachable` property names a state (or condition) that no run reaches.",
     ),
     (
+        "SM203",
+        "liveness-violated",
+        E,
+        "an `eventually` / `leads_to` property fails on some fair run",
+        "Some run that the machine's `fairness` allows never reaches the `eventually` "
+        "condition (or, for `leads_to`, reaches `from` and never `to` afterwards). The evidence "
+        "is a lasso: a prefix, then a loop the run repeats forever (an empty loop: the run "
+        "stops there, in a deadlock or a final state). Under weak fairness a transition "
+        "enabled all along the loop is taken in it; under strong fairness one enabled anywhere "
+        "in the loop is; `fair: false` transitions are never forced. Add an exit to the loop, "
+        "mark the input that must come as fair, or choose stronger fairness.",
+    ),
+    (
         "SM901",
         "inconclusive",
         E,
@@ -289,6 +302,27 @@ _TABLE: tuple[tuple[str, str, Severity, str, str], ...] = (
         "a subprocess names a missing workflow or recursion",
         "A subprocess task names a workflow that is not in the file set, or workflows call "
         "each other in a cycle (unbounded recursion).",
+    ),
+    (
+        "WF112",
+        "sla-violated",
+        E,
+        "a run can take longer than the workflow's `sla`",
+        "The worst case of some run (per attempt the task's deadline or maximal duration, the "
+        "capped backoffs between retries, subprocess worst cases; parallel branches overlap; "
+        "branches no valuation takes do not count) exceeds `sla`. The evidence is the slowest "
+        "run, each step with its cumulative `time_ms`. Tighten deadlines or retries, or raise "
+        "the SLA.",
+    ),
+    (
+        "WF113",
+        "time-unbounded",
+        E,
+        "`sla` is set but a task or a loop has no time bound",
+        "A task with neither a `deadline` nor a bounded `duration` (fixed or uniform), or a "
+        "loop that a run may repeat without limit, gives the workflow no worst-case time, so "
+        "no `sla` can be proved. Give the task a deadline, or bound the loop with data (a "
+        "counter in its condition). The evidence is the task's location or the cycle.",
     ),
     (
         "WF901",

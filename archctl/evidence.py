@@ -53,6 +53,8 @@ class TraceStep:
     channels: Mapping[str, tuple[str, ...]] | None = None
     #: where the step's transition is written (SARIF code flows); not part of the JSON
     location: Span | None = field(default=None, compare=False)
+    #: cumulative time at the end of the step (WF112's slowest run), milliseconds
+    time_ms: float | None = None
 
     def to_json(self) -> dict[str, JSONValue]:
         out: dict[str, JSONValue] = {}
@@ -75,7 +77,14 @@ class TraceStep:
         out["values"] = dict(json_values(self.values))
         if self.note is not None:
             out["note"] = self.note
+        if self.time_ms is not None:
+            out["time_ms"] = json_value(exact_number(self.time_ms))
         return out
+
+
+def exact_number(number: float) -> Value:
+    """Whole milliseconds print as integers, the rest as themselves (same bytes every run)."""
+    return int(number) if float(number).is_integer() else number
 
 
 @dataclass(frozen=True)

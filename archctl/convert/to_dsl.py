@@ -136,6 +136,8 @@ def _statemachine(machine: StateMachine) -> list[list[Entry]]:
         states.append(("final " + _names(machine.final), None))
     if machine.events != inferred_events(machine.transitions):
         states.append(("events " + _names(machine.events), None))
+    if machine.fairness != "weak":
+        states.append((f"fairness {machine.fairness}", None))
     transitions: list[Entry] = [
         (_transition(group), group[0].span.line) for group in group_transitions(machine.transitions)
     ]
@@ -144,6 +146,10 @@ def _statemachine(machine: StateMachine) -> list[list[Entry]]:
         if prop.kind == "reachable":
             assert prop.state is not None
             text = f"reachable {name(prop.name)}: {name(prop.state)}"
+        elif prop.kind == "leads_to":
+            assert prop.condition is not None and prop.target is not None
+            ends = f"{to_source(prop.condition)} ~> {to_source(prop.target)}"
+            text = f"leads_to {name(prop.name)}: {ends}"
         else:
             assert prop.condition is not None
             text = f"{prop.kind} {name(prop.name)}: {to_source(prop.condition)}"
@@ -163,6 +169,8 @@ def _transition(group: list[Transition]) -> str:
         line += f" {keyword} {first.channel.source_text()}"
     if first.action:
         line += f" / {action_to_source(first.action)}"
+    if not first.fair:
+        line += " fair false"
     return line + _desc(first.description)
 
 
@@ -197,6 +205,8 @@ def _system(system: System) -> list[list[Entry]]:
 def _workflow(workflow: Workflow) -> list[list[Entry]]:
     variables: list[Entry] = [(_declaration("var", v), v.span.line) for v in workflow.variables]
     nodes: list[Entry] = [(_node(node), node.span.line) for node in workflow.nodes]
+    if workflow.sla_ms is not None:
+        variables.insert(0, (f"sla {duration(workflow.sla_ms)}", None))
     return [variables, nodes, _flows(workflow.flows)]
 
 

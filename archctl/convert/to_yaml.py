@@ -142,7 +142,9 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
         first = group[0]
         sources = [transition.source for transition in group]
         names = [*sources, first.target, *([first.event] if first.event else [])]
-        simple = not (first.guard or first.action or first.description or first.channel)
+        simple = not (
+            first.guard or first.action or first.description or first.channel or not first.fair
+        )
         if simple and len(sources) == 1 and all(_PLAIN.fullmatch(item) for item in names):
             on = f" on {first.event}" if first.event else ""
             out.add(f"  - {first.source} -> {first.target}{on}", first.span.line)
@@ -160,13 +162,24 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
             pairs.append(("do", _expr(action_to_source(first.action))))
         if first.description is not None:
             pairs.append(("description", _string(first.description)))
+        if not first.fair:
+            pairs.append(("fair", "false"))
         out.add(f"  - {_flow_map(pairs)}", first.span.line)
+    if machine.fairness != "weak":
+        out.add(f"fairness: {machine.fairness}", out.anchor(machine.span.line, "fairness"))
     if machine.properties:
         out.add("properties:")
     for prop in machine.properties:
         if prop.kind == "reachable":
             assert prop.state is not None
             body = scalar(prop.state)
+        elif prop.kind == "leads_to":
+            assert prop.condition is not None and prop.target is not None
+            ends = [
+                ("from", _expr(to_source(prop.condition))),
+                ("to", _expr(to_source(prop.target))),
+            ]
+            body = _flow_map(ends)
         else:
             assert prop.condition is not None
             body = _expr(to_source(prop.condition))
@@ -205,6 +218,8 @@ def _system(out: Layout, system: System) -> None:
 
 # -- workflow ----------------------------------------------------------------------------
 def _workflow(out: Layout, workflow: Workflow) -> None:
+    if workflow.sla_ms is not None:
+        out.add(f"sla: {duration(workflow.sla_ms)}", out.anchor(workflow.span.line, "sla"))
     _declarations(out, "variables", workflow.variables)
     out.add("nodes:")
     for node in workflow.nodes:

@@ -56,6 +56,8 @@ class Transition:
     span: Span
     description: str | None = None
     channel: ChannelOp | None = None
+    #: ``fair: false``: an input that may never come; fairness never forces it (1.1)
+    fair: bool = True
 
     @property
     def label(self) -> str:
@@ -66,13 +68,22 @@ class Transition:
 
 @dataclass(frozen=True)
 class Property:
-    """A claim to prove: ``always``/``never`` hold a condition, ``reachable`` names a state."""
+    """A claim to prove: ``always``/``never`` hold a condition, ``reachable`` names a state.
+
+    Liveness (1.1): ``eventually`` holds ``condition`` on every fair run; ``leads_to`` has
+    ``condition`` as its ``from`` and ``target`` as its ``to``.
+    """
 
     name: str
-    kind: str  # "always" | "never" | "reachable"
+    kind: str  # "always" | "never" | "reachable" | "eventually" | "leads_to"
     condition: Expr | None
     state: str | None
     span: Span
+    target: Expr | None = None
+
+    @property
+    def is_liveness(self) -> bool:
+        return self.kind in ("eventually", "leads_to")
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,8 @@ class StateMachine:
     version: str | None = None
     description: str | None = None
     kind: Literal["statemachine"] = "statemachine"
+    #: "weak" (default) | "strong" | "none": which infinite runs liveness properties consider
+    fairness: str = "weak"
 
     @property
     def is_component(self) -> bool:

@@ -125,6 +125,8 @@ class Workflow:
     version: str | None = None
     description: str | None = None
     kind: Literal["workflow"] = "workflow"
+    #: ``sla``: every run must complete within this many milliseconds (1.1)
+    sla_ms: int | None = None
 
     def node(self, node_id: str) -> Node | None:
         for node in self.nodes:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.evidence import Cycle, Evidence, Trace
+from archctl.evidence import Cycle, Evidence, Lasso, Trace
 from archctl.render.graph import CLASSES, DEdge, DiagramGraph, DNode, add_class
 from archctl.source import Span
 
@@ -153,6 +153,8 @@ def _visits(evidence: Evidence) -> list[tuple[int, str, str | None]]:
     if isinstance(evidence, Cycle):
         path = list(evidence.path)
         return [(n, key, None) for n, key in enumerate([*path, *path[:1]], 1)]
+    if isinstance(evidence, Lasso):  # the prefix, then the loop once (it closes on itself)
+        evidence = Trace((*evidence.prefix, *evidence.loop))
     if not isinstance(evidence, Trace):
         return []
     out = []

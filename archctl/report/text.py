@@ -30,6 +30,7 @@ from archctl.evidence import (
     TraceStep,
     Value,
     Witness,
+    exact_number,
     json_value,
 )
 from archctl.report.json import summary
@@ -94,6 +95,8 @@ def evidence_lines(diagnostic: Diagnostic) -> list[str]:
 def step_text(step: TraceStep) -> str:
     """One trace step on one line: component, event, message, node, state, tokens, values."""
     parts = []
+    if step.time_ms is not None:
+        parts.append(f"[{exact_number(step.time_ms)} ms]")
     if step.component is not None:
         parts.append(f"{step.component}:")
     if step.event is not None:

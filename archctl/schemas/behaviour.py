@@ -48,6 +48,10 @@ def _statemachine() -> tuple[dict[str, Schema], dict[str, Schema], list[str]]:
                             {"type": "string", "pattern": _CHANNEL_OP.format(op="\\?")},
                         ),
                         "description": _ref("description"),
+                        "fair": _doc(
+                            "false: an input that may never come; fairness never forces it.",
+                            {"type": "boolean"},
+                        ),
                     },
                     ["from", "to"],
                     **{"not": {"required": ["send", "receive"]}},
@@ -60,10 +64,18 @@ def _statemachine() -> tuple[dict[str, Schema], dict[str, Schema], list[str]]:
                 "always": _doc("Invariant over all reachable states.", _ref("condition")),
                 "never": _doc("Condition no reachable state satisfies.", _ref("condition")),
                 "reachable": _doc("A state that must be reachable.", {"type": "string"}),
+                "eventually": _doc(
+                    "Every fair run reaches a state where it holds.", _ref("condition")
+                ),
+                "leads_to": _doc(
+                    "Whenever `from` holds, `to` holds then or later, on every fair run.",
+                    _closed({"from": _ref("condition"), "to": _ref("condition")}, ["from", "to"]),
+                ),
             },
             ["name"],
-            description="A claim to prove: name plus exactly one of always/never/reachable.",
-            oneOf=_one_of_keys("always", "never", "reachable"),
+            description="A claim to prove: name plus exactly one of always/never/reachable/"
+            "eventually/leads_to.",
+            oneOf=_one_of_keys("always", "never", "reachable", "eventually", "leads_to"),
         ),
     }
     props: dict[str, Schema] = {
@@ -88,6 +100,10 @@ def _statemachine() -> tuple[dict[str, Schema], dict[str, Schema], list[str]]:
         ),
         "transitions": {"type": "array", "items": _ref("transition")},
         "properties": {"type": "array", "items": _ref("property")},
+        "fairness": _doc(
+            "Which infinite runs liveness properties consider (per transition).",
+            {"enum": ["weak", "strong", "none"], "default": "weak"},
+        ),
     }
     return defs, props, ["states"]
 
@@ -208,5 +224,6 @@ def _workflow() -> tuple[dict[str, Schema], dict[str, Schema], list[str]]:
         "variables": _declarations("Variables", {"pattern": _IDENT}),
         "nodes": _doc("Nodes by id.", _mapping(_ref("node"), minProperties=1)),
         "flows": {"type": "array", "items": _ref("flow")},
+        "sla": _doc("Every run completes (reaches an end) within this time.", _ref("duration")),
     }
     return defs, props, ["nodes"]

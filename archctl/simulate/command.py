@@ -186,11 +186,13 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
             if options.instances == 1:
                 records = [r for _i, r in chunk.records]
             advance(chunk.totals.instances)
-    report = summary(program, totals, options.seed, until, options.max_steps)
+    report = summary(program, totals, options.seed, until, options.max_steps, spec.sla_ms)
     if options.output == "json":
         out.file.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     elif options.instances == 1:
         live.timeline(out, f"{spec.name}: instance 0, seed {options.seed}", records)
+        if "sla" in report:
+            live.print_sla(out, report["sla"])
     else:
         live.summary_tables(out, report)
     return EXIT_OK

@@ -161,6 +161,9 @@ def summary_tables(console: Console, summary: dict[str, Any]) -> None:
             cells = [str(row["visits"]), "", "", "", ""]
         nodes.add_row(escape(name), *cells)
     console.print(nodes)
+    sla = summary.get("sla")
+    if sla:
+        print_sla(console, sla)
     cut = summary.get("cut")
     if cut:
         limit = f"--until {cut['until_ms']} ms or " if cut["until_ms"] is not None else ""
@@ -195,3 +198,12 @@ def progress(console: Console, total: int) -> Iterator[Any]:
     with bar:
         task = bar.add_task("instances", total=total)
         yield lambda advance: bar.update(task, advance=advance)
+
+
+def print_sla(console: Console, sla: dict[str, Any]) -> None:
+    """``sla 30000 ms: 12 instance(s) over it (0.12%)``."""
+    console.print(
+        f"[bold]sla[/bold] {sla['sla_ms']} ms: {sla['over']} instance(s) over it "
+        f"({100.0 * sla['share']:.2f}%)",
+        highlight=False,
+    )

@@ -1,7 +1,9 @@
 """Replay a counterexample trace from ``archctl verify --format json`` step by step.
 
 Input is either a whole verify report (the first finding with a trace is taken, or the one
-chosen by index or code) or a bare ``{"kind": "trace", "steps": [...]}`` object. Each step is
+chosen by index or code) or a bare ``{"kind": "trace", "steps": [...]}`` object. A ``lasso``
+(SM203) is replayed as its prefix, then its loop ``LOOP_REPEATS`` times: each pass must come
+back to where the loop started, which is what makes it a run that can repeat forever. Each step is
 checked against the machine: the named event must be enabled in the current state and lead to
 the step's state and values, so a replay proves the trace is a real run of the spec as it is.
 """
@@ -19,6 +21,10 @@ from archctl.model.types import TypeKind, VarType
 from archctl.simulate.statemachine import Machine, Step, describe_enabled, enabled
 from archctl.simulate.values import Env
 from archctl.simulate.workflow import SimulationError
+
+#: how many times a lasso's loop is replayed after its prefix
+LOOP_REPEATS = 3
+REPLAYABLE = ("trace", "lasso")
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ def read_trace(path: str, finding: str | None = None) -> TraceInput:
         raise SimulationError(f"cannot read {path}: {error.strerror or error}") from None
     except json.JSONDecodeError as error:
         raise SimulationError(f"{path} is not JSON: {error}") from None
-    if isinstance(document, dict) and document.get("kind") == "trace":
+    if isinstance(document, dict) and document.get("kind") in REPLAYABLE:
         return TraceInput(_steps(document, path))
     if not isinstance(document, dict) or not isinstance(document.get("diagnostics"), list):
         raise SimulationError(
@@ -54,7 +60,7 @@ def read_trace(path: str, finding: str | None = None) -> TraceInput:
         for d in document["diagnostics"]
         if isinstance(d, dict)
         and isinstance(d.get("evidence"), dict)
-        and d["evidence"].get("kind") == "trace"
+        and d["evidence"].get("kind") in REPLAYABLE
     ]
     if not traced:
         raise SimulationError(f"{path} has no finding with a trace to replay")
@@ -86,6 +92,10 @@ def _choose(traced: list[dict[str, Any]], finding: str | None, path: str) -> dic
 
 def _steps(evidence: dict[str, Any], path: str) -> list[dict[str, Any]]:
     steps = evidence.get("steps")
+    if evidence.get("kind") == "lasso":
+        prefix, loop = evidence.get("prefix"), evidence.get("loop")
+        if isinstance(prefix, list) and isinstance(loop, list):
+            steps = [*prefix, *loop * LOOP_REPEATS]
     if not isinstance(steps, list) or not steps or not all(isinstance(s, dict) for s in steps):
         raise SimulationError(f"the trace in {path} has no steps")
     for number, step in enumerate(steps, 1):

@@ -108,9 +108,17 @@ def node_rows(root: Program, totals: Totals) -> dict[str, dict[str, Any]]:
 
 
 def summary(
-    root: Program, totals: Totals, seed: int, until: float, max_steps: int
+    root: Program,
+    totals: Totals,
+    seed: int,
+    until: float,
+    max_steps: int,
+    sla_ms: int | None = None,
 ) -> dict[str, Any]:
-    """The JSON summary of issue 7: spec, instances, seed, outcomes, latency_ms, nodes."""
+    """The JSON summary of issue 7: spec, instances, seed, outcomes, latency_ms, nodes.
+
+    With the workflow's ``sla``: how many instances finished later than it (``sla``).
+    """
     outcomes: dict[str, int] = {}
     for i, kind in enumerate(root.kinds):
         if kind == END:
@@ -127,6 +135,8 @@ def summary(
         "latency_ms": latency(totals.latencies),
         "nodes": node_rows(root, totals),
     }
+    if sla_ms is not None:
+        out["sla"] = sla_line(totals, sla_ms)
     if totals.outcomes.get(CUT):
         out["cut"] = {
             "instances": totals.outcomes[CUT],
@@ -134,3 +144,14 @@ def summary(
             "max_steps": max_steps,
         }
     return out
+
+
+def sla_line(totals: Totals, sla_ms: int) -> dict[str, Any]:
+    """Instances whose latency exceeds the SLA, and their share of all instances.
+
+    Instances cut off by --until/--max-steps have no latency and are not counted as over:
+    the line says how many were cut, so a reader can tell.
+    """
+    over = sum(1 for value in totals.latencies if value > sla_ms)
+    share = over / totals.instances if totals.instances else 0.0
+    return {"sla_ms": sla_ms, "over": over, "share": share}

@@ -14,6 +14,11 @@ Choices where checks.md leaves room (the same in every engine):
 - SM103 names reachable states from which neither a final state nor a deadlock can be
   reached (a state that can run into a deadlock is explained by that SM102); a machine with
   no final states is reactive and is never reported for termination.
+
+Liveness (`eventually`, `leads_to`, SM203) follows the same split: the fair-lasso search on
+the explicit configuration graph (liveness.py) wherever the domains are finite, Z3 otherwise
+(liveness_smt.py). Termination over unbounded data adds ranking functions (termination.py).
+Engines record what they proved (Findings.proof / CheckContext.prove) for "proved".
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
     from archctl.check.statemachine.graph import check_control, final_outgoing
     from archctl.check.statemachine.proofs import prove_unfound
 
+    live = any(prop.is_liveness for prop in machine.properties)
     if not machine.variables and all(t.guard is None for t in machine.transitions):
         findings = Findings(
             machine,
@@ -59,6 +65,8 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
         graph = check_control(machine, findings)
         searched = f"{len(graph.reachable):,} reachable state(s) searched"
         prove_unfound(findings, graph.reachable, "graph", searched)
+        if live:
+            _liveness(machine, findings, context)
         return findings
     limit = min(EXPLICIT_LIMIT, context.options.max_states)
     size = space_size(machine, limit)
@@ -86,10 +94,27 @@ def _decide(machine: StateMachine, context: CheckContext) -> Findings:
         reachable = {machine.states[number].name for number in set(space.state_of)}
         explored = f"{len(space.state_of):,} configurations explored"
         prove_unfound(findings, reachable, "explicit", explored)
+        if live:
+            from archctl.check.statemachine.liveness import check_liveness
+
+            check_liveness(space, findings, context)
         return findings
     from archctl.check.statemachine.symbolic_checks import check_symbolic
 
     findings = Findings(machine, "decided symbolically with Z3")
     final_outgoing(machine, findings)
     check_symbolic(machine, findings, context.options.timeout_ms)
+    if live:
+        from archctl.check.statemachine.liveness_smt import check_liveness_symbolic
+        from archctl.check.statemachine.symbolic import Reach
+
+        check_liveness_symbolic(Reach(machine, context.options.timeout_ms), findings)
     return findings
+
+
+def _liveness(machine: StateMachine, findings: Findings, context: CheckContext) -> None:
+    """Liveness of a machine the control graph decided: its configurations are its states."""
+    from archctl.check.statemachine.explicit import explore
+    from archctl.check.statemachine.liveness import check_liveness
+
+    check_liveness(explore(machine), findings, context)

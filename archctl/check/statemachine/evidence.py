@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
-from archctl.evidence import Evidence, Trace, TraceStep, Value, Witness
+from archctl.evidence import Evidence, Lasso, Trace, TraceStep, Value, Witness
 from archctl.model.expr import Assignment, to_source
 from archctl.model.statemachine import Property, StateMachine, Transition
 from archctl.model.types import TypeKind, VarType, format_value
@@ -237,6 +237,23 @@ class Findings:
             prop.name,
             self.trace(steps),
             extra,
+        )
+
+    def liveness_violated(self, prop: Property, lasso: Lasso) -> None:
+        """SM203 with the lasso; its ``fairness`` says why the loop counts as a run."""
+        assert prop.condition is not None
+        goal = to_source(prop.condition)
+        if prop.target is not None:
+            goal = f"from {goal} to {to_source(prop.target)}"
+        how = "stops without reaching it" if not lasso.loop else "loops forever without it"
+        self._add(
+            "SM203",
+            f"property '{prop.name}' ({prop.kind} {goal}) fails: a run that is "
+            f"{lasso.fairness}-fair {how}",
+            prop.span,
+            prop.name,
+            lasso,
+            help_text="add a way out of the loop, or require fairness the loop breaks",
         )
 
     def unreachable_property(self, prop: Property) -> None:

@@ -59,6 +59,8 @@ class Space:
     via: list[int] = field(default_factory=list)  # transition position, -1 at the start
     enabled: list[tuple[int, ...]] = field(default_factory=list)
     successors: list[list[int]] = field(default_factory=list)
+    #: the transition position of each entry of ``successors`` (liveness needs the label)
+    labels: list[list[int]] = field(default_factory=list)
     # (transition position, assignment index) -> (config, value, values after the assignment)
     out_of_range: dict[tuple[int, int], tuple[int, Value, dict[str, Value]]] = field(
         default_factory=dict
@@ -124,6 +126,7 @@ def explore(machine: StateMachine) -> Space:
                 if found is None:
                     found = _add(space, seen, key[0], key[1], config, compiled.position)
                 space.successors[config].append(found)
+                space.labels[config].append(compiled.position)
         space.enabled[config] = tuple(enabled)
     return space
 
@@ -144,6 +147,7 @@ def _add(
     space.via.append(via)
     space.enabled.append(())
     space.successors.append([])
+    space.labels.append([])
     return number
 
 

@@ -104,6 +104,8 @@ def _overlaps(space: Space, findings: Findings) -> None:
 def _properties(space: Space, findings: Findings) -> None:
     states = space.machine.states
     for prop in space.machine.properties:
+        if prop.is_liveness:
+            continue  # SM203: liveness.py
         if prop.kind == "reachable":
             if not any(states[s].name == prop.state for s in set(space.state_of)):
                 findings.unreachable_property(prop)

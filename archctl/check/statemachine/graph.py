@@ -178,6 +178,8 @@ def check_control(machine: StateMachine, findings: Findings) -> ControlGraph:
 
 def _properties(graph: ControlGraph, findings: Findings) -> None:
     for prop in graph.machine.properties:
+        if prop.is_liveness:
+            continue  # SM203: liveness.py
         if prop.kind == "reachable":
             if prop.state not in graph.reachable:
                 findings.unreachable_property(prop)

@@ -138,6 +138,24 @@ class Encoding:
             parts += domain_of(self.types[assignment.target], term)
         return z3.And(*parts) if parts else z3.BoolVal(True, self.ctx), effect
 
+    def step(
+        self, env: Mapping[str, Any], nxt: Mapping[str, Any], pc: Any, pc_next: Any, taken: Any
+    ) -> Any:
+        """One transition from frame ``env`` (state ``pc``) to ``nxt``; ``taken`` its number."""
+        options = []
+        for number, transition in enumerate(self.machine.transitions):
+            enabled, effect = self.fires(transition, env)
+            options.append(
+                z3.And(
+                    pc == self.index[transition.source],
+                    enabled,
+                    pc_next == self.index[transition.target],
+                    taken == number,
+                    *[nxt[name] == effect.after[name] for name in nxt],
+                )
+            )
+        return z3.Or(*options) if options else z3.BoolVal(False, self.ctx)
+
 
 class Bmc:
     """Incremental unrolling; frame k holds the state, the values and the transition taken."""
@@ -173,19 +191,7 @@ class Bmc:
         k = len(self.frames) - 1
         domain = self._frame()
         env, nxt = self.env(k), self.env(k + 1)
-        options = []
-        for number, transition in enumerate(self.encoding.machine.transitions):
-            enabled, effect = self.encoding.fires(transition, env)
-            options.append(
-                z3.And(
-                    self.pcs[k] == self.encoding.index[transition.source],
-                    enabled,
-                    self.pcs[k + 1] == self.encoding.index[transition.target],
-                    self.taken[k + 1] == number,
-                    *[nxt[name] == effect.after[name] for name in nxt],
-                )
-            )
-        step = z3.Or(*options) if options else z3.BoolVal(False, self.ctx)
+        step = self.encoding.step(env, nxt, self.pcs[k], self.pcs[k + 1], self.taken[k + 1])
         self.solver.add(z3.Implies(self.active[k + 1], z3.And(*domain, step)))
 
     def search(self, goal: GoalBuilder, depth: int, start: int = 0) -> tuple[Answer | None, bool]:

@@ -94,7 +94,8 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             else:
                 findings.proof("SM104", subject, answer.engine, answer.certificate)
     for prop in machine.properties:
-        _property(reach, prop, reached, findings)
+        if not prop.is_liveness:  # SM203: liveness_smt.py
+            _property(reach, prop, reached, findings)
     findings.detail = None
 
 
@@ -173,6 +174,7 @@ def _termination(
         return
     proved = _proved_exits(machine, graph, reach)
     exits = _live_exits(machine, live, may_deadlock)
+    open_states = []
     for state in machine.states:
         name = state.name
         if name not in reached:
@@ -186,18 +188,11 @@ def _termination(
             )
             findings.no_termination(name, reached[name].steps)
         else:
-            findings.detail = (
-                "symbolic engine (Z3): termination is proved only where, in every reachable "
-                "valuation, an enabled transition leads towards a state already proved, or "
-                "none is enabled (a deadlock, SM102)"
-            )
-            findings.inconclusive(
-                name,
-                f"whether a final state stays reachable from '{name}'",
-                state.span,
-                "the ways out depend on data and no exit was proved enabled in every "
-                "reachable valuation",
-            )
+            open_states.append(name)
+    from archctl.check.statemachine.termination import settle
+
+    runs = {name: reached[name].steps for name in open_states}
+    settle(reach, graph, set(proved), open_states, runs, findings)
 
 
 def _live_exits(machine: StateMachine, live: list[Transition], may_deadlock: set[str]) -> set[str]:

@@ -39,6 +39,8 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     out = structure(net) + unreachable(net, seen)
     out += retry_policies(spec, context.specs) + subprocesses(spec, context.specs)
     if len(net.starts) != 1:
+        if spec.sla_ms is not None:
+            out.append(_inconclusive(spec, "the sla is not proved: it needs exactly one start"))
         return sort_diagnostics(out)
     prove_structure(context, net, seen)
     options = context.options
@@ -54,9 +56,15 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
             + f", which this analysis cannot track ({reasons})"
         )
         out.append(_inconclusive(spec, message))
+        if spec.sla_ms is not None:
+            out.append(_inconclusive(spec, "the sla is not proved: the token game does not run"))
         if unknown:
             out.append(_inconclusive(spec, f"the solver answered unknown on gateways {unknown}"))
         return sort_diagnostics(out)
+    if spec.sla_ms is not None:
+        from archctl.check.workflow.sla import check_sla
+
+        out += check_sla(spec, net, data, context)
     explorer = Explorer(net, data, options.max_states)
     explored = explorer.run()
     out += Soundness(net, data, explored, spec.name, explorer).check(seen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archctl.check.scc import components
 from archctl.model.workflow import Flow, Node, Workflow
 from archctl.source import Span
 
@@ -95,58 +96,6 @@ def build_net(workflow: Workflow) -> Net:
         error_arc,
         starts,
     )
-
-
-def components(successors: list[list[int]]) -> list[list[int]]:
-    """Strongly connected components, in reverse topological order (sinks first).
-
-    Tarjan's algorithm, iterative so that deep graphs do not hit the recursion limit.
-    """
-    count = len(successors)
-    index = [-1] * count
-    low = [0] * count
-    on_stack = [False] * count
-    stack: list[int] = []
-    out: list[list[int]] = []
-    counter = 0
-    for root in range(count):
-        if index[root] != -1:
-            continue
-        work = [(root, 0)]
-        while work:
-            vertex, child = work.pop()
-            if child == 0:
-                index[vertex] = low[vertex] = counter
-                counter += 1
-                stack.append(vertex)
-                on_stack[vertex] = True
-            recurse = False
-            edges = successors[vertex]
-            while child < len(edges):
-                nxt = edges[child]
-                child += 1
-                if index[nxt] == -1:
-                    work.append((vertex, child))
-                    work.append((nxt, 0))
-                    recurse = True
-                    break
-                if on_stack[nxt]:
-                    low[vertex] = min(low[vertex], index[nxt])
-            if recurse:
-                continue
-            if low[vertex] == index[vertex]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack[member] = False
-                    component.append(member)
-                    if member == vertex:
-                        break
-                out.append(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[vertex])
-    return out
 
 
 def closure(successors: list[list[int]]) -> list[int]:

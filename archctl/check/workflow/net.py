@@ -23,9 +23,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from archctl.check.budget import expired
+from archctl.check.scc import components
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import FAIL, Move, Rules
-from archctl.check.workflow.graph import Net, components
+from archctl.check.workflow.graph import Net
 from archctl.check.workflow.live import Liveness
 from archctl.model.expr import names_in
 

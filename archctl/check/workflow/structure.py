@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archctl.check.workflow.graph import Net, components, task_failure
+from archctl.check.scc import components
+from archctl.check.workflow.graph import Net, task_failure
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Cycle, Evidence

@@ -14,7 +14,8 @@ from archctl.model.statemachine import Property, State, StateMachine, Transition
 from archctl.model.types import enum_type
 from archctl.source import Span
 
-_SINGLE = ("version", "description", "initial", "events")
+_SINGLE = ("version", "description", "initial", "events", "fairness")
+FAIRNESS = ("weak", "strong", "none")
 
 
 def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
@@ -29,6 +30,7 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
     events_item: Any = None
     transitions: list[Any] = []
     properties: list[Any] = []
+    fairness = "weak"
     for item in statements(tree):
         kind = item.data
         if kind in _SINGLE and not ctx.once(seen, kind, item, "a statemachine"):
@@ -57,6 +59,8 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
             events_item = item
         elif kind == "transition":
             transitions.append(item)
+        elif kind == "fairness":
+            fairness = _fairness(ctx, item)
         else:
             properties.append(item)
     variables = ctx.declarations(decls, "variables")
@@ -105,7 +109,20 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
         properties=props,
         version=version,
         description=description,
+        fairness=fairness,
     )
+
+
+def _fairness(ctx: Context, item: Any) -> str:
+    value = ctx.name(item.children[0])
+    if value in FAIRNESS:
+        return value
+    ctx.error(
+        "LD004",
+        f"fairness must be one of {', '.join(FAIRNESS)}; found '{value}'",
+        item.children[0],
+    )
+    return "weak"
 
 
 def _add_state(
@@ -159,11 +176,24 @@ def _transition(
         ctx.diagnostics.extend(problems)
         if channel is None:
             return []
+    fair_tree = child(item, "fair")
+    fair = fair_tree is None or str(fair_tree.children[0]) == "true"
     if target is None or (guard_tree is not None and guard is None):
         return []
     span = ctx.span(item)
     return [
-        Transition(index, source, target, event, guard, action, span, description, channel=channel)
+        Transition(
+            index,
+            source,
+            target,
+            event,
+            guard,
+            action,
+            span,
+            description,
+            channel=channel,
+            fair=fair,
+        )
         for source in sources
     ]
 
@@ -207,6 +237,11 @@ def _properties(
                 out.append(Property(name, "reachable", None, state, ctx.span(item)))
             continue
         condition = ctx.expression(item.children[1], checker)
+        if item.data == "leads_to":
+            target_expr = ctx.expression(item.children[2], checker)
+            if condition is not None and target_expr is not None:
+                out.append(Property(name, "leads_to", condition, None, ctx.span(item), target_expr))
+            continue
         if condition is not None:
             out.append(Property(name, item.data, condition, None, ctx.span(item)))
     return tuple(out)

@@ -34,11 +34,16 @@ def build_workflow(ctx: Context, tree: Any) -> Workflow | None:
     raw_nodes: list[tuple[str, Any]] = []
     declared: dict[str, Span] = {}
     flows: list[Any] = []
+    sla: int | None = None
     for item in statements(tree):
         kind = item.data
-        if kind in ("version", "description") and not ctx.once(seen, kind, item, "a workflow"):
+        if kind in ("version", "description", "sla") and not ctx.once(
+            seen, kind, item, "a workflow"
+        ):
             continue
-        if kind == "version":
+        if kind == "sla":
+            sla = _duration(ctx, item.children[0])
+        elif kind == "version":
             version = ctx.text(item.children[0])
         elif kind == "description":
             description = ctx.text(item.children[0])
@@ -83,6 +88,7 @@ def build_workflow(ctx: Context, tree: Any) -> Workflow | None:
         flows=tuple(built),
         version=version,
         description=description,
+        sla_ms=sla,
     )
 
 

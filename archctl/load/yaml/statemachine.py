@@ -24,8 +24,11 @@ KEYS = (
     "events",
     "transitions",
     "properties",
+    "fairness",
 )
-TRANSITION_KEYS = ("from", "to", "on", "guard", "do", "send", "receive", "description")
+TRANSITION_KEYS = ("from", "to", "on", "guard", "do", "send", "receive", "description", "fair")
+FAIRNESS = ("weak", "strong", "none")
+PROPERTY_KINDS = ("always", "never", "reachable", "eventually", "leads_to")
 SHORT_TRANSITION = re.compile(r"^\s*(\S+)\s*->\s*(\S+)(?:\s+on\s+(\S+))?\s*$")
 
 
@@ -64,6 +67,10 @@ def build_statemachine(reader: Reader, fields: Fields) -> StateMachine | None:
     properties = _properties(
         reader, fields.get("properties"), names, TypeChecker(state_scope, frozenset({"state"}))
     )
+    fairness_node = fields.get("fairness")
+    fairness = "weak"
+    if fairness_node is not None:
+        fairness = reader.choice(fairness_node, "fairness", FAIRNESS) or "weak"
     if name is None or not states or initial_node is None:
         return None
     return StateMachine(
@@ -78,6 +85,7 @@ def build_statemachine(reader: Reader, fields: Fields) -> StateMachine | None:
         properties=properties,
         version=version,
         description=description,
+        fairness=fairness,
     )
 
 
@@ -198,12 +206,27 @@ def _long_transition(
     desc_node = fields.get("description")
     if desc_node is not None:
         description = reader.text(desc_node, "description")
+    fair = True
+    fair_node = fields.get("fair")
+    if fair_node is not None:
+        fair = reader.boolean(fair_node, "fair") is not False
     channel, channel_failed = channel_operation(reader, fields, checker)
     if target is None or (guard_node is not None and guard is None) or channel_failed:
         return []
     span = reader.span(node)
     return [
-        Transition(index, source, target, event, guard, action, span, description, channel=channel)
+        Transition(
+            index,
+            source,
+            target,
+            event,
+            guard,
+            action,
+            span,
+            description,
+            channel=channel,
+            fair=fair,
+        )
         for source in sources
     ]
 
@@ -242,17 +265,17 @@ def _properties(
     seen: set[str] = set()
     for item in items:
         fields = reader.mapping(
-            item, "a property", ("name", "always", "never", "reachable", "description"), ("name",)
+            item, "a property", ("name", *PROPERTY_KINDS, "description"), ("name",)
         )
         if fields is None:
             continue
         name_node = fields.get("name")
         name = reader.text(name_node, "the property name") if name_node is not None else None
-        kinds = [key for key in ("always", "never", "reachable") if key in fields]
+        kinds = [key for key in PROPERTY_KINDS if key in fields]
         if len(kinds) != 1:
             reader.error(
                 "LD004" if kinds else "LD003",
-                "a property needs exactly one of always, never, reachable",
+                "a property needs exactly one of " + ", ".join(PROPERTY_KINDS),
                 item,
             )
             continue
@@ -271,7 +294,28 @@ def _properties(
             if state is not None:
                 out.append(Property(name, kind, None, state, reader.span(item)))
             continue
+        if kind == "leads_to":
+            prop = _leads_to(reader, name, body, item, checker)
+            if prop is not None:
+                out.append(prop)
+            continue
         condition = reader.expression(body, f"the `{kind}` condition", checker)
         if condition is not None:
             out.append(Property(name, kind, condition, None, reader.span(item)))
     return tuple(out)
+
+
+def _leads_to(
+    reader: Reader, name: str, body: yaml.Node, item: yaml.Node, checker: TypeChecker
+) -> Property | None:
+    """``leads_to: {from: A, to: B}``: both conditions are required and type-checked."""
+    fields = reader.mapping(body, "leads_to", ("from", "to"), ("from", "to"))
+    if fields is None:
+        return None
+    ends = []
+    for key in ("from", "to"):
+        node = fields.get(key)
+        ends.append(None if node is None else reader.expression(node, f"`{key}`", checker))
+    if ends[0] is None or ends[1] is None:
+        return None
+    return Property(name, "leads_to", ends[0], None, reader.span(item), ends[1])

@@ -15,7 +15,7 @@ from archctl.model.expr import Action
 from archctl.model.workflow import Distribution, Flow, Node, RetryPolicy, Workflow, distribution
 from archctl.source import Span
 
-KEYS = (*HEADER_KEYS, "variables", "nodes", "flows")
+KEYS = (*HEADER_KEYS, "variables", "nodes", "flows", "sla")
 NODE_TYPES = ("start", "task", "gateway", "end")
 TASK_KINDS = ("service", "user", "script", "subprocess")
 GATEWAY_KINDS = ("exclusive", "parallel", "inclusive")
@@ -63,6 +63,8 @@ def build_workflow(reader: Reader, fields: Fields) -> Workflow | None:
         if node is not None:
             nodes.append(node)
     flows = _flows(reader, fields.get("flows"), names, checker)
+    sla_node = fields.get("sla")
+    sla = reader.duration(sla_node, "sla") if sla_node is not None else None
     if name is None or not raw_nodes:
         return None
     return Workflow(
@@ -73,6 +75,7 @@ def build_workflow(reader: Reader, fields: Fields) -> Workflow | None:
         flows=flows,
         version=version,
         description=description,
+        sla_ms=sla,
     )
 
 
