@@ -36,7 +36,7 @@ def test_undecided_spec_fails_the_run() -> None:
     assert "error[SM901]" in result.stdout
     last = result.stdout.rstrip().splitlines()[-1]
     assert re.fullmatch(
-        r"proved \d+ check\(s\) on 1 checked spec; 1 inconclusive \(not proved\)", last
+        r"proved \d+ check\(s\) on 1 checked spec; 2 inconclusive \(not proved\)", last
     )
 
 
@@ -79,9 +79,9 @@ def test_junit_inconclusive_is_a_failure_with_file_and_time() -> None:
     result = run("verify", "-f", "junit", UNDECIDED)
     assert result.returncode == 1
     cases = _cases(result.stdout)
-    failure = cases["warm-up: SM901 inconclusive"].find("failure")
+    failure = cases["nested-countdown: SM901 inconclusive"].find("failure")
     assert failure is not None and failure.get("type") == "SM901"
-    passed = cases["warm-up: SM102 deadlock"]
+    passed = cases["nested-countdown: SM102 deadlock"]
     assert passed.find("failure") is None and passed.find("skipped") is None
     for case in cases.values():
         assert case.get("file") == UNDECIDED.replace("\\", "/") or case.get("file", "").endswith(
@@ -106,8 +106,8 @@ def test_junit_checks_that_did_not_run_are_skipped(tmp_path: Path) -> None:
             assert checks and all(case.find("skipped") is not None for case in checks)
             assert suite.get("skipped") == str(len(checks))
         else:
-            assert cases["warm-up: SM104 nondeterminism"].find("skipped") is not None
-            assert cases["warm-up: SM102 deadlock"].find("skipped") is None
+            assert cases["nested-countdown: SM104 nondeterminism"].find("skipped") is not None
+            assert cases["nested-countdown: SM102 deadlock"].find("skipped") is None
     assert int(root.get("skipped", "0")) > 0
 
 
