@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
 import yaml
@@ -179,3 +180,49 @@ def _initial(reader: Reader, name: str, var_type: VarType, node: yaml.Node) -> V
 def key_span(reader: Reader, fields: Fields, key: str, fallback: Span) -> Span:
     node = fields.key_node(key)
     return fallback if node is None else reader.span(node)
+
+
+#: the property forms of state machines and systems (spec-format 1.0 and 1.1)
+PROPERTY_KINDS = ("always", "never", "reachable", "eventually", "leads_to")
+
+
+def property_entries(
+    reader: Reader, node: yaml.Node | None
+) -> Iterator[tuple[yaml.Node, str, str, yaml.Node]]:
+    """Each well-formed entry of a ``properties`` list as (item, name, kind, body).
+
+    The shape is shared by state machines and systems, and so are its errors: exactly one
+    property form per entry (LD003/LD004), a name, and no name twice (LD006). Entries with
+    errors are reported here and skipped; the caller builds the property from the body.
+    """
+    if node is None:
+        return
+    items = reader.sequence(node, "properties")
+    if items is None:
+        return
+    seen: set[str] = set()
+    for item in items:
+        fields = reader.mapping(
+            item, "a property", ("name", *PROPERTY_KINDS, "description"), ("name",)
+        )
+        if fields is None:
+            continue
+        name_node = fields.get("name")
+        name = reader.text(name_node, "the property name") if name_node is not None else None
+        kinds = [key for key in PROPERTY_KINDS if key in fields]
+        if len(kinds) != 1:
+            reader.error(
+                "LD004" if kinds else "LD003",
+                "a property needs exactly one of " + ", ".join(PROPERTY_KINDS),
+                item,
+            )
+            continue
+        if name is None:
+            continue
+        if name in seen:
+            reader.error("LD006", f"property '{name}' is declared twice", item)
+            continue
+        seen.add(name)
+        body = fields.get(kinds[0])
+        assert body is not None
+        yield item, name, kinds[0], body

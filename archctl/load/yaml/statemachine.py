@@ -9,7 +9,7 @@ import yaml
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
 from archctl.load.yaml.channel import SELF_TYPE, channel_operation, uses_channels
-from archctl.load.yaml.common import HEADER_KEYS, declarations, header
+from archctl.load.yaml.common import HEADER_KEYS, declarations, header, property_entries
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.model.expr import Action
 from archctl.model.statemachine import Property, State, StateMachine, Transition
@@ -28,7 +28,6 @@ KEYS = (
 )
 TRANSITION_KEYS = ("from", "to", "on", "guard", "do", "send", "receive", "description", "fair")
 FAIRNESS = ("weak", "strong", "none")
-PROPERTY_KINDS = ("always", "never", "reachable", "eventually", "leads_to")
 SHORT_TRANSITION = re.compile(r"^\s*(\S+)\s*->\s*(\S+)(?:\s+on\s+(\S+))?\s*$")
 
 
@@ -256,38 +255,8 @@ def _events(
 def _properties(
     reader: Reader, node: yaml.Node | None, names: Names, checker: TypeChecker
 ) -> tuple[Property, ...]:
-    if node is None:
-        return ()
-    items = reader.sequence(node, "properties")
-    if items is None:
-        return ()
     out: list[Property] = []
-    seen: set[str] = set()
-    for item in items:
-        fields = reader.mapping(
-            item, "a property", ("name", *PROPERTY_KINDS, "description"), ("name",)
-        )
-        if fields is None:
-            continue
-        name_node = fields.get("name")
-        name = reader.text(name_node, "the property name") if name_node is not None else None
-        kinds = [key for key in PROPERTY_KINDS if key in fields]
-        if len(kinds) != 1:
-            reader.error(
-                "LD004" if kinds else "LD003",
-                "a property needs exactly one of " + ", ".join(PROPERTY_KINDS),
-                item,
-            )
-            continue
-        kind = kinds[0]
-        body = fields.get(kind)
-        assert body is not None
-        if name is None:
-            continue
-        if name in seen:
-            reader.error("LD006", f"property '{name}' is declared twice", item)
-            continue
-        seen.add(name)
+    for item, name, kind, body in property_entries(reader, node):
         if kind == "reachable":
             text = reader.text(body, "a state name")
             state = names.resolve(text, body) if text is not None else None

@@ -10,14 +10,13 @@ from __future__ import annotations
 import yaml
 
 from archctl.load.expr.parse import parse_expression
-from archctl.load.yaml.common import HEADER_KEYS, header
+from archctl.load.yaml.common import HEADER_KEYS, header, property_entries
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.load.yaml.workflow import _distribution
 from archctl.model.expr import Expr
 from archctl.model.system import Channel, Component, System, SystemProperty
 
 KEYS = (*HEADER_KEYS, "components", "channels", "properties", "fairness")
-PROPERTY_KINDS = ("always", "never", "reachable", "eventually", "leads_to")
 FAIRNESS = ("weak", "strong", "none")
 
 
@@ -105,38 +104,8 @@ def _channels(reader: Reader, node: yaml.Node | None) -> tuple[Channel, ...]:
 
 
 def _properties(reader: Reader, node: yaml.Node | None) -> tuple[SystemProperty, ...]:
-    if node is None:
-        return ()
-    items = reader.sequence(node, "properties")
-    if items is None:
-        return ()
     out: list[SystemProperty] = []
-    seen: set[str] = set()
-    for item in items:
-        fields = reader.mapping(
-            item, "a property", ("name", *PROPERTY_KINDS, "description"), ("name",)
-        )
-        if fields is None:
-            continue
-        name_node = fields.get("name")
-        name = reader.text(name_node, "the property name") if name_node is not None else None
-        kinds = [key for key in PROPERTY_KINDS if key in fields]
-        if len(kinds) != 1:
-            reader.error(
-                "LD004" if kinds else "LD003",
-                "a property needs exactly one of " + ", ".join(PROPERTY_KINDS),
-                item,
-            )
-            continue
-        if name is None:
-            continue
-        if name in seen:
-            reader.error("LD006", f"property '{name}' is declared twice", item)
-            continue
-        seen.add(name)
-        kind = kinds[0]
-        body = fields.get(kind)
-        assert body is not None
+    for item, name, kind, body in property_entries(reader, node):
         built = _property(reader, name, kind, body, item)
         if built is not None:
             out.append(built)
