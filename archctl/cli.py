@@ -408,7 +408,7 @@ def conform(
         str, typer.Option("--format", "-f", help="text or json (see docs/conform.md).")
     ] = "text",
 ) -> None:
-    """Check an event log against a workflow or state machine (see docs/conform.md)."""
+    """Check an event log against a workflow, state machine or system (see docs/conform.md)."""
     from archctl.commands.conform import ConformOptions, run
 
     request = ConformOptions(

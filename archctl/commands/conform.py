@@ -1,4 +1,4 @@
-"""`archctl conform`: replay an event log against a workflow or state machine."""
+"""`archctl conform`: replay an event log against a workflow, state machine or system."""
 
 from __future__ import annotations
 
