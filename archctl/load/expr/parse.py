@@ -368,44 +368,43 @@ def unquote(text: str) -> str:
 
 def parse_expression(text: str, locate: Locator) -> tuple[Expr | None, list[Diagnostic]]:
     """Parse a boolean/arithmetic expression; returns the AST or an LD007 diagnostic."""
-    from lark.exceptions import UnexpectedInput
-
     if not text.strip():
         return None, [
             Diagnostic("LD007", default_severity("LD007"), "empty expression", locate(0, 0))
         ]
-    parser, inline = _parser()
-    inline.locate = locate
-    try:
-        built = parser.parse(text, start="expr")
-    except UnexpectedInput as error:
-        return None, [_syntax_error(text, error, locate)]
-    except Rejected as error:
-        return None, [rejected(error, locate)]
-    finally:
-        inline.locate = _no_locator
+    built, problems = _parse(text, "expr", locate)
+    if built is None:
+        return None, problems
     expr: Expr = built[0]
     # a node per character at most: only a text longer than the limit can nest beyond it
     problems = depth_error(expr) if len(text) > MAX_DEPTH else []
     return (None, problems) if problems else (expr, [])
 
 
-def parse_action(text: str, locate: Locator) -> tuple[Action | None, list[Diagnostic]]:
-    """Parse ``x = expr; y = any``; returns the assignments or an LD007 diagnostic."""
+def _parse(text: str, start: str, locate: Locator) -> tuple[Any, list[Diagnostic]]:
+    """Run the shared LALR parser from rule ``start``, its nodes located through ``locate``;
+    (the parse result, []) or (None, the LD007 diagnostic)."""
     from lark.exceptions import UnexpectedInput
 
-    if not text.strip():
-        return (), []
     parser, inline = _parser()
     inline.locate = locate
     try:
-        built = parser.parse(text, start="assignments")
+        return parser.parse(text, start=start), []
     except UnexpectedInput as error:
         return None, [_syntax_error(text, error, locate)]
     except Rejected as error:
         return None, [rejected(error, locate)]
     finally:
         inline.locate = _no_locator
+
+
+def parse_action(text: str, locate: Locator) -> tuple[Action | None, list[Diagnostic]]:
+    """Parse ``x = expr; y = any``; returns the assignments or an LD007 diagnostic."""
+    if not text.strip():
+        return (), []
+    built, problems = _parse(text, "assignments", locate)
+    if built is None:
+        return None, problems
     action: Action = built[0]
     if len(text) > MAX_DEPTH:
         problems = [
