@@ -13,6 +13,19 @@ from archctl.evidence import Evidence
 from archctl.source import Span
 
 
+class Code(str):
+    """A registered finding code such as ``SM102``.
+
+    A subclass of ``str`` so that codes compare, hash, sort and serialise as the strings users
+    write in config, baselines and ``--select``; a distinct type so that mypy rejects a bare
+    string literal where a diagnostic's code is expected. The registered constants live in
+    :mod:`archctl.codes` (``codes.SM102``); code read from users goes through
+    ``codes.registered``.
+    """
+
+    __slots__ = ()
+
+
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -26,7 +39,7 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    code: str
+    code: Code
     severity: Severity
     message: str
     span: Span | None

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from archctl import __version__
+from archctl import __version__, codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.source import SourceFile, Span
@@ -23,7 +23,17 @@ from archctl.source import SourceFile, Span
 SUPPRESSION = re.compile(r"archctl:\s*ignore\[([A-Za-z0-9_,\s]+)\]")
 #: Load errors make a file unusable; no policy may hide them.
 UNFILTERABLE = frozenset(
-    {"LD001", "LD002", "LD003", "LD004", "LD005", "LD006", "LD007", "LD008", "LD010"}
+    {
+        codes.LD001,
+        codes.LD002,
+        codes.LD003,
+        codes.LD004,
+        codes.LD005,
+        codes.LD006,
+        codes.LD007,
+        codes.LD008,
+        codes.LD010,
+    }
 )
 BASELINE_FORMAT = 1
 
@@ -107,7 +117,7 @@ def apply_suppressions(
     kept = []
     for diagnostic in diagnostics:
         span = diagnostic.span
-        key = (span.file, span.line, diagnostic.code) if span else None
+        key: tuple[str, int, str] | None = (span.file, span.line, diagnostic.code) if span else None
         if key is not None and key in by_line and diagnostic.code not in UNFILTERABLE:
             used.add(key)
             continue
@@ -116,8 +126,8 @@ def apply_suppressions(
         if key not in used and active(item.code):
             kept.append(
                 Diagnostic(
-                    "LD011",
-                    default_severity("LD011"),
+                    codes.LD011,
+                    default_severity(codes.LD011),
                     f"suppression of {item.code} matches no finding on this line",
                     item.span,
                     subject=item.code,

@@ -38,7 +38,7 @@ timeout-ms = 10000
 
 # Codes ignored in some files only:
 # [per-file-ignores]
-# "specs/legacy/*" = ["SM105"]
+# "specs/legacy/*" = [codes.SM105]
 """
 
 EXAMPLE = """\

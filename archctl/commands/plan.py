@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from archctl import codes
 from archctl.commands import EXIT_OK, stderr_console, usage_error
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.source import Span
@@ -75,7 +76,7 @@ def _stale_candidates(outcome: PlanOutcome) -> list[Diagnostic]:
     stale = [
         d
         for d in outcome.diagnostics
-        if d.code == "PL103" and d.span in other_spans and d.span not in selected_spans
+        if d.code == codes.PL103 and d.span in other_spans and d.span not in selected_spans
     ]
     blocking = [d for d in outcome.diagnostics if d not in stale]
     return stale if all(d.severity.rank < Severity.WARNING.rank for d in blocking) else []

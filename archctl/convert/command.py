@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from archctl import codes
 from archctl.convert.comments import Comments
 from archctl.convert.to_dsl import specs_to_dsl
 from archctl.convert.to_yaml import specs_to_yaml
@@ -105,5 +106,5 @@ def _usage(path: str, message: str, listing: str | None) -> Diagnostic:
 
     help_text = None if listing is None else f"specs in the file: {listing}"
     return Diagnostic(
-        "LD010", default_severity("LD010"), message, Span.point(path, 1, 1), help=help_text
+        codes.LD010, default_severity(codes.LD010), message, Span.point(path, 1, 1), help=help_text
     )

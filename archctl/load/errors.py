@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from archctl import codes
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.model.types import VarType
 from archctl.source import Span
 
@@ -20,7 +21,7 @@ _UNKNOWN_NAME = "unknown name '"
 
 
 def located(
-    code: str,
+    code: Code,
     message: str,
     span: Span,
     help_text: str | None = None,
@@ -39,7 +40,7 @@ def with_hints(diagnostic: Diagnostic, scope: Mapping[str, VarType]) -> Diagnost
     An unknown name that is a value of an enum variable in scope was meant as that value:
     enum values are quoted (the commonest slip when coming from other languages).
     """
-    if diagnostic.code != "LD005" or not diagnostic.message.startswith(_UNKNOWN_NAME):
+    if diagnostic.code != codes.LD005 or not diagnostic.message.startswith(_UNKNOWN_NAME):
         return diagnostic
     name = diagnostic.message[len(_UNKNOWN_NAME) : -1]
     owners = sorted(var for var, var_type in scope.items() if name in var_type.values)

@@ -12,8 +12,9 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from archctl import codes
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.expr.types import TypeChecker, assignable
 from archctl.model.spec import LoadResult
 from archctl.model.statemachine import ChannelOp, StateMachine
@@ -42,7 +43,7 @@ def link_system(
     return _link(system, machines)
 
 
-def _error(code: str, message: str, span: Span, spec: str, hint: str | None = None) -> Diagnostic:
+def _error(code: Code, message: str, span: Span, spec: str, hint: str | None = None) -> Diagnostic:
     return Diagnostic(code, default_severity(code), message, span, spec=spec, help=hint)
 
 
@@ -56,7 +57,7 @@ def _link(system: System, machines: Mapping[str, StateMachine]) -> tuple[System,
             hint = f"did you mean '{close[0]}'?" if close else "declare a statemachine of that name"
             out.append(
                 _error(
-                    "LD005",
+                    codes.LD005,
                     f"unknown machine '{component.machine}' for component '{component.name}'",
                     component.machine_span,
                     system.name,
@@ -105,7 +106,7 @@ def _check_channel(system: System, machine: StateMachine, op: ChannelOp) -> list
         )
         return [
             _error(
-                "LD005",
+                codes.LD005,
                 f"unknown channel '{op.channel}' "
                 f"(machine '{machine.name}' in system '{system.name}')",
                 op.span,
@@ -116,7 +117,7 @@ def _check_channel(system: System, machine: StateMachine, op: ChannelOp) -> list
     if channel.count is None and op.index is not None:
         return [
             _error(
-                "LD004",
+                codes.LD004,
                 f"channel '{op.channel}' is not an array; drop the index",
                 op.span,
                 machine.name,
@@ -125,7 +126,7 @@ def _check_channel(system: System, machine: StateMachine, op: ChannelOp) -> list
     if channel.count is not None and op.index is None:
         return [
             _error(
-                "LD004",
+                codes.LD004,
                 f"channel '{op.channel}' is an array of {channel.count}; index it",
                 op.span,
                 machine.name,
@@ -151,7 +152,7 @@ def _check_signature(
         ):
             return [
                 _error(
-                    "LD008",
+                    codes.LD008,
                     f"message {op.channel}!{op.message} is sent with ({_describe(types)}) "
                     f"here and ({_describe(known)}) elsewhere",
                     op.span,
@@ -167,7 +168,7 @@ def _check_signature(
     if len(known_types) != len(op.variables):
         return [
             _error(
-                "LD008",
+                codes.LD008,
                 f"{op.channel}?{op.message} receives {len(op.variables)} value(s) but the "
                 f"message carries {len(known_types)} ({_describe(known_types)})",
                 op.span,
@@ -180,7 +181,7 @@ def _check_signature(
         if not _compatible(target, sent):
             out.append(
                 _error(
-                    "LD008",
+                    codes.LD008,
                     f"'{name}' of type {target.describe()} cannot receive a "
                     f"{sent.describe()} from {op.channel}!{op.message}",
                     op.span,

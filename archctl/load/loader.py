@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.crash import at
 from archctl.diagnostics import Diagnostic
@@ -27,7 +28,7 @@ def spec_extensions() -> tuple[str, ...]:
 
 
 def _path_error(path: str, message: str, help_text: str | None = None) -> Diagnostic:
-    return located("LD010", message, Span.point(path, 1, 1), help_text)
+    return located(codes.LD010, message, Span.point(path, 1, 1), help_text)
 
 
 def discover(
@@ -237,8 +238,8 @@ def duplicate_specs(result: LoadResult) -> list[Diagnostic]:
             where = first[key]
             out.append(
                 Diagnostic(
-                    "LD006",
-                    default_severity("LD006"),
+                    codes.LD006,
+                    default_severity(codes.LD006),
                     f"{spec.kind} '{spec.name}' is defined twice",
                     spec.span,
                     spec=spec.name,

@@ -11,11 +11,13 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from archctl import codes
+from archctl.diagnostics import Code
 from archctl.source import Span
 
 #: A front end's ``error(code, message, where, help)``; ``where`` is its own node type (a
 #: YAML node, a lark token) or a Span.
-Report = Callable[[str, str, Any, "str | None"], None]
+Report = Callable[[Code, str, Any, "str | None"], None]
 
 
 def unknown_hint(what: str, name: str, declared: Mapping[str, Span]) -> str:
@@ -48,5 +50,5 @@ class Names:
         if name in self.declared:
             return name
         hint = unknown_hint(self.what, name, self.declared)
-        self.report("LD005", f"unknown {self.what} '{name}'", where, hint)
+        self.report(codes.LD005, f"unknown {self.what} '{name}'", where, hint)
         return None

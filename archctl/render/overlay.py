@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from archctl import codes
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Cycle, Evidence, Lasso, Trace
@@ -19,9 +20,20 @@ from archctl.render.graph import CLASSES, DEdge, DiagramGraph, DNode, add_class
 from archctl.source import Span
 
 #: Codes whose element can never take part in a run or a decision: drawn grey.
-DEAD_CODES = frozenset({"SM101", "SM105", "WF102", "WF106", "WF109", "PO101", "PO102", "PO103"})
+DEAD_CODES = frozenset(
+    {
+        codes.SM101,
+        codes.SM105,
+        codes.WF102,
+        codes.WF106,
+        codes.WF109,
+        codes.PO101,
+        codes.PO102,
+        codes.PO103,
+    }
+)
 #: Policy codes whose message or notes name the rules that take the rule's place.
-SHADOW_CODES = {"PO102": "shadows", "PO103": "makes redundant"}
+SHADOW_CODES = {codes.PO102: "shadows", codes.PO103: "makes redundant"}
 
 
 def _encloses(outer: Span, inner: Span) -> bool:

@@ -10,7 +10,6 @@ import json
 from collections.abc import Sequence
 from typing import Protocol
 
-from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue, Witness
 from archctl.report.text import evidence_lines
 from archctl.source import Span
@@ -78,8 +77,7 @@ def render_diff_text(diff: DiffLike) -> str:
             lines.append(f"  {number}. {region.old.decision} -> {region.new.decision}")
             lines.append(f"     old: {_who(region.old)}")
             lines.append(f"     new: {_who(region.new)}")
-            probe = Diagnostic("PO000", Severity.INFO, "", None, evidence=region.witness)
-            lines.extend(f"     {line}" for line in evidence_lines(probe))
+            lines.extend(f"     {line}" for line in evidence_lines(region.witness))
     for change in diff.inconclusive:
         lines.append("")
         lines.append(f"inconclusive: the solver gave up on '{change}' (raise --timeout)")

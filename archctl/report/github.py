@@ -95,7 +95,7 @@ def render_step_summary(
             )
         out.append("")
         for diagnostic in by_severity(diagnostics):
-            evidence = evidence_lines(diagnostic)
+            evidence = evidence_lines(diagnostic.evidence)
             if not evidence:
                 continue
             span = diagnostic.span

@@ -43,7 +43,7 @@ def _failure_text(diagnostic: Diagnostic) -> str:
     span = diagnostic.span
     where = f"{span.file}:{span.line}:{span.column}: " if span else ""
     lines = [f"{where}{diagnostic.severity.value}[{diagnostic.code}] {diagnostic.message}"]
-    lines += evidence_lines(diagnostic)
+    lines += evidence_lines(diagnostic.evidence)
     if diagnostic.help:
         lines.append(f"help: {diagnostic.help}")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from archctl import __version__
 from archctl.codes import CODES
-from archctl.diagnostics import Diagnostic, Severity
+from archctl.diagnostics import Code, Diagnostic, Severity
 from archctl.evidence import Cycle, JSONValue, Lasso, Trace, TraceStep
 from archctl.model.spec import Spec
 from archctl.report.locate import NameIndex, name_index
@@ -91,7 +91,7 @@ def help_uri(code: str) -> str:
     return f"{DOCS}#{_SECTION.get(code[:2], '')}"
 
 
-def _rule(code: str) -> dict[str, JSONValue]:
+def _rule(code: Code) -> dict[str, JSONValue]:
     info = CODES[code]
     return {
         "id": code,
@@ -186,7 +186,7 @@ def _related(diagnostic: Diagnostic, names: NameIndex, root: str) -> list[JSONVa
 
 def _result(
     diagnostic: Diagnostic,
-    rule_index: dict[str, int],
+    rule_index: dict[Code, int],
     root: str,
     names: NameIndex,
     print_: str,

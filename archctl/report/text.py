@@ -24,6 +24,7 @@ from rich.text import Text
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import (
     Cycle,
+    Evidence,
     Explanation,
     Lasso,
     Trace,
@@ -58,9 +59,8 @@ def _channels(channels: Mapping[str, tuple[str, ...]]) -> str:
     return "  ".join(shown)
 
 
-def evidence_lines(diagnostic: Diagnostic) -> list[str]:
+def evidence_lines(evidence: Evidence | None) -> list[str]:
     """The counterexample as readable lines (one trace step per line)."""
-    evidence = diagnostic.evidence
     if isinstance(evidence, Trace):
         lines = ["trace:"]
         for number, step in enumerate(evidence.steps, 1):
@@ -172,7 +172,7 @@ def _layout(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> list[l
                 ]
             )
     pad = " " * gutter
-    for line in evidence_lines(diagnostic):
+    for line in evidence_lines(diagnostic.evidence):
         if not line.startswith(" "):
             lines.append(
                 [(((pad, False),), None), ((("= ", False),), "blue"), (((line, True),), None)]

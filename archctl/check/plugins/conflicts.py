@@ -15,6 +15,7 @@ broken" is, and the message says that, naming the others.
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check.plugins.facts import Fact, chain
 from archctl.check.plugins.index import PluginIndex
 from archctl.codes import default_severity
@@ -47,8 +48,8 @@ def conflict_findings(index: PluginIndex, facts: list[Fact], core: list[int]) ->
             claim = "but both must be selected"
         out.append(
             Diagnostic(
-                "PL105",
-                default_severity("PL105"),
+                codes.PL105,
+                default_severity(codes.PL105),
                 f"{described[span]}, {claim}: " + "; ".join(sentences),
                 span,
                 spec=index.spec.name,

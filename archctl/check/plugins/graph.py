@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Set as AbstractSet
 
+from archctl import codes
 from archctl.check.plugins.index import PluginIndex
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
@@ -119,8 +120,8 @@ def _finding(
     shown = " -> ".join([*path, path[0]])
     what = "depends on itself" if len(path) == 1 else "is part of a dependency cycle"
     return Diagnostic(
-        "PL102",
-        default_severity("PL102"),
+        codes.PL102,
+        default_severity(codes.PL102),
         f"'{path[0]}' {what}: {shown}",
         closing.span,
         spec=index.spec.name,

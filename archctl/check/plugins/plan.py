@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archctl import codes
 from archctl.check.plugins.graph import (
     cycles_and_stages,
     edges_of_selection,
@@ -87,12 +88,12 @@ def _proofs(
     found = {diagnostic.code for diagnostic in diagnostics}
     entries = sum(len(v.requires) for plugin in spec.plugins for v in plugin.versions)
     out = []
-    if "PL101" not in found:
+    if codes.PL101 not in found:
         what = f"each of {entries} requires entries names a declared plugin"
-        out.append(Proof(spec.name, "PL101", spec.name, "lookup", what))
-    if "PL103" not in found:
+        out.append(Proof(spec.name, codes.PL101, spec.name, "lookup", what))
+    if codes.PL103 not in found:
         what = f"each of {entries} requires entries matches a candidate version"
-        out.append(Proof(spec.name, "PL103", spec.name, "lookup", what))
+        out.append(Proof(spec.name, codes.PL103, spec.name, "lookup", what))
     if selected is None:
         return out
     if len(selected) <= SHOWN_SELECTION:
@@ -100,11 +101,13 @@ def _proofs(
         what = f"selection of {len(selected)} plugins: {chosen}"
     else:
         what = f"selection of {len(selected)} plugins (archctl plan lists it)"
-    out.append(Proof(spec.name, "PL104", spec.name, engine, what))
+    out.append(Proof(spec.name, codes.PL104, spec.name, engine, what))
     out.append(
-        Proof(spec.name, "PL105", spec.name, engine, what + ", which breaks no `conflicts` entry")
+        Proof(
+            spec.name, codes.PL105, spec.name, engine, what + ", which breaks no `conflicts` entry"
+        )
     )
     if stages is not None:
         what = f"load order of {len(selected)} plugins in {len(stages)} stages"
-        out.append(Proof(spec.name, "PL102", spec.name, "graph", what))
+        out.append(Proof(spec.name, codes.PL102, spec.name, "graph", what))
     return out

@@ -35,6 +35,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from archctl import codes
 from archctl.check.budget import clamp_ms
 from archctl.check.plugins.conflicts import conflict_findings
 from archctl.check.plugins.encode import encode
@@ -238,8 +239,8 @@ class _Solver:
         name = focus(facts) or self.index.roots[0]
         meeting = [fact for fact in facts if fact.target == name] or facts
         return Diagnostic(
-            "PL104",
-            default_severity("PL104"),
+            codes.PL104,
+            default_severity(codes.PL104),
             "no consistent selection of versions exists: " + "; ".join(sentences),
             meeting[-1].span,
             spec=self.index.spec.name,
@@ -251,8 +252,8 @@ class _Solver:
     def _inconclusive(self, why: str) -> Diagnostic:
         spec = self.index.spec
         return Diagnostic(
-            "PL901",
-            default_severity("PL901"),
+            codes.PL901,
+            default_severity(codes.PL901),
             f"version resolution did not finish ({why or 'unknown'}); no selection is proved",
             spec.span,
             spec=spec.name,

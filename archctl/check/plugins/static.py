@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 
+from archctl import codes
 from archctl.check.plugins.index import PluginIndex
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
@@ -93,8 +94,8 @@ def _missing(
     close = [found] if found else []
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return Diagnostic(
-        "PL101",
-        default_severity("PL101"),
+        codes.PL101,
+        default_severity(codes.PL101),
         f"{_owner(plugin, requirement)} requires plugin '{requirement.name}', "
         f"which is not declared{hint}",
         requirement.span,
@@ -113,8 +114,8 @@ def _unmatched(
 ) -> Diagnostic:
     candidates = ", ".join(version.text for version in target.versions)
     return Diagnostic(
-        "PL103",
-        default_severity("PL103"),
+        codes.PL103,
+        default_severity(codes.PL103),
         f"{_owner(plugin, requirement)} requires {requirement.name} '{requirement.constraint}', "
         f"but no candidate version matches (candidates: {candidates})",
         requirement.span,

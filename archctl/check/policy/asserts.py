@@ -11,6 +11,7 @@ from typing import Any
 
 import z3
 
+from archctl import codes
 from archctl.check.policy.encode import Encoding, request_of
 from archctl.check.policy.engine import Finder
 from archctl.check.policy.report import Reporter
@@ -44,10 +45,10 @@ def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
         if outcome is Outcome.UNSAT:
             core = _core(encoding, condition, broken, timeout_ms)
             certificate = None if core is None else _core_text(policy, core)
-            report.proved("PO201", "z3", certificate, assertion.name)
+            report.proved(codes.PO201, "z3", certificate, assertion.name)
         elif outcome is Outcome.UNKNOWN:
             report.add(
-                "PO901",
+                codes.PO901,
                 f"could not prove assertion '{assertion.name}': the solver "
                 "gave up (unknown or timeout)",
                 assertion.span,
@@ -57,7 +58,7 @@ def check_asserts(finder: Finder, report: Reporter, timeout_ms: int) -> None:
             request = request_of(encoding, model)
             scope = "" if assertion.when is None else " for a request matching its condition"
             report.add(
-                "PO201",
+                codes.PO201,
                 f"assertion '{assertion.name}' ({assertion.kind} {assertion.effect}) fails" + scope,
                 assertion.span,
                 assertion.name,

@@ -7,6 +7,7 @@ leave no gap over an int, but do over a real. No solver is needed for one dimens
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check.policy.exact import Dom, complement, full, integral, interval, meet, point
 from archctl.check.policy.report import Reporter
 from archctl.check.policy.request import display_number, request_from
@@ -35,17 +36,17 @@ def check_bands(report: Reporter) -> None:
                     _overlap(report, band, first, second, point(both, var_type))
         if not overlaps:
             count = len(band.levels)
-            report.proved("PO106", ENGINE, f"{count} levels pairwise disjoint", band.name)
+            report.proved(codes.PO106, ENGINE, f"{count} levels pairwise disjoint", band.name)
         holes = complement([dom for dom in inside if dom is not None], var_type)
         if not holes:
             cover = f"levels cover {band.over}: {var_type.describe()}"
-            report.proved("PO107", ENGINE, cover, band.name)
+            report.proved(codes.PO107, ENGINE, cover, band.name)
         else:
             value = point(holes[0], var_type)
             shown = _show(value)
             low, high = band.levels[0], band.levels[-1]
             report.add(
-                "PO107",
+                codes.PO107,
                 f"band '{band.name}' has a gap: {band.over} = {shown} is in no level "
                 f"(levels {low.text} .. {high.text}, {band.over} is {var_type.describe()})",
                 band.span,
@@ -74,7 +75,7 @@ def _witness(report: Reporter, band: Band, value: object) -> Witness:
 def _overlap(report: Reporter, band: Band, first: int, second: int, value: object) -> None:
     a, b = band.levels[first], band.levels[second]
     report.add(
-        "PO106",
+        codes.PO106,
         f"levels '{a.name}' {a.text} and '{b.name}' {b.text} of band '{band.name}' overlap: "
         f"{band.over} = {_show(value)} is in both",
         b.span,

@@ -6,6 +6,7 @@ only here and in the ``po_*`` helpers, which this module imports lazily.
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.policy.rules import RuleChecker
 from archctl.diagnostics import Diagnostic
@@ -35,7 +36,7 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
     return report.found
 
 
-RULE_CHECKS = ("PO101", "PO102", "PO103", "PO104")
+RULE_CHECKS = (codes.PO101, codes.PO102, codes.PO103, codes.PO104)
 
 
 def _rule_proofs(rules: RuleChecker) -> None:
@@ -44,7 +45,7 @@ def _rule_proofs(rules: RuleChecker) -> None:
     report, policy = rules.report, rules.policy
     rule_ids = {rule.id for rule in policy.rules}
     found = {d.code for d in report.found if d.subject in rule_ids}
-    if "PO901" in found or not policy.rules:
+    if codes.PO901 in found or not policy.rules:
         return
     engine = " + ".join(sorted(rules.engines)) or "box sweep"
     count = len(policy.rules)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Value, Witness
 from archctl.load.loader import load_paths
@@ -71,7 +72,7 @@ def diff_files(
     mismatch = _mismatch(old, new)
     if mismatch:
         outcome.problems.append(
-            Diagnostic("LD004", Severity.ERROR, mismatch, new.span, spec=new.name)
+            Diagnostic(codes.LD004, Severity.ERROR, mismatch, new.span, spec=new.name)
         )
         return outcome
     _diff(old, new, outcome, timeout_ms, limit)
@@ -96,7 +97,9 @@ def _pick(path: str, spec: str | None, outcome: DiffOutcome) -> Policy | None:
         if not policies
         else f"{path} has several policies ({names}); choose one with --spec NAME"
     )
-    outcome.problems.append(Diagnostic("LD003", Severity.ERROR, message, Span.point(path, 1, 1)))
+    outcome.problems.append(
+        Diagnostic(codes.LD003, Severity.ERROR, message, Span.point(path, 1, 1))
+    )
     return None
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Union
 
+from archctl import codes
 from archctl.check.policy.request import (
     DECISION_NAMES,
     DECISIONS,
@@ -19,7 +20,7 @@ from archctl.check.policy.request import (
     rule_names,
 )
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic, Severity
+from archctl.diagnostics import Code, Diagnostic, Severity
 from archctl.evidence import Witness
 from archctl.model.policy import Policy
 from archctl.source import Span
@@ -54,7 +55,7 @@ class Reporter:
 
     def add(
         self,
-        code: str,
+        code: Code,
         message: str,
         span: Span,
         subject: str,
@@ -99,7 +100,7 @@ class Reporter:
     def never_applies(self, position: int, proved_by: str) -> None:
         rule_id, span, _ = self._rule(position)
         self.add(
-            "PO101",
+            codes.PO101,
             f"rule '{rule_id}' never applies: {proved_by}",
             span,
             rule_id,
@@ -117,7 +118,7 @@ class Reporter:
         rule_id, span, effect = self._rule(position)
         names = rule_names(self.policy, cover)
         self.add(
-            "PO102",
+            codes.PO102,
             f"rule '{rule_id}' ({effect}) never decides: every request it matches is decided "
             f"first by {names}, and some get a different decision",
             span,
@@ -150,7 +151,7 @@ class Reporter:
             )
             notes = ()
         self.add(
-            "PO103",
+            codes.PO103,
             message,
             span,
             rule_id,
@@ -178,7 +179,7 @@ class Reporter:
         if first:
             notes.append(f"rule '{rule_id}' comes later and never decides such requests")
         self.add(
-            "PO104",
+            codes.PO104,
             message,
             span,
             rule_id,
@@ -189,7 +190,7 @@ class Reporter:
 
     def gap(self, request: Request) -> None:
         self.add(
-            "PO105",
+            codes.PO105,
             f"policy '{self.policy.name}' leaves requests undecided: no rule matches the "
             "witness and the default is 'none'",
             self.policy.span,
@@ -205,7 +206,7 @@ class Reporter:
             subject, span, _ = self._rule(position)
             what = f"rule '{subject}'"
         self.add(
-            "PO901",
+            codes.PO901,
             f"could not prove {question} for {what}: the solver gave up (unknown or timeout)",
             span,
             subject,

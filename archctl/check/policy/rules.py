@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from archctl import codes
 from archctl.check.policy.engine import Answer, Finder, Result
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.report import Reporter
@@ -288,7 +289,7 @@ class RuleChecker:
                 if left:
                     self.report.gap(self.finder.request(left[0]))
                 else:
-                    self.report.proved("PO105", "box sweep", _cover_text(used, everything))
+                    self.report.proved(codes.PO105, "box sweep", _cover_text(used, everything))
                 return
             except TooHard:
                 pass
@@ -299,7 +300,7 @@ class RuleChecker:
             self.report.gap(result.request)
         else:
             self.report.proved(
-                "PO105", "z3", "unsat core: " + _cover_text(result.cover, everything)
+                codes.PO105, "z3", "unsat core: " + _cover_text(result.cover, everything)
             )
 
 

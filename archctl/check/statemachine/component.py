@@ -8,6 +8,7 @@ saying that nothing else was checked.
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.statemachine.evidence import Findings
 from archctl.check.statemachine.graph import final_outgoing
@@ -29,8 +30,8 @@ def check_component(machine: StateMachine, context: CheckContext) -> list[Diagno
     if not used:
         findings.out.append(
             Diagnostic(
-                "SY108",
-                default_severity("SY108"),
+                codes.SY108,
+                default_severity(codes.SY108),
                 f"machine '{machine.name}' sends or receives but no system uses it: its "
                 "reachability, deadlocks and termination were not checked",
                 machine.span,

@@ -16,8 +16,9 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from archctl import codes
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Evidence, Lasso, Trace, TraceStep, Value, Witness
 from archctl.model.expr import Assignment, to_source
 from archctl.model.statemachine import Property, StateMachine, Transition
@@ -80,20 +81,23 @@ class Findings:
         one id, two overlap pairs with one later transition), so one part proved does not
         prove the subject when another part has a finding or stayed undecided (SM901)."""
         found = {(d.code, d.subject) for d in self.out}
-        undecided = {d.subject for d in self.out if d.code == "SM901"}
+        undecided = {d.subject for d in self.out if d.code == codes.SM901}
         out: dict[tuple[str, str], Proof] = {}
         for proof in self.proofs:
             key = (proof.check, proof.subject)
             if key in found or key in out:
                 continue  # one entry per check and subject: the first proof of it
-            if proof.check in ("SM104", "SM105", "SM107") and proof.subject in undecided:
+            if (
+                proof.check in (codes.SM104, codes.SM105, codes.SM107)
+                and proof.subject in undecided
+            ):
                 continue
             out[key] = proof
         return list(out.values())
 
     def _add(
         self,
-        code: str,
+        code: Code,
         message: str,
         span: Span,
         subject: str,
@@ -140,7 +144,7 @@ class Findings:
 
     def unreachable(self, state: str) -> None:
         self._add(
-            "SM101",
+            codes.SM101,
             f"state '{state}' is unreachable: no run from '{self.machine.initial}' gets there",
             self._state_span(state),
             state,
@@ -149,7 +153,7 @@ class Findings:
 
     def deadlock(self, state: str, steps: Sequence[Step] | None) -> None:
         self._add(
-            "SM102",
+            codes.SM102,
             f"state '{state}' can be reached with no enabled transition",
             self._state_span(state),
             state,
@@ -159,7 +163,7 @@ class Findings:
 
     def no_termination(self, state: str, steps: Sequence[Step] | None) -> None:
         self._add(
-            "SM103",
+            codes.SM103,
             f"no final state can be reached from state '{state}'",
             self._state_span(state),
             state,
@@ -177,7 +181,7 @@ class Findings:
         elif values is None:
             notes.append("no short run to such a valuation was found to show as a witness")
         self._add(
-            "SM104",
+            codes.SM104,
             f"transitions '{first.label}' (line {first.span.line}) and '{second.label}' "
             f"can both fire on '{second.event}'",
             second.span,
@@ -189,7 +193,7 @@ class Findings:
 
     def dead_transition(self, transition: Transition) -> None:
         self._add(
-            "SM105",
+            codes.SM105,
             f"transition '{transition.label}' is never enabled in a reachable state",
             transition.span,
             transition_id(transition),
@@ -199,7 +203,7 @@ class Findings:
     def final_outgoing(self, state: str, transitions: Sequence[Transition]) -> None:
         lines = ", ".join(str(t.span.line) for t in transitions)
         self._add(
-            "SM106",
+            codes.SM106,
             f"final state '{state}' has outgoing transitions (line {lines})",
             self._state_span(state),
             state,
@@ -217,7 +221,7 @@ class Findings:
         shown = "a value" if value is None else format_value(value, var_type)
         text = "any" if assignment.value is None else to_source(assignment.value)
         self._add(
-            "SM107",
+            codes.SM107,
             f"'{assignment.target} = {text}' on '{transition.label}' can set "
             f"{assignment.target} to {shown} outside {var_type.describe()}",
             assignment.span,
@@ -231,7 +235,7 @@ class Findings:
     ) -> None:
         condition = to_source(prop.condition) if prop.condition is not None else ""
         self._add(
-            "SM201",
+            codes.SM201,
             f"property '{prop.name}' ({prop.kind} {condition}) is violated",
             prop.span,
             prop.name,
@@ -247,7 +251,7 @@ class Findings:
             goal = f"from {goal} to {to_source(prop.target)}"
         how = "stops without reaching it" if not lasso.loop else "loops forever without it"
         self._add(
-            "SM203",
+            codes.SM203,
             f"property '{prop.name}' ({prop.kind} {goal}) fails: a run that is "
             f"{lasso.fairness}-fair {how}",
             prop.span,
@@ -258,11 +262,11 @@ class Findings:
 
     def unreachable_property(self, prop: Property) -> None:
         self._add(
-            "SM202",
+            codes.SM202,
             f"property '{prop.name}' fails: state '{prop.state}' is unreachable",
             prop.span,
             prop.name,
         )
 
     def inconclusive(self, subject: str, what: str, span: Span, reason: str) -> None:
-        self._add("SM901", f"could not decide {what}: {reason}", span, subject)
+        self._add(codes.SM901, f"could not decide {what}: {reason}", span, subject)

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from archctl import codes
 from archctl.check.statemachine.evidence import Findings, Step
 from archctl.model.evaluate import compile_expr
 from archctl.model.statemachine import StateMachine, Transition
@@ -123,7 +124,7 @@ def final_outgoing(machine: StateMachine, findings: Findings) -> None:
         if name in outgoing:
             findings.final_outgoing(name, outgoing[name])
         else:
-            findings.proof("SM106", name, "graph", "no transition leaves it")
+            findings.proof(codes.SM106, name, "graph", "no transition leaves it")
 
 
 def nondeterministic_pairs(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.statemachine.evidence import Findings, Step
 from archctl.check.statemachine.explicit import Space
@@ -35,7 +36,7 @@ def check_liveness(space: Space, findings: Findings, context: CheckContext) -> N
         if lasso is None:
             context.prove(
                 machine.name,
-                "SM203",
+                codes.SM203,
                 prop.name,
                 ENGINE,
                 f"no {machine.fairness}-fair run violates it among "

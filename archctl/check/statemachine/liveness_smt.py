@@ -25,6 +25,7 @@ from typing import Any
 
 import z3
 
+from archctl import codes
 from archctl.check.smt import Compiler, Outcome, from_z3, new_solver, solve
 from archctl.check.statemachine.evidence import Findings, Step
 from archctl.check.statemachine.ranking import RankingSearch
@@ -62,7 +63,7 @@ def _decide(reach: Reach, prop: Property, findings: Findings) -> None:
     if ranked.functions:
         functions = "; ".join(f"{s}: {f}" for s, f in sorted(ranked.functions.items()))
         findings.proof(
-            "SM203", prop.name, ENGINE, f"outside the goal every step lowers {functions}"
+            codes.SM203, prop.name, ENGINE, f"outside the goal every step lowers {functions}"
         )
         return
     tried = [found or f"no fair lasso of at most {LASSO_DEPTH} steps", ranked.reason]

@@ -19,27 +19,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from archctl import codes
 from archctl.check.statemachine.evidence import Findings, transition_id
+from archctl.diagnostics import Code
 from archctl.model.statemachine import StateMachine, Transition
 
 #: the checks decided per state or transition, and what their subjects are
 NOUNS = {
-    "SM101": "states",
-    "SM102": "reachable non-final states",
-    "SM103": "reachable states",
-    "SM104": "transitions sharing a source and an event with an earlier one",
-    "SM105": "transitions of reachable states",
-    "SM107": "transitions of reachable states updating a ranged number",
+    codes.SM101: "states",
+    codes.SM102: "reachable non-final states",
+    codes.SM103: "reachable states",
+    codes.SM104: "transitions sharing a source and an event with an earlier one",
+    codes.SM105: "transitions of reachable states",
+    codes.SM107: "transitions of reachable states updating a ranged number",
 }
 
 
 def subjects(check: str, machine: StateMachine, reachable: set[str]) -> Iterator[str]:
     """The subjects of ``check`` an exhaustive engine decides, in declared order."""
-    if check in ("SM101", "SM102", "SM103"):
+    if check in (codes.SM101, codes.SM102, codes.SM103):
         for state in machine.states:
             name = state.name
-            live = name in reachable and (check == "SM103" or name not in machine.final)
-            if check == "SM101" or live:
+            live = name in reachable and (check == codes.SM103 or name not in machine.final)
+            if check == codes.SM101 or live:
                 yield name
         return
     yield from (transition_id(t) for t in _transitions(check, machine, reachable))
@@ -51,9 +53,9 @@ def _transitions(check: str, machine: StateMachine, reachable: set[str]) -> Iter
     for transition in machine.transitions:
         if transition.source not in reachable:
             continue
-        if check == "SM105":
+        if check == codes.SM105:
             yield transition
-        elif check == "SM107":
+        elif check == codes.SM107:
             if any(a.target in ranged for a in transition.action):
                 yield transition
         elif transition.event is not None:  # SM104: the later of a pair names it
@@ -69,10 +71,10 @@ def prove_unfound(findings: Findings, reachable: set[str], engine: str, certific
     failed: dict[str, set[str]] = {}
     for diagnostic in findings.out:
         failed.setdefault(diagnostic.code, set()).add(diagnostic.subject or "")
-    undecided = failed.get("SM901", set())
+    undecided = failed.get(codes.SM901, set())
     counts = _counts(machine, reachable)
     for check, noun in NOUNS.items():
-        if check == "SM103" and not machine.final:
+        if check == codes.SM103 and not machine.final:
             continue
         against = failed.get(check, set()) | undecided
         if not against and counts[check] > 1:
@@ -85,25 +87,25 @@ def prove_unfound(findings: Findings, reachable: set[str], engine: str, certific
     for prop in machine.properties:
         if prop.is_liveness:
             continue  # SM203: decided by the liveness engines, which record their own proofs
-        check = "SM202" if prop.kind == "reachable" else "SM201"
+        check = codes.SM202 if prop.kind == "reachable" else codes.SM201
         if prop.name not in failed.get(check, set()) | undecided:
             findings.proof(check, prop.name, engine, certificate)
 
 
-def _counts(machine: StateMachine, reachable: set[str]) -> dict[str, int]:
+def _counts(machine: StateMachine, reachable: set[str]) -> dict[Code, int]:
     """How many subjects each check has: one pass, no subject names built."""
     final = set(machine.final)
     counts = dict.fromkeys(NOUNS, 0)
-    counts["SM101"] = len(machine.states)
-    counts["SM103"] = sum(1 for state in machine.states if state.name in reachable)
-    counts["SM102"] = counts["SM103"] - len(final & reachable)
+    counts[codes.SM101] = len(machine.states)
+    counts[codes.SM103] = sum(1 for state in machine.states if state.name in reachable)
+    counts[codes.SM102] = counts[codes.SM103] - len(final & reachable)
     live = [t for t in machine.transitions if t.source in reachable]
-    counts["SM105"] = len(live)
+    counts[codes.SM105] = len(live)
     ranged = _ranged(machine)
     if ranged:
-        counts["SM107"] = sum(1 for t in live if any(a.target in ranged for a in t.action))
+        counts[codes.SM107] = sum(1 for t in live if any(a.target in ranged for a in t.action))
     named = [(t.source, t.event) for t in live if t.event is not None]
-    counts["SM104"] = len(named) - len(set(named))
+    counts[codes.SM104] = len(named) - len(set(named))
     return counts
 
 

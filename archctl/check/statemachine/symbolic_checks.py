@@ -17,6 +17,7 @@ from typing import Any
 
 import z3
 
+from archctl import codes
 from archctl.check.smt import Compiler, Outcome, domain_of, from_z3, new_solver, solve
 from archctl.check.statemachine.evidence import Findings, Step, transition_id
 from archctl.check.statemachine.graph import (
@@ -48,7 +49,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
                 findings.unreachable(state.name)
             else:
                 reached[state.name] = answer
-                findings.proof("SM101", state.name, answer.engine, answer.certificate)
+                findings.proof(codes.SM101, state.name, answer.engine, answer.certificate)
         else:
             undecided.add(state.name)
     may_deadlock = _deadlocks(machine, graph, reach, reached, findings)
@@ -58,7 +59,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
             continue
         subject = transition_id(transition)
         if transition.guard is None:
-            findings.proof("SM105", subject, "graph", "no guard, and its source is reachable")
+            findings.proof(codes.SM105, subject, "graph", "no guard, and its source is reachable")
         else:
             answer = reach.ask(_at(index[transition.source], [transition.guard]))
             what = f"whether '{transition.label}' is ever enabled"
@@ -67,13 +68,13 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
                     findings.dead_transition(transition)
                     dead.add(number)
                 else:
-                    findings.proof("SM105", subject, answer.engine, answer.certificate)
+                    findings.proof(codes.SM105, subject, answer.engine, answer.certificate)
         ranged = [p for p, a in enumerate(transition.action) if _ranged(reach.encoding, a)]
         kept = [_out_of_range(reach, transition, position, findings) for position in ranged]
         if ranged and all(k is not None for k in kept):
             engines = sorted({k[0] for k in kept if k is not None})
             why = "; ".join(k[1] for k in kept if k is not None)
-            findings.proof("SM107", subject, "+".join(engines), why)
+            findings.proof(codes.SM107, subject, "+".join(engines), why)
     live = [
         t
         for number, t in enumerate(machine.transitions)
@@ -92,7 +93,7 @@ def check_symbolic(machine: StateMachine, findings: Findings, timeout_ms: int) -
                 witness = answer.steps[-1].values if answer.steps else None
                 findings.nondeterminism(first, second, witness)
             else:
-                findings.proof("SM104", subject, answer.engine, answer.certificate)
+                findings.proof(codes.SM104, subject, answer.engine, answer.certificate)
     for prop in machine.properties:
         if not prop.is_liveness:  # SM203: liveness_smt.py
             _property(reach, prop, reached, findings)
@@ -132,7 +133,7 @@ def _deadlocks(
             continue
         free = [t for t in graph.outgoing[state_name] if t.guard is None]
         if free:
-            findings.proof("SM102", state_name, "graph", f"'{free[0].label}' has no guard")
+            findings.proof(codes.SM102, state_name, "graph", f"'{free[0].label}' has no guard")
             continue
         guards = [t.guard for t in graph.outgoing[state_name]]
         conditions = [g for g in guards if g is not None]
@@ -148,7 +149,7 @@ def _deadlocks(
             findings.deadlock(state_name, answer.steps)
             out.append(state_name)
         else:
-            findings.proof("SM102", state_name, answer.engine, answer.certificate)
+            findings.proof(codes.SM102, state_name, answer.engine, answer.certificate)
     return out
 
 
@@ -180,7 +181,7 @@ def _termination(
         if name not in reached:
             continue
         if name in proved:
-            findings.proof("SM103", name, *proved[name])
+            findings.proof(codes.SM103, name, *proved[name])
         elif name not in exits:
             findings.detail = (
                 "no path to a final state or a deadlock over transitions that can fire "
@@ -340,10 +341,12 @@ def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings
     if prop.kind == "reachable":
         state = prop.state
         if state is not None and state in reached:
-            findings.proof("SM202", prop.name, reached[state].engine, reached[state].certificate)
+            findings.proof(
+                codes.SM202, prop.name, reached[state].engine, reached[state].certificate
+            )
         elif state is not None:
             findings.detail = None
-            if not any(d.code == "SM901" and d.subject == state for d in findings.out):
+            if not any(d.code == codes.SM901 and d.subject == state for d in findings.out):
                 findings.unreachable_property(prop)
         return
     condition = prop.condition
@@ -359,4 +362,4 @@ def _property(reach: Reach, prop: Property, reached: dict[str, Answer], findings
     if answer.verdict is Verdict.REACHABLE:
         findings.violated(prop, answer.steps)
     else:
-        findings.proof("SM201", prop.name, answer.engine, answer.certificate)
+        findings.proof(codes.SM201, prop.name, answer.engine, answer.certificate)

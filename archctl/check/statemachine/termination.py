@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from archctl import codes
 from archctl.check.statemachine.evidence import Findings, Step
 from archctl.check.statemachine.graph import ControlGraph
 from archctl.check.statemachine.ranking import RankingSearch
@@ -46,7 +47,7 @@ def settle(
             steps = sorted({_name(m.transition) for m in moves if not m.exit})
             exits = sorted({_name(m.transition) for m in moves if m.exit})
             findings.proof(
-                "SM103",
+                codes.SM103,
                 state,
                 "linear ranking function (Z3, with Spacer invariants)",
                 f"{ranked.functions[state]} in '{state}': >= 0 and decreases by at least 1 on "

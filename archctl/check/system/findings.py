@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.system.explore import Explorer
 from archctl.check.system.stuck import waits
 from archctl.check.system.trace import make_trace, path_to
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Evidence, Lasso
 from archctl.model.statemachine import StateMachine, Transition
 from archctl.model.system import SystemProperty
@@ -49,7 +50,7 @@ class SystemFindings:
     # -- plumbing ------------------------------------------------------------------------
     def add(
         self,
-        code: str,
+        code: Code,
         message: str,
         span: Span,
         subject: str,
@@ -93,7 +94,7 @@ class SystemFindings:
             _, trace = make_trace(self.explorer, ident)
             transition = fault.move.transition
             self.add(
-                "SY107",
+                codes.SY107,
                 f"out of range: {fault.message}",
                 transition.span,
                 transition_subject(key[0], transition),
@@ -124,7 +125,7 @@ class SystemFindings:
             seen.add(subject)
             reasons = "; ".join(waits(self.model, actor, end) for actor in actual)
             self.add(
-                "SY102",
+                codes.SY102,
                 f"deadlock: no component can move and not all are final: {reasons}",
                 self._instance_span(actual[0]),
                 subject,
@@ -146,7 +147,7 @@ class SystemFindings:
             ]
             described = ", ".join(f"{name} holds {len(queue)}" for name, queue in full)
             self.add(
-                "SY104",
+                codes.SY104,
                 f"every component is final but messages are still queued: {described}",
                 self.system.span,
                 ",".join(name for name, _ in full),
@@ -173,7 +174,7 @@ class SystemFindings:
                     frontier.append(previous)
         trapped = next((i for i in range(result.size) if i not in good), None)
         if trapped is None:
-            self.prove("SY103", self.system.name, f"{result.size:,} configurations")
+            self.prove(codes.SY103, self.system.name, f"{result.size:,} configurations")
             return
         end, trace = make_trace(self.explorer, trapped)
         moving = sorted(
@@ -182,7 +183,7 @@ class SystemFindings:
             if end.locals[actor][0] not in instance.finals
         )
         self.add(
-            "SY103",
+            codes.SY103,
             "no termination: from this configuration no run makes every component final "
             f"(not final: {', '.join(moving)})",
             self.system.span,
@@ -198,7 +199,7 @@ class SystemFindings:
             for number, state in enumerate(machine.states):
                 if (component.name, number) not in reached:
                     self.add(
-                        "SY101",
+                        codes.SY101,
                         f"state '{state.name}' of component '{component.name}' is unreachable "
                         f"in system '{self.system.name}'",
                         state.span,
@@ -217,7 +218,7 @@ class SystemFindings:
                 if (component.name, states[transition.source]) not in result.reached:
                     continue  # its source is SY101 already
                 self.add(
-                    "SY105",
+                    codes.SY105,
                     f"transition {transition.label} of component '{component.name}' is never "
                     f"taken in system '{self.system.name}'",
                     transition.span,
@@ -228,7 +229,7 @@ class SystemFindings:
         _, trace = make_trace(self.explorer, ident)
         what = "is false" if prop.kind == "always" else "holds"
         self.add(
-            "SY201",
+            codes.SY201,
             f"property '{prop.name}' is violated: its `{prop.kind}` condition {what} in a "
             "reachable configuration",
             prop.span,
@@ -243,7 +244,7 @@ class SystemFindings:
             what = "a fair run reaches its `from` condition and then never its `to` condition"
         ending = "stops" if not lasso.loop else "loops forever"
         self.add(
-            "SY203",
+            codes.SY203,
             f"liveness property '{prop.name}' fails: {what} (the run {ending})",
             prop.span,
             prop.name,
@@ -252,7 +253,7 @@ class SystemFindings:
 
     def unreachable_property(self, prop: SystemProperty) -> None:
         self.add(
-            "SY202",
+            codes.SY202,
             f"property '{prop.name}' fails: no run of the system reaches its condition",
             prop.span,
             prop.name,
@@ -267,7 +268,7 @@ class SystemFindings:
         span: Span | None = None,
     ) -> None:
         self.add(
-            "SY901",
+            codes.SY901,
             f"inconclusive: {message}; undecided: {', '.join(undecided)}",
             span or self.system.span,
             subject or self.system.name,
@@ -277,7 +278,7 @@ class SystemFindings:
     def budget_hit(self) -> None:
         result = self.explorer.result
         undecided = []
-        if "SY102" not in self.found:
+        if codes.SY102 not in self.found:
             undecided.append("deadlock freedom")
         if self.model.can_finish:
             undecided.append("termination (SY103)")
@@ -293,7 +294,7 @@ class SystemFindings:
 
     def proved_clean(self) -> None:
         size = f"{self.explorer.result.size:,} configurations"
-        for code in ("SY101", "SY102", "SY104", "SY105", "SY107"):
+        for code in (codes.SY101, codes.SY102, codes.SY104, codes.SY105, codes.SY107):
             if code not in self.found:
                 self.prove(code, self.system.name, size)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.system.explore import Exploration, Explorer
 from archctl.check.system.findings import SystemFindings
@@ -112,14 +113,14 @@ def _property(findings: SystemFindings, prop: SystemProperty, result: Exploratio
     hit = result.hits.get(prop.name)
     if prop.kind == "reachable":
         if hit is not None:
-            findings.prove("SY202", prop.name, f"reached after {findings.depth(hit)} step(s)")
+            findings.prove(codes.SY202, prop.name, f"reached after {findings.depth(hit)} step(s)")
         elif result.complete:
             findings.unreachable_property(prop)
         return
     if hit is not None:
         findings.violated(prop, hit)
     elif result.complete:
-        findings.prove("SY201", prop.name, f"{result.size:,} configurations")
+        findings.prove(codes.SY201, prop.name, f"{result.size:,} configurations")
 
 
 def _liveness(findings: SystemFindings, model: SystemModel, budget: int) -> None:
@@ -159,7 +160,7 @@ def _liveness(findings: SystemFindings, model: SystemModel, budget: int) -> None
         found = cycles.violation(starts.__contains__, reached.__contains__)
         if found is None:
             findings.prove(
-                "SY203", prop.name, f"{result.size:,} configurations, {fairness} fairness"
+                codes.SY203, prop.name, f"{result.size:,} configurations, {fairness} fairness"
             )
         else:
             findings.liveness_violated(prop, found.lasso)

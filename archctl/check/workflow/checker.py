@@ -7,6 +7,7 @@ enumerated. A model without conditions never imports z3.
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.workflow.conditions import from_runs, over_domains
 from archctl.check.workflow.data import build_data
@@ -99,4 +100,6 @@ def check(spec: Spec, context: CheckContext) -> list[Diagnostic]:
 
 
 def _inconclusive(spec: Workflow, message: str) -> Diagnostic:
-    return Diagnostic("WF901", default_severity("WF901"), message, spec.span, spec.name, spec.name)
+    return Diagnostic(
+        codes.WF901, default_severity(codes.WF901), message, spec.span, spec.name, spec.name
+    )

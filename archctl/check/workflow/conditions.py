@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from archctl import codes
 from archctl.check.workflow.fire import Rules
 from archctl.check.workflow.graph import Arc, Net
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Value, Witness
 from archctl.model.expr import Expr, names_in, to_source
 from archctl.source import Span
@@ -63,7 +64,7 @@ def _reads(arcs: list[Arc]) -> set[str]:
 
 
 def _diag(
-    code: str, message: str, span: Span, spec: str, subject: str, values: dict[str, Value] | None
+    code: Code, message: str, span: Span, spec: str, subject: str, values: dict[str, Value] | None
 ) -> Diagnostic:
     evidence = None if values is None else Witness(values)
     return Diagnostic(code, default_severity(code), message, span, spec, subject, evidence)
@@ -106,7 +107,7 @@ def from_runs(net: Net, rules: Rules, complete: bool) -> list[Diagnostic]:
                     f"condition '{to_source(_cond(arc))}' of flow '{arc.label}' never holds "
                     "when a token reaches the gateway: the branch is dead"
                 )
-                out.append(_diag("WF109", message, _when_span(arc), spec, gateway.id, None))
+                out.append(_diag(codes.WF109, message, _when_span(arc), spec, gateway.id, None))
         if not has_default:
             for i, values in enumerate(valuations):
                 if not any(truth[arc.index][i] for arc in guarded):
@@ -115,7 +116,7 @@ def from_runs(net: Net, rules: Rules, complete: bool) -> list[Diagnostic]:
                         "for a valuation that reaches it: the token gets stuck"
                     )
                     out.append(
-                        _diag("WF107", message, gateway.span, spec, gateway.id, witness(values))
+                        _diag(codes.WF107, message, gateway.span, spec, gateway.id, witness(values))
                     )
                     break
         if gateway.gateway != "exclusive":
@@ -141,7 +142,7 @@ def from_runs(net: Net, rules: Rules, complete: bool) -> list[Diagnostic]:
                 )
                 out.append(
                     _diag(
-                        "WF108",
+                        codes.WF108,
                         message,
                         _when_span(later),
                         spec,
@@ -204,14 +205,14 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
                 message = (
                     f"condition '{to_source(_cond(arc))}' of flow '{arc.label}' can never hold"
                 )
-                out.append(_diag("WF109", message, _when_span(arc), spec, gateway.id, None))
+                out.append(_diag(codes.WF109, message, _when_span(arc), spec, gateway.id, None))
         if not has_default:
             hole = query(*[z3.Not(terms[arc.index]) for arc in guarded])
             if hole is not None:
                 message = (
                     f"gateway '{gateway.id}' has no default and none of its conditions may hold"
                 )
-                out.append(_diag("WF107", message, gateway.span, spec, gateway.id, hole))
+                out.append(_diag(codes.WF107, message, gateway.span, spec, gateway.id, hole))
         if gateway.gateway == "exclusive":
             for later_pos, later in enumerate(guarded):
                 for earlier in guarded[:later_pos]:
@@ -222,7 +223,7 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
                             "together; the first listed wins"
                         )
                         out.append(
-                            _diag("WF108", message, _when_span(later), spec, gateway.id, both)
+                            _diag(codes.WF108, message, _when_span(later), spec, gateway.id, both)
                         )
         if query.unknown:
             unknown.append(gateway.id)

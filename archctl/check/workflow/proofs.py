@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.workflow.conditions import choice_gateways
 from archctl.check.workflow.graph import Net
@@ -28,7 +29,9 @@ def prove_structure(context: CheckContext, net: Net, seen: set[int]) -> None:
     """WF102: every node lies on a flow path from the start (only with exactly one start)."""
     if len(net.starts) == 1 and len(seen) == len(net.nodes):
         name = net.workflow.name
-        context.prove(name, "WF102", name, "flow-graph reachability", f"{len(seen)} nodes reached")
+        context.prove(
+            name, codes.WF102, name, "flow-graph reachability", f"{len(seen)} nodes reached"
+        )
 
 
 def prove_token_game(
@@ -44,12 +47,12 @@ def prove_token_game(
     if explored.bound_hit or explored.unsafe_stop or explored.truncated:
         return
     name = net.workflow.name
-    codes = {d.code for d in diagnostics}
+    found = {d.code for d in diagnostics}
     certificate = f"{len(explored.keys)} markings explored" + (
         " (stubborn-set reduction)" if reduced else ""
     )
-    for code in ("WF103", "WF104", "WF105", "WF106"):
-        if code not in codes:
+    for code in (codes.WF103, codes.WF104, codes.WF105, codes.WF106):
+        if code not in found:
             context.prove(name, code, name, TOKEN_GAME, certificate)
     _prove_gateways(context, net, diagnostics, TOKEN_GAME, certificate, set(reached))
 
@@ -77,7 +80,9 @@ def _prove_gateways(
         if node not in decided:
             continue
         gateway = net.nodes[node]
-        codes = ["WF107", "WF109"] + (["WF108"] if gateway.gateway == "exclusive" else [])
-        for code in codes:
+        gateway_codes = [codes.WF107, codes.WF109] + (
+            [codes.WF108] if gateway.gateway == "exclusive" else []
+        )
+        for code in gateway_codes:
             if (code, gateway.id) not in found:
                 context.prove(name, code, gateway.id, engine, certificate)

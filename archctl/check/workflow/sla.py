@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.scc import components
 from archctl.check.workflow.data import DataModel, Values
@@ -30,7 +31,7 @@ from archctl.check.workflow.graph import Net
 from archctl.check.workflow.net import Explorer, Key
 from archctl.check.workflow.timing import TaskTime, seconds, task_times
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Cycle, Trace, TraceStep
 from archctl.model.spec import Spec
 from archctl.model.workflow import Node, Workflow
@@ -70,7 +71,7 @@ def check_sla(
     explored = Explorer(net, data, context.options.max_states, reduce=False).run()
     if explored.bound_hit or explored.unsafe_stop:
         message = "the SLA is not proved: the token game stopped at its bound"
-        return [_diagnostic(workflow, "WF901", message, workflow.name)]
+        return [_diagnostic(workflow, codes.WF901, message, workflow.name)]
     fired = {node for node, _ in explored.via if node >= 0} | set(explored.fired)
     out: list[Diagnostic] = []
     times: dict[int, tuple[TaskTime, TaskTime]] = {}
@@ -83,7 +84,7 @@ def check_sla(
             out.append(
                 _diagnostic(
                     workflow,
-                    "WF113",
+                    codes.WF113,
                     f"task '{node.id}' has no time bound (no deadline, "
                     f"{_why_unbounded(node)}), so sla {seconds(sla)} cannot be proved",
                     node.id,
@@ -97,7 +98,7 @@ def check_sla(
         out.append(
             _diagnostic(
                 workflow,
-                "WF113",
+                codes.WF113,
                 "a loop may repeat without limit, so the workflow has no time bound for sla "
                 f"{seconds(sla)}",
                 min(cycle),
@@ -114,12 +115,12 @@ def check_sla(
             "the SLA is not proved: more timed runs than the bound of "
             f"{context.options.max_states:,} states"
         )
-        return [_diagnostic(workflow, "WF901", message, workflow.name)]
+        return [_diagnostic(workflow, codes.WF901, message, workflow.name)]
     best_text = "" if best.best is None else f", best case {seconds(best.best)}"
     if worst.worst <= sla:
         context.prove(
             workflow.name,
-            "WF112",
+            codes.WF112,
             workflow.name,
             "timed token game",
             f"worst case {seconds(max(worst.worst, 0.0))}{best_text} (sla {seconds(sla)})",
@@ -128,7 +129,7 @@ def check_sla(
     return [
         _diagnostic(
             workflow,
-            "WF112",
+            codes.WF112,
             f"a run can take {seconds(worst.worst)}, over the sla of {seconds(sla)}{best_text}",
             workflow.name,
             evidence=_trace(net, worst.worst_run),
@@ -306,7 +307,7 @@ def _why_unbounded(node: Node) -> str:
 
 def _diagnostic(
     workflow: Workflow,
-    code: str,
+    code: Code,
     message: str,
     subject: str,
     span: Span | None = None,

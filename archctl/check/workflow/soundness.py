@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 
+from archctl import codes
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import ERROR, FAIL, OK
 from archctl.check.workflow.graph import Net
 from archctl.check.workflow.net import Exploration, Explorer, Key
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Trace, TraceStep, Value
 from archctl.source import Span
 
@@ -48,7 +49,7 @@ class Soundness:
 
     def diagnostic(
         self,
-        code: str,
+        code: Code,
         message: str,
         span: Span,
         subject: str,
@@ -158,7 +159,7 @@ class Soundness:
             else:
                 what = f"'{spec.id}' cannot fire"
             message = f"deadlock: {what} (tokens left on {waiting})"
-            out.append(self.diagnostic("WF103", message, spec.span, spec.id, sid))
+            out.append(self.diagnostic(codes.WF103, message, spec.span, spec.id, sid))
         return out
 
     def _unsafe(self) -> list[Diagnostic]:
@@ -184,7 +185,7 @@ class Soundness:
                 f"unsafe: flow '{arc.label}' can hold {marking.count(arc_index)} tokens at "
                 f"once (lack of synchronisation at '{source.id}')"
             )
-            out.append(self.diagnostic("WF105", message, arc.span, source.id, sid))
+            out.append(self.diagnostic(codes.WF105, message, arc.span, source.id, sid))
         return out
 
     def _feeding(self, arc: int) -> list[int]:
@@ -248,7 +249,7 @@ class Soundness:
             f"no option to complete: a run reaches a marking from which no run ends "
             f"(tokens cycle through {', '.join(repr(n) for n in looping) or 'nothing'})"
         )
-        return [self.diagnostic("WF104", message, node.span, subject, first)]
+        return [self.diagnostic(codes.WF104, message, node.span, subject, first)]
 
     def _dead_tasks(self, reachable: set[int]) -> list[Diagnostic]:
         out = []
@@ -258,5 +259,5 @@ class Soundness:
             message = (
                 f"dead task: no run executes '{node.id}' (gateway conditions and data considered)"
             )
-            out.append(self.diagnostic("WF106", message, node.span, node.id))
+            out.append(self.diagnostic(codes.WF106, message, node.span, node.id))
         return out

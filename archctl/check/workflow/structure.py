@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archctl import codes
 from archctl.check.scc import components
 from archctl.check.workflow.graph import Net, task_failure
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Cycle, Evidence
 from archctl.model.spec import Spec
 from archctl.model.workflow import Node, Workflow
@@ -19,7 +20,7 @@ from archctl.source import Span
 
 
 def _diag(
-    code: str, message: str, span: Span, spec: str, subject: str, evidence: Evidence | None = None
+    code: Code, message: str, span: Span, spec: str, subject: str, evidence: Evidence | None = None
 ) -> Diagnostic:
     return Diagnostic(code, default_severity(code), message, span, spec, subject, evidence)
 
@@ -30,16 +31,16 @@ def structure(net: Net) -> list[Diagnostic]:
     name = workflow.name
     out: list[Diagnostic] = []
     if not net.starts:
-        out.append(_diag("WF101", "the workflow has no start node", workflow.span, name, name))
+        out.append(_diag(codes.WF101, "the workflow has no start node", workflow.span, name, name))
     for extra in net.starts[1:]:
         node = net.nodes[extra]
         message = f"a second start node '{node.id}': a workflow has exactly one start"
-        out.append(_diag("WF101", message, node.span, name, node.id))
+        out.append(_diag(codes.WF101, message, node.span, name, node.id))
     if not any(node.type == "end" for node in net.nodes):
-        out.append(_diag("WF101", "the workflow has no end node", workflow.span, name, name))
+        out.append(_diag(codes.WF101, "the workflow has no end node", workflow.span, name, name))
     for index, node in enumerate(net.nodes):
         for problem in _node_problems(net, index, node):
-            out.append(_diag("WF101", problem, node.span, name, node.id))
+            out.append(_diag(codes.WF101, problem, node.span, name, node.id))
     return out
 
 
@@ -100,7 +101,13 @@ def unreachable(net: Net, seen: set[int]) -> list[Diagnostic]:
         return []
     name = net.workflow.name
     return [
-        _diag("WF102", f"no flow path from the start reaches '{node.id}'", node.span, name, node.id)
+        _diag(
+            codes.WF102,
+            f"no flow path from the start reaches '{node.id}'",
+            node.span,
+            name,
+            node.id,
+        )
         for index, node in enumerate(net.nodes)
         if index not in seen
     ]
@@ -189,7 +196,7 @@ def retry_policies(workflow: Workflow, specs: Sequence[Spec] = ()) -> list[Diagn
             )
             problems.append((f"every attempt of '{node.id}' fails ({why})", node.span))
         for message, span in problems:
-            out.append(_diag("WF110", message, span, workflow.name, node.id))
+            out.append(_diag(codes.WF110, message, span, workflow.name, node.id))
     return out
 
 
@@ -205,7 +212,7 @@ def subprocesses(workflow: Workflow, specs: Sequence[Spec]) -> list[Diagnostic]:
                 "file set"
             )
             span = node.process_span or node.span
-            out.append(_diag("WF111", message, span, workflow.name, node.id))
+            out.append(_diag(codes.WF111, message, span, workflow.name, node.id))
     calls = {
         name: sorted(
             {n.process for n in spec.nodes if n.task == "subprocess" and n.process in workflows}
@@ -228,7 +235,7 @@ def subprocesses(workflow: Workflow, specs: Sequence[Spec]) -> list[Diagnostic]:
         message = f"workflows call each other in a cycle ({path}): unbounded recursion"
         out.append(
             _diag(
-                "WF111",
+                codes.WF111,
                 message,
                 caller.process_span or caller.span,
                 workflow.name,

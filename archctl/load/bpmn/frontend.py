@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.bpmn.gateways import gateway_conditions
@@ -45,8 +46,8 @@ def load_bpmn_text(path: str, text: str) -> LoadResult:
         where = f"{{{root.ns}}}" if root.ns else "no namespace "
         result.diagnostics.append(
             Diagnostic(
-                "LD004",
-                default_severity("LD004"),
+                codes.LD004,
+                default_severity(codes.LD004),
                 f"not a BPMN 2.0 document: the root element is <{root.tag}> in {where}",
                 element_span(source, root),
                 help=f'BPMN files start with <definitions xmlns="{BPMN_MODEL}">',
@@ -107,8 +108,8 @@ def _collaboration_notes(source: SourceFile, root: XElement) -> list[Diagnostic]
         if flows:
             out.append(
                 Diagnostic(
-                    "LD009",
-                    default_severity("LD009"),
+                    codes.LD009,
+                    default_severity(codes.LD009),
                     f"collaboration '{collaboration.attrs.get('id', '?')}': {len(flows)} message "
                     "flow(s) ignored; each process is checked on its own (a message that never "
                     "arrives is not detected)",
@@ -121,8 +122,8 @@ def _collaboration_notes(source: SourceFile, root: XElement) -> list[Diagnostic]
             if ref and ref not in processes:
                 out.append(
                     Diagnostic(
-                        "LD005",
-                        default_severity("LD005"),
+                        codes.LD005,
+                        default_severity(codes.LD005),
                         f"participant '{participant.attrs.get('id', '?')}' refers to a missing "
                         f"process '{ref}'",
                         element_span(source, participant),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from archctl import codes
 from archctl.load.bpmn.conditions import Condition, translate
 from archctl.load.bpmn.graph import GFlow, GNode, Graph
 from archctl.load.bpmn.process import ProcessImporter
@@ -33,7 +34,7 @@ def gateway_conditions(
             continue
         if node.gateway == "parallel" or node.id in importer.free_choice:
             graph.note(
-                "LD009",
+                codes.LD009,
                 f"conditions and defaults on the flows of gateway '{node.id}' "
                 "are ignored: it takes every flow or a free choice",
                 node.span,
@@ -43,7 +44,7 @@ def gateway_conditions(
             continue
         if not any(f.condition is not None for _, f in flows):
             graph.note(
-                "LD009",
+                codes.LD009,
                 f"gateway '{node.id}' marks a default flow but no conditions: "
                 "modelled as a free choice",
                 node.span,
@@ -84,7 +85,7 @@ def gateway_conditions(
                 whens[index] = translation.conditions[index]
             elif not flow.default:
                 graph.note(
-                    "LD009",
+                    codes.LD009,
                     f"{flow.description} has no condition on a conditional "
                     "gateway: BPMN takes it as always true",
                     flow.span,
@@ -110,7 +111,7 @@ def _note_untranslated(
         "value; the gateway's other conditions are kept"
     )
     graph.note(
-        "LD009",
+        codes.LD009,
         f"gateway '{node.id}': condition {text!r} of {flow.description} cannot be "
         f"expressed in archctl ({failures.get(index, 'unsupported')}): {model}",
         flow.span,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.bpmn.xml import XElement
 from archctl.load.errors import located
 from archctl.model.workflow import RetryPolicy
@@ -102,7 +102,7 @@ class Graph:
 
     def note(
         self,
-        code: str,
+        code: Code,
         message: str,
         span: Span,
         subject: str | None = None,

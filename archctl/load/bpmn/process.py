@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from archctl import codes
+from archctl.diagnostics import Code
 from archctl.load.bpmn.engine import assignee, retry, written
 from archctl.load.bpmn.graph import GNode, Graph
 from archctl.load.bpmn.xml import XElement, element_span
@@ -85,10 +87,12 @@ class ProcessImporter:
     def unsupported(self, element: XElement, what: str, subject: str | None = None) -> None:
         ident = element.attrs.get("id", "?")
         subject = subject or element.attrs.get("id")
-        self.graph.note("LD009", f"{element.tag} '{ident}': {what}", self.span(element), subject)
+        self.graph.note(
+            codes.LD009, f"{element.tag} '{ident}': {what}", self.span(element), subject
+        )
 
     def error(
-        self, code: str, element: XElement, message: str, help_text: str | None = None
+        self, code: Code, element: XElement, message: str, help_text: str | None = None
     ) -> None:
         self.graph.note(code, message, self.span(element), element.attrs.get("id"), help_text)
 
@@ -113,10 +117,10 @@ class ProcessImporter:
                 continue
             bpmn_id = child.attrs.get("id")
             if not bpmn_id:
-                self.error("LD003", child, f"<{tag}> has no id, so no flow can refer to it")
+                self.error(codes.LD003, child, f"<{tag}> has no id, so no flow can refer to it")
                 continue
             if bpmn_id in self.entry or bpmn_id in self.skipped:
-                self.error("LD006", child, f"id '{bpmn_id}' is used twice")
+                self.error(codes.LD006, child, f"id '{bpmn_id}' is used twice")
                 continue
             if child.attrs.get("default"):
                 self.defaults[child.attrs["default"]] = child
@@ -223,7 +227,7 @@ class ProcessImporter:
             self.unsupported(element, "ad-hoc subprocess modelled as one task", node_id)
             return self._node(element, node_id, "task", task="service", activity=True)
         if self.depth >= MAX_NESTING:
-            self.error("LD004", element, f"subprocesses nested deeper than {MAX_NESTING}")
+            self.error(codes.LD004, element, f"subprocesses nested deeper than {MAX_NESTING}")
             return None
         self._node(element, node_id, "task", task="service", activity=True)
         self.subprocesses.add(element.attrs["id"])

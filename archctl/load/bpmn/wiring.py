@@ -7,6 +7,7 @@ and ends made explicit), and only then boundary events, which rewire that one fl
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.load.bpmn.graph import GNode, Graph
 from archctl.load.bpmn.process import ProcessImporter, definitions_of
 from archctl.load.bpmn.xml import XElement
@@ -103,17 +104,17 @@ def _flows(importer: ProcessImporter) -> None:
     for element in importer.flows:
         flow_id = element.attrs.get("id")
         if not flow_id:
-            importer.error("LD003", element, "<sequenceFlow> has no id")
+            importer.error(codes.LD003, element, "<sequenceFlow> has no id")
         ends = []
         for key in ("sourceRef", "targetRef"):
             ref = element.attrs.get(key)
             if not ref:
-                importer.error("LD003", element, f"sequence flow {flow_id or '?'} has no {key}")
+                importer.error(codes.LD003, element, f"sequence flow {flow_id or '?'} has no {key}")
             elif ref in importer.skipped:
                 pass  # already reported as unsupported; its flows go with it
             elif ref not in importer.entry:
                 importer.error(
-                    "LD005",
+                    codes.LD005,
                     element,
                     f"sequence flow {flow_id or '?'} refers to a missing element '{ref}' ({key})",
                     "every sourceRef/targetRef must name a flow node of the same process",
@@ -138,7 +139,7 @@ def _flows(importer: ProcessImporter) -> None:
     known = {element.attrs.get("id") for element in importer.flows}
     for flow_id, owner in importer.defaults.items():
         if flow_id not in known:
-            importer.error("LD005", owner, f"default flow '{flow_id}' does not exist")
+            importer.error(codes.LD005, owner, f"default flow '{flow_id}' does not exist")
 
 
 def _links(importer: ProcessImporter) -> None:
@@ -163,7 +164,7 @@ def _start(importer: ProcessImporter, process: XElement) -> None:
     if len(starts) > 1:
         names = ", ".join(node.id for node in starts)
         graph.note(
-            "LD009",
+            codes.LD009,
             f"process has {len(starts)} start events ({names}): archctl starts an instance at "
             "one of them, chosen freely",
             span,
@@ -184,7 +185,7 @@ def _start(importer: ProcessImporter, process: XElement) -> None:
             if node_id not in entered and node_id not in boundary_nodes
         ]
         graph.note(
-            "LD009",
+            codes.LD009,
             "process has no start event: every node without an incoming flow starts "
             f"({', '.join(targets) or 'none'})",
             span,
@@ -213,7 +214,7 @@ def _boundaries(importer: ProcessImporter) -> None:
         host = element.attrs.get("attachedToRef")
         if not host or host not in importer.entry:
             importer.error(
-                "LD005" if host else "LD003",
+                codes.LD005 if host else codes.LD003,
                 element,
                 f"boundary event {element.attrs.get('id')} is attached to "
                 + (f"a missing element '{host}'" if host else "nothing (no attachedToRef)"),

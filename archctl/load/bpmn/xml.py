@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from defusedxml import sax as defused_sax
 from defusedxml.common import DefusedXmlException, DTDForbidden
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.source import SourceFile, Span
@@ -109,8 +110,8 @@ class _Builder(xml.sax.handler.ContentHandler):
 
 def _error(path: str, message: str, line: int, column: int, help_text: str | None) -> Diagnostic:
     return Diagnostic(
-        "LD001",
-        default_severity("LD001"),
+        codes.LD001,
+        default_severity(codes.LD001),
         message,
         Span.point(path, max(1, line), max(1, column)),
         help=help_text,

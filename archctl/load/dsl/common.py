@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 from lark import Token, Tree
 
-from archctl.diagnostics import Diagnostic
+from archctl import codes
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Value
 from archctl.load.dsl.parse import expression_tree
 from archctl.load.errors import located, with_hints
@@ -49,7 +50,7 @@ class Context:
         """From the start of ``first`` to the end of ``last``."""
         return self.source.span(_start(first), _end(last))
 
-    def error(self, code: str, message: str, where: Any, help_text: str | None = None) -> None:
+    def error(self, code: Code, message: str, where: Any, help_text: str | None = None) -> None:
         span = where if isinstance(where, Span) else self.span(where)
         self.diagnostics.append(located(code, message, span, help_text))
 
@@ -71,7 +72,7 @@ class Context:
         text = str(token)
         if text in RESERVED:
             self.error(
-                "LD001",
+                codes.LD001,
                 f"'{text}' is a keyword of expressions and cannot be a name",
                 token,
                 f'rename it, or quote it ("{text}") if it is never used in an expression',
@@ -82,7 +83,7 @@ class Context:
         name = self.name(tree)
         if not SPEC_NAME.match(name):
             self.error(
-                "LD004", f"spec name '{name}' may only use letters, digits, '_' and '-'", tree
+                codes.LD004, f"spec name '{name}' may only use letters, digits, '_' and '-'", tree
             )
         return name
 
@@ -90,7 +91,7 @@ class Context:
         """True the first time ``word`` is given; an LD006 on a repeat."""
         if word in seen:
             self.error(
-                "LD006",
+                codes.LD006,
                 f"'{word}' is given twice in {what}",
                 item,
                 f"first given at line {seen[word].line}",
@@ -139,14 +140,14 @@ class Context:
         try:
             return build(expression_tree(tree))
         except Rejected as error:
-            self.error("LD007", error.message, self.source.span(error.start, error.end))
+            self.error(codes.LD007, error.message, self.source.span(error.start, error.end))
             return None
 
     def _readable(self, tree: Any) -> bool:
         """False (with an LD007 there) for an expression nested too deep to walk."""
         deep = tree_too_deep(tree)
         if deep is not None:
-            self.error("LD007", depth_message(), deep, DEPTH_HELP)
+            self.error(codes.LD007, depth_message(), deep, DEPTH_HELP)
         return deep is None
 
     def _take(self, checker: TypeChecker, before: int) -> None:
@@ -164,7 +165,7 @@ class Context:
                 continue
             if variable.name in seen:
                 self.error(
-                    "LD006",
+                    codes.LD006,
                     f"duplicate key '{variable.name}' in {what}",
                     item,
                     f"first defined at line {seen[variable.name].line}",
@@ -196,7 +197,7 @@ class Context:
             for token in tree.children:
                 value = unquote(str(token))
                 if value in values:
-                    self.error("LD006", f"enum value '{value}' is listed twice", token)
+                    self.error(codes.LD006, f"enum value '{value}' is listed twice", token)
                     continue
                 values.append(value)
             return VarType(TypeKind.ENUM, values=tuple(values))
@@ -206,10 +207,10 @@ class Context:
         bounds = tree.children[0]
         low, high = (parse_number(str(token)) for token in bounds.children)
         if type_kind is TypeKind.INT and not (isinstance(low, int) and isinstance(high, int)):
-            self.error("LD004", f"the range of int '{name}' needs whole numbers", bounds)
+            self.error(codes.LD004, f"the range of int '{name}' needs whole numbers", bounds)
             return None
         if low > high:
-            self.error("LD004", f"range [{low}, {high}] is empty: low is above high", bounds)
+            self.error(codes.LD004, f"range [{low}, {high}] is empty: low is above high", bounds)
             return None
         return VarType(type_kind, Fraction(low), Fraction(high))
 
@@ -222,26 +223,28 @@ class Context:
         elif kind in (TypeKind.INT, TypeKind.REAL) and token.type == "DEC":
             value = parse_number(raw)
             if kind is TypeKind.INT and not isinstance(value, int):
-                self.error("LD004", f"the initial value of int '{name}' must be whole", token)
+                self.error(codes.LD004, f"the initial value of int '{name}' must be whole", token)
                 return None
         elif kind is TypeKind.IP and token.type == "STRING":
             try:
                 value = int(ipaddress.IPv4Address(unquote(raw)))
             except ValueError:
-                self.error("LD004", f"'{unquote(raw)}' is not an IPv4 address", token)
+                self.error(codes.LD004, f"'{unquote(raw)}' is not an IPv4 address", token)
                 return None
         elif kind in (TypeKind.ENUM, TypeKind.STRING) and token.type == "STRING":
             value = unquote(raw)
         if value is None:
             self.error(
-                "LD004",
+                codes.LD004,
                 f"the initial value of '{name}' must be {_value_words(var_type)}",
                 token,
             )
             return None
         if not var_type.contains(value):
             shown = unquote(raw) if token.type == "STRING" else raw
-            self.error("LD004", f"initial value {shown!r} is not in {var_type.describe()}", token)
+            self.error(
+                codes.LD004, f"initial value {shown!r} is not in {var_type.describe()}", token
+            )
             return None
         return value
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.dsl.common import RESERVED
@@ -106,7 +107,7 @@ def syntax_error(source: SourceFile, error: Any) -> Diagnostic:
             position = line_start + len(text[line_start:]) - len(text[line_start:].lstrip())
             width = len(text[position:].split(None, 1)[0])
     span = _span(source, position, width)
-    return Diagnostic("LD001", default_severity("LD001"), message, span, help=help_text)
+    return Diagnostic(codes.LD001, default_severity(codes.LD001), message, span, help=help_text)
 
 
 def _span(source: SourceFile, position: int, width: int) -> Span:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.dsl.common import Context
@@ -47,8 +48,8 @@ def load_dsl_text(path: str, text: str) -> LoadResult:
     if not tree.children:
         result.diagnostics.append(
             Diagnostic(
-                "LD003",
-                default_severity("LD003"),
+                codes.LD003,
+                default_severity(codes.LD003),
                 "the file holds no spec",
                 Span.point(path, 1, 1),
                 help="start with `statemachine|workflow|plugins|policy NAME {`",
@@ -60,7 +61,7 @@ def load_dsl_text(path: str, text: str) -> LoadResult:
             spec = _BUILDERS[spec_tree.data](context, spec_tree)
         except RecursionError:
             context.error(
-                "LD001",
+                codes.LD001,
                 "an expression in this spec is nested too deeply to read",
                 context.header_span(spec_tree),
                 "split long chains of `and`/`or` into named conditions",

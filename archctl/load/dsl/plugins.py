@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child, is_tree, token
 from archctl.load.values import parse_constraint, parse_version
@@ -38,7 +39,7 @@ def build_plugins(ctx: Context, tree: Any) -> PluginSet | None:
             plugin_name = ctx.name(item.children[0])
             if plugin_name in declared:
                 ctx.error(
-                    "LD006",
+                    codes.LD006,
                     f"duplicate key '{plugin_name}' in plugins",
                     item.children[0],
                     f"first defined at line {declared[plugin_name].line}",
@@ -79,7 +80,7 @@ def _plugin(ctx: Context, name: str, item: Any) -> Plugin | None:
     span = ctx.span_over(item, head_end)
     if (single is None) == (block is None):
         ctx.error(
-            "LD003" if single is None else "LD004",
+            codes.LD003 if single is None else codes.LD004,
             f"plugin '{name}' needs exactly one version or a {{ block }} of versions",
             span,
         )
@@ -100,11 +101,11 @@ def _plugin(ctx: Context, name: str, item: Any) -> Plugin | None:
         try:
             parsed = parse_version(str(version_token))
         except ValueError as error:
-            ctx.error("LD004", str(error), version_token)
+            ctx.error(codes.LD004, str(error), version_token)
             continue
         if str(parsed) in seen:
             ctx.error(
-                "LD006", f"version {parsed} of plugin '{name}' is listed twice", version_token
+                codes.LD006, f"version {parsed} of plugin '{name}' is listed twice", version_token
             )
             continue
         seen.add(str(parsed))
@@ -137,7 +138,7 @@ def _requirements(ctx: Context, item: Any) -> dict[str, tuple[Requirement, ...]]
             try:
                 matcher = parse_constraint(text)
             except ValueError as error:
-                ctx.error("LD004", str(error), constraint)
+                ctx.error(codes.LD004, str(error), constraint)
                 continue
             found.append(Requirement(target, text, ctx.span(requirement), matcher))
         out[kind] = out[kind] + tuple(found)

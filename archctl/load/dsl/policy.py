@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child, token
 from archctl.load.expr.types import TypeChecker
@@ -36,7 +37,7 @@ def build_policy(ctx: Context, tree: Any) -> Policy | None:
             settings[kind] = str(item.children[0])
         elif kind in ("var_decl", "attr_decl"):
             if kind == "var_decl":
-                ctx.error("LD004", "a policy declares attributes with `attr`", item)
+                ctx.error(codes.LD004, "a policy declares attributes with `attr`", item)
                 continue
             decls.append(item)
         elif kind == "band":
@@ -50,7 +51,7 @@ def build_policy(ctx: Context, tree: Any) -> Policy | None:
     bands = tuple(band for band in (_band(ctx, item, scope) for item in band_items) if band)
     for band in bands:
         if band.name in scope:
-            ctx.error("LD006", f"band '{band.name}' has the name of an attribute", band.span)
+            ctx.error(codes.LD006, f"band '{band.name}' has the name of an attribute", band.span)
             continue
         scope[band.name] = enum_type(tuple(level.name for level in band.levels))
     checker = TypeChecker(scope, frozenset(band.name for band in bands))
@@ -81,7 +82,7 @@ def _band(ctx: Context, item: Any, scope: dict[str, VarType]) -> Band | None:
     over = ctx.resolve("attribute", attributes, ctx.name(over_tree), over_tree)
     if over is not None and scope[over].kind not in (TypeKind.INT, TypeKind.REAL):
         ctx.error(
-            "LD004",
+            codes.LD004,
             f"band '{band_name}' is over '{over}', which is not numeric ({scope[over].describe()})",
             over_tree,
             "bands partition an int or real attribute",
@@ -94,17 +95,17 @@ def _band(ctx: Context, item: Any, scope: dict[str, VarType]) -> Band | None:
         low_tree, low, high, high_tree = level.children[1:]
         text = f"{low_tree.children[0]}{low}, {high}{high_tree.children[0]}"
         if level_name in names:
-            ctx.error("LD006", f"duplicate key '{level_name}' in the levels of band", level)
+            ctx.error(codes.LD006, f"duplicate key '{level_name}' in the levels of band", level)
             continue
         names.add(level_name)
         try:
             bounds = parse_interval(text)
         except ValueError as error:
-            ctx.error("LD004", str(error), level)
+            ctx.error(codes.LD004, str(error), level)
             continue
         levels.append(BandLevel(level_name, *bounds, ctx.span(level)))
     if not levels and len(item.children) == 2:
-        ctx.error("LD004", f"band '{band_name}' needs at least one level", span)
+        ctx.error(codes.LD004, f"band '{band_name}' needs at least one level", span)
     if over is None or not levels:
         return None
     return Band(band_name, over, tuple(levels), span)
@@ -117,13 +118,13 @@ def _rules(ctx: Context, items: list[Any], checker: TypeChecker) -> tuple[Rule, 
         rule_id = ctx.name(item.children[0])
         effect = str(token(item, "EFFECT"))
         if effect == "none":
-            ctx.error("LD004", "effect must be one of allow, deny; found 'none'", item)
+            ctx.error(codes.LD004, "effect must be one of allow, deny; found 'none'", item)
             continue
         when_tree = child(item, "when")
         when = ctx.expression(when_tree.children[0], checker) if when_tree is not None else None
         if rule_id in seen:
             ctx.error(
-                "LD006",
+                codes.LD006,
                 f"rule id '{rule_id}' is used twice",
                 item.children[0],
                 f"first used at line {seen[rule_id]}",
@@ -148,7 +149,7 @@ def _asserts(ctx: Context, items: list[Any], checker: TypeChecker) -> tuple[Asse
         when_tree = child(item, "when")
         when = ctx.expression(when_tree.children[0], checker) if when_tree is not None else None
         if name in seen:
-            ctx.error("LD006", f"assertion '{name}' is declared twice", item)
+            ctx.error(codes.LD006, f"assertion '{name}' is declared twice", item)
             continue
         if when_tree is not None and when is None:
             continue

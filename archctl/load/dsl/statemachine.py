@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child
 from archctl.load.expr.channel import SELF_TYPE, parse_channel_op
@@ -41,7 +42,7 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
             description = ctx.text(item.children[0])
         elif kind == "var_decl" or kind == "attr_decl":
             if kind == "attr_decl":
-                ctx.error("LD004", "a statemachine declares variables with `var`", item)
+                ctx.error(codes.LD004, "a statemachine declares variables with `var`", item)
                 continue
             decls.append(item)
         elif kind == "states":
@@ -66,7 +67,7 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
     variables = ctx.declarations(decls, "variables")
     for variable in variables:
         if variable.name == "state":
-            ctx.error("LD004", "'state' is reserved for the current state", variable.span)
+            ctx.error(codes.LD004, "'state' is reserved for the current state", variable.span)
     variables = tuple(v for v in variables if v.name != "state")
     initial = ""
     if initial_item is not None:
@@ -92,9 +93,9 @@ def build_statemachine(ctx: Context, tree: Any) -> StateMachine | None:
     prop_checker = TypeChecker(state_scope, frozenset({"state"}))
     props = _properties(ctx, properties, declared, prop_checker)
     if not states:
-        ctx.error("LD003", "a statemachine needs `states ...`", tree.children[0])
+        ctx.error(codes.LD003, "a statemachine needs `states ...`", tree.children[0])
     if initial_item is None:
-        ctx.error("LD003", "a statemachine needs `initial STATE`", tree.children[0])
+        ctx.error(codes.LD003, "a statemachine needs `initial STATE`", tree.children[0])
     if name is None or not states or initial_item is None:
         return None
     return StateMachine(
@@ -118,7 +119,7 @@ def _fairness(ctx: Context, item: Any) -> str:
     if value in FAIRNESS:
         return value
     ctx.error(
-        "LD004",
+        codes.LD004,
         f"fairness must be one of {', '.join(FAIRNESS)}; found '{value}'",
         item.children[0],
     )
@@ -135,7 +136,7 @@ def _add_state(
 ) -> None:
     if name in declared:
         ctx.error(
-            "LD006",
+            codes.LD006,
             f"state '{name}' is declared twice",
             where,
             f"first declared at line {declared[name].line}",
@@ -209,7 +210,7 @@ def _events(ctx: Context, item: Any, transitions: list[Transition]) -> tuple[str
     for name_tree in item.children[0].children:
         name = ctx.name(name_tree)
         if name in declared:
-            ctx.error("LD006", f"event '{name}' is listed twice", name_tree)
+            ctx.error(codes.LD006, f"event '{name}' is listed twice", name_tree)
         else:
             declared.append(name)
     spans = {name: ctx.span(item) for name in declared}
@@ -227,7 +228,7 @@ def _properties(
     for item in items:
         name = ctx.name(item.children[0])
         if name in seen:
-            ctx.error("LD006", f"property '{name}' is declared twice", item)
+            ctx.error(codes.LD006, f"property '{name}' is declared twice", item)
             continue
         seen.add(name)
         if item.data == "reachable":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child
 from archctl.load.dsl.workflow import DIST_PARAMS, _distribution, _duration
@@ -59,7 +60,7 @@ def build_system(ctx: Context, tree: Any) -> System | None:
             properties.append(_property(ctx, item))
     if not components:
         ctx.error(
-            "LD003", "a system needs at least one `component NAME: MACHINE`", tree.children[0]
+            codes.LD003, "a system needs at least one `component NAME: MACHINE`", tree.children[0]
         )
     if name is None or not components:
         return None
@@ -81,7 +82,7 @@ def _unique(ctx: Context, declared: dict[str, Span], item: Any) -> bool:
     what = {"component": "component", "channel": "channel"}.get(item.data, "property")
     if name in declared:
         ctx.error(
-            "LD006",
+            codes.LD006,
             f"{what} '{name}' is declared twice",
             item,
             f"first declared at line {declared[name].line}",
@@ -94,7 +95,7 @@ def _unique(ctx: Context, declared: dict[str, Span], item: Any) -> bool:
 def _fairness(ctx: Context, item: Any) -> str:
     word = ctx.name(item.children[0])
     if word not in FAIRNESS:
-        ctx.error("LD004", f"fairness '{word}' is not one of {', '.join(FAIRNESS)}", item)
+        ctx.error(codes.LD004, f"fairness '{word}' is not one of {', '.join(FAIRNESS)}", item)
         return "weak"
     return word
 
@@ -105,7 +106,7 @@ def _count(ctx: Context, item: Any) -> int | None:
         return None
     text = str(tree.children[0])
     if not text.isdigit() or int(text) < 1:
-        ctx.error("LD004", f"count {text} must be a whole number of at least 1", tree)
+        ctx.error(codes.LD004, f"count {text} must be a whole number of at least 1", tree)
         return None
     return int(text)
 
@@ -126,7 +127,7 @@ def _channel(ctx: Context, item: Any) -> Channel | None:
     text = str(capacity_token)
     if not text.isdigit():
         ctx.error(
-            "LD004", f"capacity {text} must be a whole number (0: rendezvous)", capacity_token
+            codes.LD004, f"capacity {text} must be a whole number (0: rendezvous)", capacity_token
         )
         return None
     latency: Distribution | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from lark import Token
 
+from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child, token
 from archctl.load.expr.types import TypeChecker
@@ -49,14 +50,14 @@ def build_workflow(ctx: Context, tree: Any) -> Workflow | None:
             description = ctx.text(item.children[0])
         elif kind in ("var_decl", "attr_decl"):
             if kind == "attr_decl":
-                ctx.error("LD004", "a workflow declares variables with `var`", item)
+                ctx.error(codes.LD004, "a workflow declares variables with `var`", item)
                 continue
             decls.append(item)
         elif kind in _NODES:
             node_id = ctx.name(item.children[0])
             if node_id in declared:
                 ctx.error(
-                    "LD006",
+                    codes.LD006,
                     f"duplicate key '{node_id}' in nodes",
                     item,
                     f"first defined at line {declared[node_id].line}",
@@ -77,7 +78,9 @@ def build_workflow(ctx: Context, tree: Any) -> Workflow | None:
     for item in flows:
         built.extend(_flows(ctx, len(built), item, declared, checker))
     if not raw_nodes:
-        ctx.error("LD003", "a workflow needs nodes (start, task, gateway, end)", tree.children[0])
+        ctx.error(
+            codes.LD003, "a workflow needs nodes (start, task, gateway, end)", tree.children[0]
+        )
     if name is None or not raw_nodes:
         return None
     return Workflow(
@@ -133,7 +136,7 @@ def _task(
             continue
         _clause(ctx, clause, fields, declared, checker)
     if fields["task"] == "subprocess" and fields.get("process") is None:
-        ctx.error("LD003", f"subprocess task '{node_id}' needs `process WORKFLOW`", item)
+        ctx.error(codes.LD003, f"subprocess task '{node_id}' needs `process WORKFLOW`", item)
     return Node(node_id, "task", ctx.span(item), **fields)
 
 
@@ -168,7 +171,7 @@ def _clause(
     elif kind == "failure_rate":
         rate = parse_number(str(first))
         if not 0 <= rate <= 1:
-            ctx.error("LD004", "failure_rate is a probability between 0 and 1", first)
+            ctx.error(codes.LD004, "failure_rate is a probability between 0 and 1", first)
         else:
             fields["failure_rate"] = float(rate)
     else:
@@ -179,7 +182,7 @@ def _duration(ctx: Context, item: Any) -> int | None:
     try:
         return parse_duration(str(item))
     except ValueError as error:
-        ctx.error("LD004", str(error), item)
+        ctx.error(codes.LD004, str(error), item)
         return None
 
 
@@ -188,12 +191,12 @@ def _retry(ctx: Context, clause: Any) -> RetryPolicy | None:
     try:
         attempts = parse_number(str(attempts_token))
     except ValueError as error:
-        ctx.error("LD004", str(error), attempts_token)
+        ctx.error(codes.LD004, str(error), attempts_token)
         return None
     problem = attempts_problem(attempts) if isinstance(attempts, int) else None
     if not isinstance(attempts, int) or problem is not None:
         why = problem or "max_attempts must be a whole number of at least 1"
-        ctx.error("LD004", why, attempts_token)
+        ctx.error(codes.LD004, why, attempts_token)
         return None
     backoff = 0
     backoff_tree = child(clause, "backoff")
@@ -204,7 +207,7 @@ def _retry(ctx: Context, clause: Any) -> RetryPolicy | None:
     if mult is not None:
         multiplier = float(str(mult)[1:])
         if multiplier < 1:
-            ctx.error("LD004", "multiplier must be at least 1", mult)
+            ctx.error(codes.LD004, "multiplier must be at least 1", mult)
             multiplier = 1.0
     max_backoff = None
     max_tree = child(clause, "max_backoff")
@@ -219,7 +222,7 @@ def _distribution(ctx: Context, clause: Any) -> Distribution | None:
     args = clause.children[1:]
     if len(args) != len(params):
         ctx.error(
-            "LD004",
+            codes.LD004,
             f"a {kind} duration takes {len(params)} value(s): {kind}({', '.join(params)})",
             clause,
         )
@@ -233,7 +236,7 @@ def _distribution(ctx: Context, clause: Any) -> Distribution | None:
     try:
         return distribution(kind, values)
     except ValueError as error:
-        ctx.error("LD004", str(error), clause)
+        ctx.error(codes.LD004, str(error), clause)
         return None
 
 
@@ -247,7 +250,7 @@ def _flows(
     description = _description(ctx, item)
     if len(hops) > 2 and (when_tree is not None or default or description is not None):
         ctx.error(
-            "LD004",
+            codes.LD004,
             "a condition, `default` or description applies to a single flow",
             item,
             "write the conditional flow on its own line: `a -> b when ...`",

@@ -11,8 +11,9 @@ import re
 from dataclasses import replace
 from fractions import Fraction
 
+from archctl import codes
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.expr.limits import Locator
 from archctl.load.expr.parse import parse_expression
 from archctl.load.expr.types import TypeChecker
@@ -31,7 +32,7 @@ _VARIABLE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
 def _error(
-    code: str, message: str, span_text: tuple[Locator, int, int], hint: str | None
+    code: Code, message: str, span_text: tuple[Locator, int, int], hint: str | None
 ) -> Diagnostic:
     locate, start, end = span_text
     return Diagnostic(code, default_severity(code), message, locate(start, end), help=hint)
@@ -74,7 +75,7 @@ def parse_channel_op(
     if match is None or match.group("op") != want:
         hint = f'write `{key}: "{example}"` (CHANNEL{want}MESSAGE(...))'
         return None, [
-            _error("LD004", f"'{text}' is not a {key} operation", (locate, 0, len(text)), hint)
+            _error(codes.LD004, f"'{text}' is not a {key} operation", (locate, 0, len(text)), hint)
         ]
     problems: list[Diagnostic] = []
     before = len(checker.diagnostics)
@@ -88,7 +89,7 @@ def parse_channel_op(
             if index is not None and index.type is not None and index.type.kind is not TypeKind.INT:
                 problems.append(
                     _error(
-                        "LD008",
+                        codes.LD008,
                         f"a channel index must be an int, found {index.type.describe()}",
                         (locate, match.start("index"), match.end("index")),
                         "index with `self` or an int variable",
@@ -112,7 +113,7 @@ def parse_channel_op(
             if name is None:
                 problems.append(
                     _error(
-                        "LD004",
+                        codes.LD004,
                         f"'{piece.strip()}' is not a variable",
                         at,
                         "receive into variables",
@@ -120,11 +121,15 @@ def parse_channel_op(
                 )
             elif name.group(1) not in checker.scope:
                 problems.append(
-                    _error("LD005", f"unknown variable '{name.group(1)}'", at, _declared(checker))
+                    _error(
+                        codes.LD005, f"unknown variable '{name.group(1)}'", at, _declared(checker)
+                    )
                 )
             elif name.group(1) in checker.readonly:
                 problems.append(
-                    _error("LD008", f"'{name.group(1)}' is read-only and cannot receive", at, None)
+                    _error(
+                        codes.LD008, f"'{name.group(1)}' is read-only and cannot receive", at, None
+                    )
                 )
             else:
                 variables.append(name.group(1))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic
 from archctl.load.errors import located
 from archctl.load.values import check_size
@@ -91,11 +92,11 @@ def number_value(text: str, start: int, end: int) -> int | Fraction:
 
 
 def rejected(error: Rejected, locate: Locator) -> Diagnostic:
-    return located("LD007", error.message, locate(error.start, error.end))
+    return located(codes.LD007, error.message, locate(error.start, error.end))
 
 
 def depth_error(expr: Expr) -> list[Diagnostic]:
     deep = too_deep(expr)
     if deep is None:
         return []
-    return [located("LD007", depth_message(), deep.span, DEPTH_HELP)]
+    return [located(codes.LD007, depth_message(), deep.span, DEPTH_HELP)]

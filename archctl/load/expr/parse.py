@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.grammar_files import grammar_path
@@ -136,8 +137,8 @@ def _syntax_error(text: str, error: Any, locate: Locator) -> Diagnostic:
     ):
         help_text = "use '==' to compare; '=' only assigns in `do`/`sets`"
     return Diagnostic(
-        "LD007",
-        default_severity("LD007"),
+        codes.LD007,
+        default_severity(codes.LD007),
         message,
         locate(position, min(len(text), position + 1) if position < len(text) else position),
         help=help_text,
@@ -370,7 +371,7 @@ def parse_expression(text: str, locate: Locator) -> tuple[Expr | None, list[Diag
     """Parse a boolean/arithmetic expression; returns the AST or an LD007 diagnostic."""
     if not text.strip():
         return None, [
-            Diagnostic("LD007", default_severity("LD007"), "empty expression", locate(0, 0))
+            Diagnostic(codes.LD007, default_severity(codes.LD007), "empty expression", locate(0, 0))
         ]
     built, problems = _parse(text, "expr", locate)
     if built is None:

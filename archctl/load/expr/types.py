@@ -12,7 +12,8 @@ import ipaddress
 from collections.abc import Mapping
 from fractions import Fraction
 
-from archctl.diagnostics import Diagnostic
+from archctl import codes
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.errors import located
 from archctl.model.expr import (
     Action,
@@ -39,7 +40,7 @@ class TypeChecker:
         self.diagnostics: list[Diagnostic] = []
 
     # -- reporting ---------------------------------------------------------------------------
-    def _error(self, code: str, message: str, span: Span, help_text: str | None = None) -> None:
+    def _error(self, code: Code, message: str, span: Span, help_text: str | None = None) -> None:
         self.diagnostics.append(located(code, message, span, help_text))
 
     def _unknown(self, name: str, span: Span) -> None:
@@ -48,14 +49,14 @@ class TypeChecker:
         owners = sorted(var for var, kind in self.scope.items() if name in kind.values)
         if owners:
             hint = f'enum values are quoted: "{name}" (a value of {owners[0]})'
-            self._error("LD005", f"unknown name '{name}'", span, hint)
+            self._error(codes.LD005, f"unknown name '{name}'", span, hint)
             return
         close = difflib.get_close_matches(name, list(self.scope), n=1, cutoff=0.6)
         help_text = f"did you mean '{close[0]}'?" if close else None
         if help_text is None and self.scope:
             known = ", ".join(sorted(self.scope)[:8])
             help_text = f"declared names: {known}"
-        self._error("LD005", f"unknown name '{name}'", span, help_text)
+        self._error(codes.LD005, f"unknown name '{name}'", span, help_text)
 
     # -- entry points ------------------------------------------------------------------------
     def condition(self, expr: Expr) -> Expr | None:
@@ -66,7 +67,7 @@ class TypeChecker:
             return None
         if typed.type != BOOL:
             self._error(
-                "LD008",
+                codes.LD008,
                 f"expected a condition (bool), found {_describe(typed.type)}",
                 expr.span,
                 "compare it, e.g. `x > 0`",
@@ -84,7 +85,7 @@ class TypeChecker:
                 continue
             if assignment.target in self.readonly:
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f"'{assignment.target}' is read-only and cannot be assigned",
                     assignment.target_span,
                 )
@@ -97,7 +98,7 @@ class TypeChecker:
                 continue
             if not _assignable(target_type, value.type):
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f"cannot assign {_describe(value.type)} to '{assignment.target}' "
                     f"of type {target_type.describe()}",
                     assignment.value.span,
@@ -141,7 +142,7 @@ class TypeChecker:
         if expected is not None and expected.kind is TypeKind.ENUM:
             if value not in expected.values:
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f'"{value}" is not a value of {expected.describe()}',
                     expr.span,
                     _closest_value(value, expected.values),
@@ -153,7 +154,7 @@ class TypeChecker:
                 address = int(ipaddress.IPv4Address(value))
             except ValueError:
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f'"{value}" is not an IPv4 address',
                     expr.span,
                     'write a dotted address like "10.0.0.7"',
@@ -169,12 +170,14 @@ class TypeChecker:
         if expr.op == "not":
             if operand.type != BOOL:
                 self._error(
-                    "LD008", f"'not' needs a bool, found {_describe(operand.type)}", expr.span
+                    codes.LD008, f"'not' needs a bool, found {_describe(operand.type)}", expr.span
                 )
                 return None
             return Unary(expr.op, operand, expr.span, BOOL)
         if not operand.type.is_numeric:
-            self._error("LD008", f"'-' needs a number, found {_describe(operand.type)}", expr.span)
+            self._error(
+                codes.LD008, f"'-' needs a number, found {_describe(operand.type)}", expr.span
+            )
             return None
         result = INT if operand.type.kind is TypeKind.INT else REAL
         return Unary(expr.op, operand, expr.span, result)
@@ -188,7 +191,7 @@ class TypeChecker:
             for side in (left, right):
                 if side.type != BOOL:
                     self._error(
-                        "LD008",
+                        codes.LD008,
                         f"'{expr.op}' needs bool operands, found {_describe(side.type)}",
                         side.span,
                     )
@@ -198,14 +201,14 @@ class TypeChecker:
             assert side.type is not None
             if not side.type.is_numeric:
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f"'{expr.op}' needs numbers, found {_describe(side.type)}",
                     side.span,
                 )
                 return None
         if expr.op == "*" and not (is_constant(left) or is_constant(right)):
             self._error(
-                "LD008",
+                codes.LD008,
                 "non-linear arithmetic: '*' needs a constant on one side",
                 expr.span,
                 "only linear arithmetic is supported (e.g. `2 * x`), so proofs stay decidable",
@@ -223,14 +226,14 @@ class TypeChecker:
                 bad = left if not left.type.is_numeric else right
                 assert bad.type is not None
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f"'{expr.op}' compares numbers, found {_describe(bad.type)}",
                     bad.span,
                 )
                 return None
         elif not _comparable(left.type, right.type):
             self._error(
-                "LD008",
+                codes.LD008,
                 f"cannot compare {_describe(left.type)} with {_describe(right.type)}",
                 expr.span,
             )
@@ -258,7 +261,7 @@ class TypeChecker:
                 return None
             if not _comparable(element.type, typed.type):
                 self._error(
-                    "LD008",
+                    codes.LD008,
                     f"list item of type {_describe(typed.type)} cannot equal "
                     f"{_describe(element.type)}",
                     item.span,
@@ -273,7 +276,7 @@ class TypeChecker:
             return None
         if element.type.kind is not TypeKind.IP:
             self._error(
-                "LD008",
+                codes.LD008,
                 f"'in \"...\"' tests CIDR membership of an ip, found {_describe(element.type)}",
                 expr.span,
                 'for a list of values write `x in ["a", "b"]`',
@@ -283,7 +286,7 @@ class TypeChecker:
             network = ipaddress.IPv4Network(expr.cidr, strict=False)
         except ValueError:
             self._error(
-                "LD008",
+                codes.LD008,
                 f'"{expr.cidr}" is not a CIDR block',
                 expr.span,
                 'write e.g. "10.0.0.0/8"',

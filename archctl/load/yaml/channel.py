@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from archctl import codes
 from archctl.load.expr.channel import SELF_TYPE, parse_channel_op
 from archctl.load.expr.types import TypeChecker
 from archctl.load.yaml.reader import Fields, Reader
@@ -33,7 +34,7 @@ def channel_operation(
         return None, False
     if len(present) == 2:
         reader.error(
-            "LD004",
+            codes.LD004,
             "a transition carries one channel operation, not both send and receive",
             fields.node,
             "split it into two transitions through an intermediate state",
@@ -43,7 +44,7 @@ def channel_operation(
     node = fields.get(key)
     assert node is not None
     if not isinstance(node, yaml.ScalarNode) or reader.is_null(node):
-        reader.error("LD004", f'`{key}` must be a string like "votes!yes(self)"', node)
+        reader.error(codes.LD004, f'`{key}` must be a string like "votes!yes(self)"', node)
         return None, True
     op, problems = parse_channel_op(str(node.value), key == "send", reader.locator(node), checker)
     reader.extend(problems)

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import yaml
 
+from archctl import codes
 from archctl.evidence import Value
 from archctl.load.values import SPEC_NAME
 from archctl.load.yaml.reader import Fields, Reader
@@ -25,7 +26,7 @@ def header(reader: Reader, fields: Fields) -> tuple[str | None, str | None, str 
         name = reader.text(node, "name")
         if name is not None and not SPEC_NAME.match(name):
             reader.error(
-                "LD004",
+                codes.LD004,
                 f"spec name '{name}' may only use letters, digits, '_' and '-'",
                 node,
             )
@@ -61,7 +62,7 @@ def declaration(reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node)
         if type_name is None:
             return None
         if type_name == "enum":
-            reader.error("LD003", f"enum '{name}' needs `values: [...]`", node)
+            reader.error(codes.LD003, f"enum '{name}' needs `values: [...]`", node)
             return None
         return Variable(name, _simple(type_name), None, span)
     fields = reader.mapping(
@@ -96,19 +97,21 @@ def _declared_type(reader: Reader, name: str, type_name: str, fields: Fields) ->
     range_node = fields.get("range")
     values_node = fields.get("values")
     if range_node is not None and kind not in (TypeKind.INT, TypeKind.REAL):
-        reader.error("LD004", f"'range' only applies to int and real, not {type_name}", range_node)
+        reader.error(
+            codes.LD004, f"'range' only applies to int and real, not {type_name}", range_node
+        )
         return None
     if values_node is not None and kind is not TypeKind.ENUM:
-        reader.error("LD004", f"'values' only applies to enum, not {type_name}", values_node)
+        reader.error(codes.LD004, f"'values' only applies to enum, not {type_name}", values_node)
         return None
     if kind is TypeKind.ENUM:
         if values_node is None:
-            reader.error("LD003", f"enum '{name}' needs `values: [...]`", fields.node)
+            reader.error(codes.LD003, f"enum '{name}' needs `values: [...]`", fields.node)
             return None
         items = reader.sequence(values_node, f"the values of '{name}'")
         if not items:
             if items is not None:
-                reader.error("LD004", f"enum '{name}' needs at least one value", values_node)
+                reader.error(codes.LD004, f"enum '{name}' needs at least one value", values_node)
             return None
         values: list[str] = []
         for item in items:
@@ -116,7 +119,7 @@ def _declared_type(reader: Reader, name: str, type_name: str, fields: Fields) ->
             if text is None:
                 continue
             if text in values:
-                reader.error("LD006", f"enum value '{text}' is listed twice", item)
+                reader.error(codes.LD006, f"enum value '{text}' is listed twice", item)
                 continue
             values.append(text)
         return VarType(kind, values=tuple(values))
@@ -126,17 +129,17 @@ def _declared_type(reader: Reader, name: str, type_name: str, fields: Fields) ->
     if bounds is None:
         return None
     if len(bounds) != 2:
-        reader.error("LD004", "a range is [low, high]", range_node)
+        reader.error(codes.LD004, "a range is [low, high]", range_node)
         return None
     low = reader.number(bounds[0], "the low end of the range")
     high = reader.number(bounds[1], "the high end of the range")
     if low is None or high is None:
         return None
     if kind is TypeKind.INT and not (isinstance(low, int) and isinstance(high, int)):
-        reader.error("LD004", f"the range of int '{name}' needs whole numbers", range_node)
+        reader.error(codes.LD004, f"the range of int '{name}' needs whole numbers", range_node)
         return None
     if low > high:
-        reader.error("LD004", f"range [{low}, {high}] is empty: low is above high", range_node)
+        reader.error(codes.LD004, f"range [{low}, {high}] is empty: low is above high", range_node)
         return None
     return VarType(kind, Fraction(low), Fraction(high))
 
@@ -152,7 +155,7 @@ def _initial(reader: Reader, name: str, var_type: VarType, node: yaml.Node) -> V
         number = reader.number(node, f"the initial value of '{name}'")
         value = number
         if kind is TypeKind.INT and number is not None and not isinstance(number, int):
-            reader.error("LD004", f"the initial value of int '{name}' must be whole", node)
+            reader.error(codes.LD004, f"the initial value of int '{name}' must be whole", node)
             return None
     elif kind is TypeKind.IP:
         text = reader.text(node, f"the initial value of '{name}'")
@@ -161,7 +164,7 @@ def _initial(reader: Reader, name: str, var_type: VarType, node: yaml.Node) -> V
         try:
             value = int(ipaddress.IPv4Address(text))
         except ValueError:
-            reader.error("LD004", f"'{text}' is not an IPv4 address", node)
+            reader.error(codes.LD004, f"'{text}' is not an IPv4 address", node)
             return None
     else:
         value = reader.text(node, f"the initial value of '{name}'")
@@ -169,7 +172,7 @@ def _initial(reader: Reader, name: str, var_type: VarType, node: yaml.Node) -> V
         return None
     if not var_type.contains(value):
         reader.error(
-            "LD004",
+            codes.LD004,
             f"initial value {node.value!r} is not in {var_type.describe()}",
             node,
         )
@@ -212,7 +215,7 @@ def property_entries(
         kinds = [key for key in PROPERTY_KINDS if key in fields]
         if len(kinds) != 1:
             reader.error(
-                "LD004" if kinds else "LD003",
+                codes.LD004 if kinds else codes.LD003,
                 "a property needs exactly one of " + ", ".join(PROPERTY_KINDS),
                 item,
             )
@@ -220,7 +223,7 @@ def property_entries(
         if name is None:
             continue
         if name in seen:
-            reader.error("LD006", f"property '{name}' is declared twice", item)
+            reader.error(codes.LD006, f"property '{name}' is declared twice", item)
             continue
         seen.add(name)
         body = fields.get(kinds[0])

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import yaml
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.gcpause import gc_paused
@@ -49,8 +50,8 @@ def _load(path: str, text: str) -> LoadResult:
     if not documents and not problems:
         result.diagnostics.append(
             Diagnostic(
-                "LD003",
-                default_severity("LD003"),
+                codes.LD003,
+                default_severity(codes.LD003),
                 "the file holds no spec document",
                 Span.point(path, 1, 1),
                 help="start with `kind: workflow|statemachine|plugins|policy` and `name: ...`",
@@ -68,7 +69,7 @@ def _load(path: str, text: str) -> LoadResult:
 def _document(reader: Reader, node: yaml.Node) -> Spec | None:
     if not isinstance(node, yaml.MappingNode):
         reader.error(
-            "LD004",
+            codes.LD004,
             "a spec document must be a mapping with `kind:` and `name:`",
             node,
             "start with `kind: workflow|statemachine|plugins|policy`",
@@ -79,7 +80,7 @@ def _document(reader: Reader, node: yaml.Node) -> Spec | None:
     kind_node = probe.get("kind")
     if kind_node is None:
         reader.error(
-            "LD003",
+            codes.LD003,
             "the spec is missing the required key 'kind'",
             reader.span(node.value[0][0]) if node.value else node,
             "add `kind: workflow|statemachine|plugins|policy`",

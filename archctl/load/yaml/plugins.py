@@ -10,6 +10,7 @@ import functools
 
 import yaml
 
+from archctl import codes
 from archctl.load import values
 from archctl.load.yaml.common import HEADER_KEYS, header
 from archctl.load.yaml.reader import Fields, Reader
@@ -88,7 +89,7 @@ def _plugin(reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node) -> 
     has_one, has_many = "version" in fields, "versions" in fields
     if has_one == has_many:
         reader.error(
-            "LD003" if not has_one else "LD004",
+            codes.LD003 if not has_one else codes.LD004,
             f"{what} needs exactly one of `version` or `versions`",
             key_node,
         )
@@ -119,7 +120,9 @@ def _plugin(reader: Reader, name: str, key_node: yaml.Node, node: yaml.Node) -> 
             if parsed is None:
                 continue
             if parsed[1] in seen:
-                reader.error("LD006", f"version {parsed[1]} of {what} is listed twice", version_key)
+                reader.error(
+                    codes.LD006, f"version {parsed[1]} of {what} is listed twice", version_key
+                )
                 continue
             seen[parsed[1]] = version_key
             own: dict[str, tuple[Requirement, ...]] = {key: () for key in VERSION_KEYS}
@@ -156,7 +159,7 @@ def _version(reader: Reader, node: yaml.Node) -> tuple[Version, str] | None:
     try:
         return parse_version(text)
     except ValueError as error:
-        reader.error("LD004", str(error), node)
+        reader.error(codes.LD004, str(error), node)
         return None
 
 
@@ -189,7 +192,7 @@ def _requirements(reader: Reader, node: yaml.Node | None, what: str) -> tuple[Re
         try:
             matcher = parse_constraint(text)
         except ValueError as error:
-            reader.error("LD004", str(error), value_node)
+            reader.error(codes.LD004, str(error), value_node)
             continue
         # the entry's span runs from the name to the end of its constraint, if written
         span = reader.span(key_node) if null else across(key_node, value_node)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from archctl import codes
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
 from archctl.load.values import parse_interval
@@ -26,7 +27,7 @@ def build_policy(reader: Reader, fields: Fields) -> Policy | None:
     bands = _bands(reader, fields.get("bands"), scope)
     for band in bands:
         if band.name in scope:
-            reader.error("LD006", f"band '{band.name}' has the name of an attribute", band.span)
+            reader.error(codes.LD006, f"band '{band.name}' has the name of an attribute", band.span)
             continue
         scope[band.name] = enum_type(tuple(level.name for level in band.levels))
     checker = TypeChecker(scope, frozenset(band.name for band in bands))
@@ -78,7 +79,7 @@ def _bands(reader: Reader, node: yaml.Node | None, scope: dict[str, VarType]) ->
         over = names.resolve(reader.text(over_node, "over"), over_node)
         if over is not None and scope[over].kind not in (TypeKind.INT, TypeKind.REAL):
             reader.error(
-                "LD004",
+                codes.LD004,
                 f"band '{band_name}' is over '{over}', which is not numeric "
                 f"({scope[over].describe()})",
                 over_node,
@@ -105,11 +106,11 @@ def _levels(reader: Reader, node: yaml.Node, band: str) -> tuple[BandLevel, ...]
         try:
             low, low_closed, high, high_closed = parse_interval(text)
         except ValueError as error:
-            reader.error("LD004", str(error), value_node)
+            reader.error(codes.LD004, str(error), value_node)
             continue
         out.append(BandLevel(level_name, low, low_closed, high, high_closed, reader.span(key_node)))
     if not out and not fields.entries:
-        reader.error("LD004", f"band '{band}' needs at least one level", node)
+        reader.error(codes.LD004, f"band '{band}' needs at least one level", node)
     return tuple(out)
 
 
@@ -137,7 +138,7 @@ def _rules(reader: Reader, node: yaml.Node | None, checker: TypeChecker) -> tupl
         if rule_id is not None and rule_id in seen:
             assert id_node is not None
             reader.error(
-                "LD006",
+                codes.LD006,
                 f"rule id '{rule_id}' is used twice",
                 id_node,
                 f"first used at line {seen[rule_id]}",
@@ -169,7 +170,7 @@ def _asserts(reader: Reader, node: yaml.Node | None, checker: TypeChecker) -> tu
         kinds = [key for key in ("always", "never") if key in fields]
         if len(kinds) != 1:
             reader.error(
-                "LD003" if not kinds else "LD004",
+                codes.LD003 if not kinds else codes.LD004,
                 "an assertion needs exactly one of `always` or `never`",
                 item,
             )
@@ -185,7 +186,7 @@ def _asserts(reader: Reader, node: yaml.Node | None, checker: TypeChecker) -> tu
         name_node = fields.get("name")
         name = reader.text(name_node, "the assertion name") if name_node is not None else None
         if name is not None and name in seen:
-            reader.error("LD006", f"assertion '{name}' is declared twice", item)
+            reader.error(codes.LD006, f"assertion '{name}' is declared twice", item)
             continue
         if name is None or effect is None or (when_node is not None and when is None):
             continue

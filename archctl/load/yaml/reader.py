@@ -14,7 +14,8 @@ from fractions import Fraction
 
 import yaml
 
-from archctl.diagnostics import Diagnostic
+from archctl import codes
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.errors import located, with_hints
 from archctl.load.expr.limits import Locator
 from archctl.load.expr.parse import parse_action, parse_expression
@@ -78,7 +79,7 @@ class Reader:
         return Span(head.file, head.line, head.column, tail.end_line, tail.end_column)
 
     def error(
-        self, code: str, message: str, where: yaml.Node | Span, help_text: str | None = None
+        self, code: Code, message: str, where: yaml.Node | Span, help_text: str | None = None
     ) -> None:
         span = where if isinstance(where, Span) else self.span(where)
         self.diagnostics.append(located(code, message, span, help_text))
@@ -96,18 +97,18 @@ class Reader:
     ) -> Fields | None:
         """A mapping with string keys; duplicates, unknown and missing keys are reported."""
         if not isinstance(node, yaml.MappingNode):
-            self.error("LD004", f"{what} must be a mapping, found {_kind(node)}", node)
+            self.error(codes.LD004, f"{what} must be a mapping, found {_kind(node)}", node)
             return None
         entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error("LD004", f"keys of {what} must be plain names", key_node)
+                self.error(codes.LD004, f"keys of {what} must be plain names", key_node)
                 continue
             key = str(key_node.value)
             if key in entries:
                 first = self.span(entries[key][0])
                 self.error(
-                    "LD006",
+                    codes.LD006,
                     f"duplicate key '{key}' in {what}",
                     key_node,
                     f"first defined at line {first.line}",
@@ -115,14 +116,14 @@ class Reader:
                 continue
             if allowed is not None and key not in allowed:
                 self.error(
-                    "LD002", f"unknown key '{key}' in {what}", key_node, _suggest(key, allowed)
+                    codes.LD002, f"unknown key '{key}' in {what}", key_node, _suggest(key, allowed)
                 )
                 continue
             entries[key] = (key_node, value_node)
         for key in required:
             if key not in entries:
                 self.error(
-                    "LD003",
+                    codes.LD003,
                     f"{what} is missing the required key '{key}'",
                     self.span(node) if not node.value else self.span(node.value[0][0]),
                 )
@@ -135,7 +136,7 @@ class Reader:
         for key in list(fields.entries):
             if key not in allowed:
                 self.error(
-                    "LD002",
+                    codes.LD002,
                     f"unknown key '{key}' in {what}",
                     fields.entries[key][0],
                     _suggest(key, allowed),
@@ -143,13 +144,13 @@ class Reader:
                 del fields.entries[key]
         for key in required:
             if key not in fields.entries:
-                self.error("LD003", f"{what} is missing the required key '{key}'", fields.node)
+                self.error(codes.LD003, f"{what} is missing the required key '{key}'", fields.node)
         return fields
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node] | None:
         if isinstance(node, yaml.SequenceNode):
             return list(node.value)
-        self.error("LD004", f"{what} must be a list, found {_kind(node)}", node)
+        self.error(codes.LD004, f"{what} must be a list, found {_kind(node)}", node)
         return None
 
     # -- scalars -----------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class Reader:
         """Any scalar as its literal text (so `on`, `yes`, `1.10` stay as written)."""
         if isinstance(node, yaml.ScalarNode) and not self.is_null(node):
             return str(node.value)
-        self.error("LD004", f"{what} must be a single value, found {_kind(node)}", node)
+        self.error(codes.LD004, f"{what} must be a single value, found {_kind(node)}", node)
         return None
 
     def choice(self, node: yaml.Node, what: str, options: Sequence[str]) -> str | None:
@@ -170,7 +171,7 @@ class Reader:
         if value not in options:
             listing = ", ".join(options)
             self.error(
-                "LD004",
+                codes.LD004,
                 f"{what} must be one of {listing}; found '{value}'",
                 node,
                 _suggest(value, options),
@@ -181,7 +182,7 @@ class Reader:
     def boolean(self, node: yaml.Node, what: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL_TAG:
             return str(node.value).lower() in _TRUE
-        self.error("LD004", f"{what} must be true or false", node)
+        self.error(codes.LD004, f"{what} must be true or false", node)
         return None
 
     def number(self, node: yaml.Node, what: str) -> int | Fraction | None:
@@ -189,11 +190,11 @@ class Reader:
             try:
                 return parse_number(str(node.value))
             except NumberTooLong as error:
-                self.error("LD004", f"{what}: {error}", node)
+                self.error(codes.LD004, f"{what}: {error}", node)
                 return None
             except ValueError:
                 pass
-        self.error("LD004", f"{what} must be a number", node)
+        self.error(codes.LD004, f"{what} must be a number", node)
         return None
 
     def integer(self, node: yaml.Node, what: str, minimum: int | None = None) -> int | None:
@@ -201,10 +202,10 @@ class Reader:
         if value is None:
             return None
         if not isinstance(value, int):
-            self.error("LD004", f"{what} must be a whole number", node)
+            self.error(codes.LD004, f"{what} must be a whole number", node)
             return None
         if minimum is not None and value < minimum:
-            self.error("LD004", f"{what} must be at least {minimum}", node)
+            self.error(codes.LD004, f"{what} must be at least {minimum}", node)
             return None
         return value
 
@@ -217,7 +218,7 @@ class Reader:
         if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d+(\.\d+)?", str(node.value)):
             number = node.value if len(node.value) <= 20 else node.value[:20] + "..."
             self.error(
-                "LD004",
+                codes.LD004,
                 f"{what}: '{number}' has no unit; did you mean {number}s or {number}ms?",
                 node,
                 f"write the unit: {number}s, {number}ms (also m, h, or combined as 1m30s)",
@@ -229,7 +230,7 @@ class Reader:
         try:
             return parse_duration(raw)
         except ValueError as error:
-            self.error("LD004", f"{what}: {error}", node)
+            self.error(codes.LD004, f"{what}: {error}", node)
             return None
 
     def names(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
@@ -291,7 +292,7 @@ class Reader:
     def _expression_scalar(self, node: yaml.Node, what: str) -> yaml.ScalarNode | None:
         """The scalar holding an expression; a bare YAML `true`/`yes` is the literal true."""
         if not isinstance(node, yaml.ScalarNode) or self.is_null(node):
-            self.error("LD004", f"{what} must be a single value, found {_kind(node)}", node)
+            self.error(codes.LD004, f"{what} must be a single value, found {_kind(node)}", node)
             return None
         if node.tag == _BOOL_TAG and not node.style:
             truth = "true" if str(node.value).lower() in _TRUE else "false"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.source import SourceFile, Span
@@ -42,8 +43,8 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
         line, column = source.position(len(good))
         return None, [
             Diagnostic(
-                "LD001",
-                default_severity("LD001"),
+                codes.LD001,
+                default_severity(codes.LD001),
                 f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x})",
                 Span.point(path, line, column),
                 help="save the file as UTF-8",
@@ -64,8 +65,8 @@ def compose(source: SourceFile) -> tuple[list[yaml.Node], list[Diagnostic]]:
         context = f" ({error.context})" if error.context else ""
         return [], [
             Diagnostic(
-                "LD001",
-                default_severity("LD001"),
+                codes.LD001,
+                default_severity(codes.LD001),
                 f"YAML syntax error: {problem}{context}",
                 Span.point(source.path, line, column),
             )
@@ -73,8 +74,8 @@ def compose(source: SourceFile) -> tuple[list[yaml.Node], list[Diagnostic]]:
     except yaml.YAMLError as error:
         return [], [
             Diagnostic(
-                "LD001",
-                default_severity("LD001"),
+                codes.LD001,
+                default_severity(codes.LD001),
                 f"YAML error: {error}",
                 Span.point(source.path, 1, 1),
             )
@@ -135,8 +136,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def _bomb(source: SourceFile, node: yaml.Node, what: str) -> Diagnostic:
     return Diagnostic(
-        "LD001",
-        default_severity("LD001"),
+        codes.LD001,
+        default_severity(codes.LD001),
         f"refused: this YAML node {what}",
         node_span(source, node),
         help="use aliases only for small reusable pieces",

@@ -6,6 +6,7 @@ import re
 
 import yaml
 
+from archctl import codes
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
 from archctl.load.yaml.channel import SELF_TYPE, channel_operation, uses_channels
@@ -38,7 +39,9 @@ def build_statemachine(reader: Reader, fields: Fields) -> StateMachine | None:
     if any(variable.name == "state" for variable in variables):
         for variable in variables:
             if variable.name == "state":
-                reader.error("LD004", "'state' is reserved for the current state", variable.span)
+                reader.error(
+                    codes.LD004, "'state' is reserved for the current state", variable.span
+                )
         variables = tuple(v for v in variables if v.name != "state")
     states = _states(reader, fields.get("states"))
     names = Names(reader.error, "state", {state.name: state.span for state in states})
@@ -99,7 +102,7 @@ def _states(reader: Reader, node: yaml.Node | None) -> tuple[State, ...]:
             return
         if name in seen:
             reader.error(
-                "LD006",
+                codes.LD006,
                 f"state '{name}' is declared twice",
                 where,
                 f"first declared at line {seen[name].span.line}",
@@ -124,7 +127,7 @@ def _states(reader: Reader, node: yaml.Node | None) -> tuple[State, ...]:
                         description = reader.text(desc_node, "description")
                 add(name, key_node, description)
     if not out:
-        reader.error("LD004", "a state machine needs at least one state", node)
+        reader.error(codes.LD004, "a state machine needs at least one state", node)
     return tuple(out)
 
 
@@ -154,7 +157,7 @@ def _short_transition(
     match = SHORT_TRANSITION.match(text)
     if not match:
         reader.error(
-            "LD004",
+            codes.LD004,
             f"'{text}' is not a transition",
             node,
             "write `FROM -> TO on EVENT` or a mapping {from, to, on, guard, do}",
@@ -242,7 +245,7 @@ def _events(
     declared: list[str] = []
     for name, where in reader.names(node, "an event"):
         if name in declared:
-            reader.error("LD006", f"event '{name}' is listed twice", where)
+            reader.error(codes.LD006, f"event '{name}' is listed twice", where)
         else:
             declared.append(name)
     events = Names(reader.error, "event", {name: reader.span(node) for name in declared})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import yaml
 
+from archctl import codes
 from archctl.load.expr.parse import parse_expression
 from archctl.load.yaml.common import HEADER_KEYS, header, property_entries
 from archctl.load.yaml.reader import Fields, Reader
@@ -71,7 +72,7 @@ def _components(reader: Reader, node: yaml.Node | None) -> tuple[Component, ...]
             Component(name, machine, _count(reader, fields, name), span, reader.span(machine_node))
         )
     if not out and entries.entries == {}:
-        reader.error("LD004", "a system needs at least one component", node)
+        reader.error(codes.LD004, "a system needs at least one component", node)
     return tuple(out)
 
 
@@ -134,7 +135,7 @@ def _property(
 
 def _parse(reader: Reader, node: yaml.Node, what: str) -> Expr | None:
     if not isinstance(node, yaml.ScalarNode) or reader.is_null(node):
-        reader.error("LD004", f"{what} must be a single value", node)
+        reader.error(codes.LD004, f"{what} must be a single value", node)
         return None
     parsed, problems = parse_expression(str(node.value), reader.locator(node))
     reader.extend(problems)

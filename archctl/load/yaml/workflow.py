@@ -6,6 +6,7 @@ import re
 
 import yaml
 
+from archctl import codes
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
 from archctl.load.values import attempts_problem
@@ -86,7 +87,7 @@ def _node_entries(reader: Reader, node: yaml.Node | None) -> list[tuple[str, yam
     if fields is None:
         return []
     if not fields.entries:
-        reader.error("LD004", "a workflow needs at least one node", node)
+        reader.error(codes.LD004, "a workflow needs at least one node", node)
     return [(name, key, value) for name, (key, value) in fields.entries.items()]
 
 
@@ -121,7 +122,7 @@ def _node(
         gateway_node = fields.get("gateway")
         if gateway_node is None:
             reader.error(
-                "LD003",
+                codes.LD003,
                 f"gateway '{node_id}' needs `gateway: exclusive|parallel|inclusive`",
                 key_node,
             )
@@ -152,7 +153,7 @@ def _task(
     process = _text(reader, fields, "process")
     process_node = fields.get("process")
     if task == "subprocess" and process is None:
-        reader.error("LD003", f"subprocess task '{node_id}' needs `process: WORKFLOW`", span)
+        reader.error(codes.LD003, f"subprocess task '{node_id}' needs `process: WORKFLOW`", span)
     deadline = None
     deadline_node = fields.get("deadline")
     if deadline_node is not None:
@@ -178,7 +179,7 @@ def _task(
     if rate_node is not None:
         rate = reader.number(rate_node, "failure_rate")
         if rate is not None and not 0 <= rate <= 1:
-            reader.error("LD004", "failure_rate is a probability between 0 and 1", rate_node)
+            reader.error(codes.LD004, "failure_rate is a probability between 0 and 1", rate_node)
         elif rate is not None:
             failure_rate = float(rate)
     return Node(
@@ -210,7 +211,7 @@ def _retry(reader: Reader, node: yaml.Node) -> RetryPolicy | None:
         attempts = reader.integer(attempts_node, "max_attempts", minimum=1)
         problem = None if attempts is None else attempts_problem(attempts)
         if problem is not None:
-            reader.error("LD004", problem, attempts_node)
+            reader.error(codes.LD004, problem, attempts_node)
             attempts = None
     backoff = 0
     backoff_node = fields.get("backoff")
@@ -221,7 +222,7 @@ def _retry(reader: Reader, node: yaml.Node) -> RetryPolicy | None:
     if multiplier_node is not None:
         value = reader.number(multiplier_node, "multiplier")
         if value is not None and value < 1:
-            reader.error("LD004", "multiplier must be at least 1", multiplier_node)
+            reader.error(codes.LD004, "multiplier must be at least 1", multiplier_node)
         elif value is not None:
             multiplier = float(value)
     max_backoff = None
@@ -261,7 +262,7 @@ def _distribution(reader: Reader, node: yaml.Node) -> Distribution | None:
     try:
         return distribution(kind, values)
     except ValueError as error:
-        reader.error("LD004", str(error), node)
+        reader.error(codes.LD004, str(error), node)
         return None
 
 
@@ -292,7 +293,7 @@ def _flow(
         match = SHORT_FLOW.match(text)
         if not match:
             reader.error(
-                "LD004",
+                codes.LD004,
                 f"'{text}' is not a flow",
                 node,
                 "write `FROM -> TO` or a mapping {from, to, when, default}",
@@ -323,7 +324,7 @@ def _flow(
         default = bool(reader.boolean(default_node, "default"))
     if default and when_node is not None:
         reader.error(
-            "LD004",
+            codes.LD004,
             "a flow is either conditional (`when`) or the `default`, not both",
             default_node or node,
         )
