@@ -28,7 +28,7 @@ from archctl.model.workflow import Workflow
 from archctl.verify import verify_paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CORPUS
+from tests.conftest import CORPUS
 
 RUST = "bpmn/rust_bpmn_analyzer"
 FBPMN = "bpmn/fbpmn"

@@ -66,7 +66,7 @@ def test_sdist_ships_its_tests_and_they_run(tmp_path: Path) -> None:
             "-x",
             "tests/test_report.py",
             "tests/test_cli.py",
-            "tests/test_schemas.py",
+            "tests/schemas/test_schemas.py",
         ],
         cwd=unpacked,
         capture_output=True,

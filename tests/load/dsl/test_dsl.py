@@ -14,6 +14,7 @@ from archctl.load.loader import load_paths
 from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow
 from archctl.verify import verify_paths
+from tests.conftest import ROOT
 
 MACHINE = """\
 statemachine account {
@@ -298,7 +299,7 @@ def test_huge_generated_file_loads_in_reasonable_time() -> None:
 def test_every_spec_in_the_dsl_docs_loads() -> None:
     import re
 
-    text = (Path(__file__).resolve().parent.parent / "docs" / "dsl.md").read_text()
+    text = (ROOT / "docs" / "dsl.md").read_text()
     blocks = [
         block
         for block in re.findall(r"```\n(.*?)```", text, re.S)

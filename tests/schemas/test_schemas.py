@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from archctl.schemas import KINDS, schema_for, schema_json
+from tests.conftest import ROOT
 
-SPECS = Path(__file__).resolve().parents[1] / "specs"
+SPECS = ROOT / "specs"
 
 STATEMACHINE: dict[str, Any] = {
     "kind": "statemachine",

@@ -1,0 +1,1 @@
+"""The test suite mirrors the package layout; packages keep same-named test modules apart."""
