@@ -19,7 +19,7 @@ from archctl.evidence import Value
 from archctl.load.dsl.parse import expression_tree
 from archctl.load.errors import located, with_hints
 from archctl.load.expr.limits import DEPTH_HELP, Rejected, depth_message, tree_too_deep
-from archctl.load.expr.parse import _Builder, unquote
+from archctl.load.expr.tree import TreeBuilder, unquote
 from archctl.load.expr.types import TypeChecker
 from archctl.load.resolve import Names
 from archctl.load.values import SPEC_NAME, parse_number
@@ -39,7 +39,7 @@ class Context:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
-        self._builder = _Builder(source.span)
+        self._builder = TreeBuilder(source.span)
 
     # -- positions and reporting -------------------------------------------------------------
     def span(self, item: Any) -> Span:

@@ -2,7 +2,7 @@
 
 The grammar imports the expression rules of ``expr.lark``; lark prefixes imported rule and
 token names with ``expr__``. :func:`expression_tree` strips that prefix so the very same
-expression builder as the YAML path (``expr_parse._Builder``) reads the subtree unchanged.
+expression builder as the YAML path (``load.expr.tree.TreeBuilder``) reads the subtree unchanged.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child
 from archctl.load.expr.channel import SELF_TYPE, parse_channel_op
-from archctl.load.expr.parse import unquote
+from archctl.load.expr.tree import unquote
 from archctl.load.expr.types import TypeChecker
 from archctl.model.expr import Action
 from archctl.model.statemachine import Property, State, StateMachine, Transition
