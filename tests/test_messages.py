@@ -20,7 +20,10 @@ After an intended change, regenerate and review the diff:
 from __future__ import annotations
 
 import functools
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -71,7 +74,27 @@ def inputs() -> list[tuple[str, int | None]]:
 
 @functools.lru_cache(maxsize=1)
 def golden_texts() -> dict[str, str]:
-    """The text of each kind's golden file, from one verify run per input."""
+    """The text of each kind's golden file, computed in a fresh interpreter.
+
+    A fresh process is what a user's ``archctl verify`` is. In a process that has already
+    run other tests' Z3 queries a witness can come out different (the solver's model
+    depends on its history), which would make this test depend on test order."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.test_messages"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    texts: dict[str, str] = json.loads(result.stdout)
+    return texts
+
+
+def compute_texts() -> dict[str, str]:
+    """One verify run per input, each finding appended to its kind's text."""
     blocks: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
     for path, budget in inputs():
         options = CheckOptions() if budget is None else CheckOptions(max_states=budget)
@@ -166,3 +189,7 @@ def test_every_code_of_the_kind_is_pinned(prefix: str) -> None:
 def test_every_code_belongs_to_a_golden_file() -> None:
     """A new kind's codes need a prefix here, or none of its messages would be pinned."""
     assert {code[:2] for code in CODES} == set(KINDS)
+
+
+if __name__ == "__main__":
+    print(json.dumps(compute_texts()))
