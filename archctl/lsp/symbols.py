@@ -15,7 +15,7 @@ from archctl.codes import lookup
 from archctl.findings import SUPPRESSION
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
-from archctl.model.spec import Spec
+from archctl.model.spec import Spec, assert_never
 from archctl.model.statemachine import StateMachine
 from archctl.model.system import System
 from archctl.model.types import Variable
@@ -37,42 +37,47 @@ class Symbol:
 
 def symbols_of(spec: Spec) -> Iterator[Symbol]:
     yield Symbol(spec.name, "spec", spec.span, spec.name, spec.kind)
-    if isinstance(spec, StateMachine):
-        yield from _variables(spec.variables, spec.name, "variable")
-        for state in spec.states:
-            role = " (initial)" if state.name == spec.initial else ""
-            role += " (final)" if state.name in spec.final else ""
-            yield Symbol(state.name, "state", state.span, spec.name, f"state{role}")
-        for prop in spec.properties:
-            yield Symbol(prop.name, "property", prop.span, spec.name, f"{prop.kind} property")
-    elif isinstance(spec, Workflow):
-        yield from _variables(spec.variables, spec.name, "variable")
-        for node in spec.nodes:
-            what = node.task or node.gateway or ""
-            yield Symbol(node.id, "node", node.span, spec.name, f"{what} {node.type}".strip())
-    elif isinstance(spec, PluginSet):
-        for plugin in spec.plugins:
-            versions = ", ".join(str(v.version) for v in plugin.versions)
-            yield Symbol(plugin.name, "plugin", plugin.span, spec.name, f"plugin {versions}")
-    elif isinstance(spec, System):
-        for component in spec.components:
-            replicas = f" x{component.count}" if component.count is not None else ""
-            detail = f"component: machine {component.machine}{replicas}"
-            yield Symbol(component.name, "component", component.span, spec.name, detail)
-        for channel in spec.channels:
-            size = "rendezvous" if channel.capacity == 0 else f"capacity {channel.capacity}"
-            array = f", {channel.count} channels" if channel.count is not None else ""
-            yield Symbol(
-                channel.name, "channel", channel.span, spec.name, f"channel, {size}{array}"
-            )
-        for claim in spec.properties:
-            yield Symbol(claim.name, "property", claim.span, spec.name, f"{claim.kind} property")
-    elif isinstance(spec, Policy):
-        yield from _variables(spec.attributes, spec.name, "attribute")
-        for band in spec.bands:
-            yield Symbol(band.name, "band", band.span, spec.name, "band")
-        for rule in spec.rules:
-            yield Symbol(rule.id, "rule", rule.span, spec.name, f"{rule.effect} rule")
+    match spec:  # exhaustive: a new kind without an outline is a mypy error
+        case StateMachine():
+            yield from _variables(spec.variables, spec.name, "variable")
+            for state in spec.states:
+                role = " (initial)" if state.name == spec.initial else ""
+                role += " (final)" if state.name in spec.final else ""
+                yield Symbol(state.name, "state", state.span, spec.name, f"state{role}")
+            for prop in spec.properties:
+                yield Symbol(prop.name, "property", prop.span, spec.name, f"{prop.kind} property")
+        case Workflow():
+            yield from _variables(spec.variables, spec.name, "variable")
+            for node in spec.nodes:
+                what = node.task or node.gateway or ""
+                yield Symbol(node.id, "node", node.span, spec.name, f"{what} {node.type}".strip())
+        case PluginSet():
+            for plugin in spec.plugins:
+                versions = ", ".join(str(v.version) for v in plugin.versions)
+                yield Symbol(plugin.name, "plugin", plugin.span, spec.name, f"plugin {versions}")
+        case System():
+            for component in spec.components:
+                replicas = f" x{component.count}" if component.count is not None else ""
+                detail = f"component: machine {component.machine}{replicas}"
+                yield Symbol(component.name, "component", component.span, spec.name, detail)
+            for channel in spec.channels:
+                size = "rendezvous" if channel.capacity == 0 else f"capacity {channel.capacity}"
+                array = f", {channel.count} channels" if channel.count is not None else ""
+                yield Symbol(
+                    channel.name, "channel", channel.span, spec.name, f"channel, {size}{array}"
+                )
+            for claim in spec.properties:
+                yield Symbol(
+                    claim.name, "property", claim.span, spec.name, f"{claim.kind} property"
+                )
+        case Policy():
+            yield from _variables(spec.attributes, spec.name, "attribute")
+            for band in spec.bands:
+                yield Symbol(band.name, "band", band.span, spec.name, "band")
+            for rule in spec.rules:
+                yield Symbol(rule.id, "rule", rule.span, spec.name, f"{rule.effect} rule")
+        case _:
+            assert_never(spec)
 
 
 def _variables(variables: Sequence[Variable], spec: str, kind: str) -> Iterator[Symbol]:

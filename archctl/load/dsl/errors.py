@@ -16,6 +16,7 @@ from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.dsl.common import RESERVED
 from archctl.load.dsl.parse import parse, parser
+from archctl.model.spec import KINDS
 from archctl.source import SourceFile, Span
 
 _EQ = "use '==' to compare; '=' only assigns (after `/` or `sets`)"
@@ -191,7 +192,7 @@ def _hint(text: str, error: Any, position: int) -> str | None:
 def _starts_spec(text: str, position: int) -> bool:
     line_start = text.rfind("\n", 0, position) + 1
     words = text[line_start:].split(None, 1)
-    return bool(words) and words[0] in ("statemachine", "workflow", "plugins", "policy")
+    return bool(words) and words[0] in KINDS
 
 
 def _unclosed_brace(text: str, end: int) -> int | None:
