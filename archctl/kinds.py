@@ -1,25 +1,26 @@
 """The registry of spec kinds: one entry per kind, and dispatch by kind goes through it.
 
 Each :class:`Kind` names what archctl has for one kind of spec: the model class, the front
-ends that read it, its checker, its diagram builder, its JSON Schema and its simulator.
-Implementations are reached through small typed functions that import on first use, so the
-registry costs nothing at start-up and mypy checks every entry against the signature its
-callers rely on.
+ends that read it, its checker, its diagram builder, its YAML and DSL writers, its JSON
+Schema and its simulator. Implementations are reached through small typed functions that
+import on first use, so the registry costs nothing at start-up, and ``Kind`` is generic in
+the model class, so mypy checks that every part of an entry takes that kind's model.
 
 The list of kinds itself is ``model.spec.KindName``; :func:`entry` maps each name to its
 entry with an exhaustive ``match`` ending in ``assert_never``, so a kind added to the model
 without a registry entry is a type error, not a spec silently drawn as a workflow.
 
 Layers: this module sits above ``check``, ``render``, ``simulate`` and ``convert`` (it
-imports them) and below the commands. Code in those lower layers that must tell kinds apart
-(``render.build``, the converters) uses the same exhaustive ``match`` on ``spec.kind``.
+imports them) and below the commands. Those packages never tell kinds apart themselves:
+what needs the kind's own part is handed it from here (:func:`check_specs`,
+:func:`build_diagram`, :func:`specs_to_yaml`, :func:`specs_to_dsl`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
@@ -30,22 +31,32 @@ from archctl.model.workflow import Workflow
 
 if TYPE_CHECKING:
     from archctl.check import Checker, CheckOptions
+    from archctl.convert.comments import Comments, Layout
+    from archctl.convert.to_dsl import Sections
     from archctl.diagnostics import Diagnostic
+    from archctl.evidence import Evidence
     from archctl.proof import Proof
     from archctl.render.graph import DiagramGraph
 
+#: The model class of one kind.
+S = TypeVar("S", StateMachine, Workflow, PluginSet, Policy, System)
+
 
 @dataclass(frozen=True)
-class Kind:
+class Kind(Generic[S]):
     """Everything archctl has for one spec kind (``archctl schema KIND``, docs, dispatch)."""
 
     name: KindName
-    model: type[Spec]
+    model: type[S]
     summary: str
     #: names of the front ends (``load/frontends.py``) that produce specs of this kind
     front_ends: tuple[str, ...]
     checker: Callable[[], Checker]
-    renderer: Callable[[], Callable[[Any], DiagramGraph]]
+    #: the diagram of a spec; the other specs loaded with it (a system's machines) beside it
+    renderer: Callable[[], Callable[[S, Sequence[Spec]], DiagramGraph]]
+    #: the kind's own YAML keys and DSL sections (``convert``; the header is shared)
+    to_yaml: Callable[[], Callable[[Layout, S], None]]
+    to_dsl: Callable[[], Callable[[S], Sections]]
     schema: Callable[[], dict[str, object]]
     #: what ``archctl simulate`` does with it, or None when it cannot be simulated
     simulator: str | None
@@ -81,34 +92,94 @@ def _system_checker() -> Checker:
     return check
 
 
-def _system_renderer() -> Callable[[System], DiagramGraph]:
+def _statemachine_renderer() -> Callable[[StateMachine, Sequence[Spec]], DiagramGraph]:
+    from archctl.render.statemachine import build_statemachine
+
+    return lambda machine, peers: build_statemachine(machine)
+
+
+def _workflow_renderer() -> Callable[[Workflow, Sequence[Spec]], DiagramGraph]:
+    from archctl.render.workflow import build_workflow
+
+    return lambda workflow, peers: build_workflow(workflow)
+
+
+def _plugins_renderer() -> Callable[[PluginSet, Sequence[Spec]], DiagramGraph]:
+    from archctl.render.plugins import build_plugins
+
+    return lambda plugins, peers: build_plugins(plugins)
+
+
+def _policy_renderer() -> Callable[[Policy, Sequence[Spec]], DiagramGraph]:
+    from archctl.render.policy import build_policy
+
+    return lambda policy, peers: build_policy(policy)
+
+
+def _system_renderer() -> Callable[[System, Sequence[Spec]], DiagramGraph]:
     from archctl.render.system import build_system
 
     return build_system
 
 
-def _statemachine_renderer() -> Callable[[StateMachine], DiagramGraph]:
-    from archctl.render.statemachine import build_statemachine
+def _statemachine_yaml() -> Callable[[Layout, StateMachine], None]:
+    from archctl.convert.to_yaml import write_statemachine
 
-    return build_statemachine
-
-
-def _workflow_renderer() -> Callable[[Workflow], DiagramGraph]:
-    from archctl.render.workflow import build_workflow
-
-    return build_workflow
+    return write_statemachine
 
 
-def _plugins_renderer() -> Callable[[PluginSet], DiagramGraph]:
-    from archctl.render.plugins import build_plugins
+def _workflow_yaml() -> Callable[[Layout, Workflow], None]:
+    from archctl.convert.to_yaml import write_workflow
 
-    return build_plugins
+    return write_workflow
 
 
-def _policy_renderer() -> Callable[[Policy], DiagramGraph]:
-    from archctl.render.policy import build_policy
+def _plugins_yaml() -> Callable[[Layout, PluginSet], None]:
+    from archctl.convert.to_yaml import write_plugins
 
-    return build_policy
+    return write_plugins
+
+
+def _policy_yaml() -> Callable[[Layout, Policy], None]:
+    from archctl.convert.to_yaml import write_policy
+
+    return write_policy
+
+
+def _system_yaml() -> Callable[[Layout, System], None]:
+    from archctl.convert.to_yaml import write_system
+
+    return write_system
+
+
+def _statemachine_dsl() -> Callable[[StateMachine], Sections]:
+    from archctl.convert.to_dsl import statemachine_sections
+
+    return statemachine_sections
+
+
+def _workflow_dsl() -> Callable[[Workflow], Sections]:
+    from archctl.convert.to_dsl import workflow_sections
+
+    return workflow_sections
+
+
+def _plugins_dsl() -> Callable[[PluginSet], Sections]:
+    from archctl.convert.to_dsl import plugins_sections
+
+    return plugins_sections
+
+
+def _policy_dsl() -> Callable[[Policy], Sections]:
+    from archctl.convert.to_dsl import policy_sections
+
+    return policy_sections
+
+
+def _system_dsl() -> Callable[[System], Sections]:
+    from archctl.convert.to_dsl import system_sections
+
+    return system_sections
 
 
 def _schema(kind: KindName) -> Callable[[], dict[str, object]]:
@@ -121,60 +192,70 @@ def _schema(kind: KindName) -> Callable[[], dict[str, object]]:
 
 
 STATEMACHINE = Kind(
-    "statemachine",
-    StateMachine,
-    "states, events and guarded transitions over typed variables",
-    ("yaml", "dsl"),
-    _statemachine_checker,
-    _statemachine_renderer,
-    _schema("statemachine"),
-    "feeds events (--events) or walks randomly (--steps); replays SM traces",
+    name="statemachine",
+    model=StateMachine,
+    summary="states, events and guarded transitions over typed variables",
+    front_ends=("yaml", "dsl"),
+    checker=_statemachine_checker,
+    renderer=_statemachine_renderer,
+    to_yaml=_statemachine_yaml,
+    to_dsl=_statemachine_dsl,
+    schema=_schema("statemachine"),
+    simulator="feeds events (--events) or walks randomly (--steps); replays SM traces",
 )
 WORKFLOW = Kind(
-    "workflow",
-    Workflow,
-    "BPMN-style tasks, gateways, retries, deadlines and subprocesses",
-    ("yaml", "dsl", "bpmn"),
-    _workflow_checker,
-    _workflow_renderer,
-    _schema("workflow"),
-    "runs instances on a virtual clock with latency statistics; replays WF traces",
+    name="workflow",
+    model=Workflow,
+    summary="BPMN-style tasks, gateways, retries, deadlines and subprocesses",
+    front_ends=("yaml", "dsl", "bpmn"),
+    checker=_workflow_checker,
+    renderer=_workflow_renderer,
+    to_yaml=_workflow_yaml,
+    to_dsl=_workflow_dsl,
+    schema=_schema("workflow"),
+    simulator="runs instances on a virtual clock with latency statistics; replays WF traces",
 )
 PLUGINS = Kind(
-    "plugins",
-    PluginSet,
-    "plugin versions, dependency constraints and conflicts",
-    ("yaml", "dsl"),
-    _plugins_checker,
-    _plugins_renderer,
-    _schema("plugins"),
-    None,
+    name="plugins",
+    model=PluginSet,
+    summary="plugin versions, dependency constraints and conflicts",
+    front_ends=("yaml", "dsl"),
+    checker=_plugins_checker,
+    renderer=_plugins_renderer,
+    to_yaml=_plugins_yaml,
+    to_dsl=_plugins_dsl,
+    schema=_schema("plugins"),
+    simulator=None,
 )
 POLICY = Kind(
-    "policy",
-    Policy,
-    "attribute rules, combining algorithms and risk-score trust bands",
-    ("yaml", "dsl"),
-    _policy_checker,
-    _policy_renderer,
-    _schema("policy"),
-    None,
+    name="policy",
+    model=Policy,
+    summary="attribute rules, combining algorithms and risk-score trust bands",
+    front_ends=("yaml", "dsl"),
+    checker=_policy_checker,
+    renderer=_policy_renderer,
+    to_yaml=_policy_yaml,
+    to_dsl=_policy_dsl,
+    schema=_schema("policy"),
+    simulator=None,
 )
-
 SYSTEM = Kind(
-    "system",
-    System,
-    "statemachine components exchanging messages over channels, every interleaving explored",
-    ("yaml", "dsl"),
-    _system_checker,
-    _system_renderer,
-    _schema("system"),
-    "runs seeded random interleavings with channel latency and per-component statistics; "
-    "replays SY traces",
+    name="system",
+    model=System,
+    summary="statemachine components exchanging messages over channels, every interleaving "
+    "explored",
+    front_ends=("yaml", "dsl"),
+    checker=_system_checker,
+    renderer=_system_renderer,
+    to_yaml=_system_yaml,
+    to_dsl=_system_dsl,
+    schema=_schema("system"),
+    simulator="runs seeded random interleavings with channel latency and per-component "
+    "statistics; replays SY traces",
 )
 
 
-def entry(name: KindName) -> Kind:
+def entry(name: KindName) -> Kind[Any]:
     """The registry entry of a kind; a kind without one fails type checking here."""
     match name:
         case "statemachine":
@@ -191,11 +272,11 @@ def entry(name: KindName) -> Kind:
             assert_never(name)
 
 
-def kind_of(spec: Spec) -> Kind:
+def kind_of(spec: Spec) -> Kind[Any]:
     return entry(spec.kind)
 
 
-def lookup(name: str) -> Kind | None:
+def lookup(name: str) -> Kind[Any] | None:
     """The kind called ``name`` as a user typed it (``archctl schema NAME``), or None."""
     for kind in KINDS:
         if kind == name:
@@ -203,7 +284,7 @@ def lookup(name: str) -> Kind | None:
     return None
 
 
-def all_kinds() -> tuple[Kind, ...]:
+def all_kinds() -> tuple[Kind[Any], ...]:
     return tuple(entry(name) for name in KINDS)
 
 
@@ -223,3 +304,30 @@ def check_specs(
     from archctl.check import run_checks
 
     return run_checks(specs, checker_of, options, proved, context_specs=context_specs)
+
+
+def build_diagram(
+    spec: Spec,
+    diagnostics: Sequence[Diagnostic] | None = None,
+    highlight: Evidence | None = None,
+    peers: Sequence[Spec] = (),
+) -> DiagramGraph:
+    """The kind's diagram of one spec, with findings (``--check``) and a trace
+    (``--highlight``) drawn on it; ``peers`` are the specs loaded with it."""
+    from archctl.render.overlay import annotate
+
+    return annotate(kind_of(spec).renderer()(spec, peers), spec, diagnostics, highlight)
+
+
+def specs_to_yaml(specs: Sequence[Spec], comments: Comments | None = None) -> str:
+    """Canonical YAML of ``specs``, each kind's keys written by its registry entry."""
+    from archctl.convert.to_yaml import write_yaml
+
+    return write_yaml(specs, lambda out, spec: kind_of(spec).to_yaml()(out, spec), comments)
+
+
+def specs_to_dsl(specs: Sequence[Spec], comments: Comments | None = None) -> str:
+    """Canonical DSL of ``specs``, each kind's sections written by its registry entry."""
+    from archctl.convert.to_dsl import write_dsl
+
+    return write_dsl(specs, lambda spec: kind_of(spec).to_dsl()(spec), comments)

@@ -184,9 +184,7 @@ def verify(text: str, format: archctl.api.Format, source: str) -> None:
 def _derived(specs: list[Spec]) -> None:
     """What other commands do with loaded specs must not fail either: convert, draw, and
     simulate a few short runs (the simulator reads retry counts, ranges and guards too)."""
-    from archctl.convert.to_dsl import spec_to_dsl
-    from archctl.convert.to_yaml import spec_to_yaml
-    from archctl.render.build import build_diagram
+    from archctl.kinds import build_diagram, specs_to_dsl, specs_to_yaml
     from archctl.render.dot import render_dot
     from archctl.simulate.engine import counters_for, run_instance
     from archctl.simulate.statemachine import compile_machine, walk
@@ -194,8 +192,8 @@ def _derived(specs: list[Spec]) -> None:
 
     workflows = {spec.name: spec for spec in specs if isinstance(spec, Workflow)}
     for spec in specs:
-        spec_to_yaml(spec)
-        spec_to_dsl(spec)
+        specs_to_yaml([spec])
+        specs_to_dsl([spec])
         render_dot(build_diagram(spec))
         if isinstance(spec, Workflow):
             program = compile_workflow(spec, workflows)

@@ -20,6 +20,7 @@ def test_every_kind_has_an_entry_whose_parts_resolve() -> None:
         assert kind.summary and kind.front_ends
         assert all(by_name(name) is not None for name in kind.front_ends)
         assert callable(kind.checker()) and callable(kind.renderer())
+        assert callable(kind.to_yaml()) and callable(kind.to_dsl())
         schema = kind.schema()
         assert schema["$id"] == f"https://archctl.dev/schemas/{kind.name}.schema.json"
         assert kinds.lookup(kind.name) is kind
@@ -31,7 +32,7 @@ def test_examples_dispatch_to_their_own_kind(path: Path) -> None:
     for spec in load_text(path.read_text(encoding="utf-8")):
         kind = kinds.kind_of(spec)
         assert isinstance(spec, kind.model) and kind.name == spec.kind
-        assert isinstance(kind.renderer()(spec), DiagramGraph)
+        assert isinstance(kind.renderer()(spec, ()), DiagramGraph)
 
 
 def test_front_ends_are_found_by_extension_and_name() -> None:

@@ -95,10 +95,8 @@ def test_deep_action_is_a_located_ld007() -> None:
 
 def test_expression_at_the_depth_limit_is_checked_everywhere() -> None:
     """Every recursive consumer (type checker, Z3, evaluator, printers) copes with the limit."""
-    from archctl.convert.to_dsl import spec_to_dsl
-    from archctl.convert.to_yaml import spec_to_yaml
+    from archctl.kinds import build_diagram, specs_to_dsl, specs_to_yaml
     from archctl.model.evaluate import compile_expr
-    from archctl.render.build import build_diagram
 
     chain = " and ".join(["x"] * (MAX_DEPTH - 1))
     for variables in ("n: {type: int, range: [0, 3], initial: 0}", "n: {type: int}"):
@@ -109,8 +107,8 @@ def test_expression_at_the_depth_limit_is_checked_everywhere() -> None:
         found = check_specs(result.specs, CheckOptions(timeout_ms=2000))
         assert any(d.code == "SM101" for d in found)
         spec = result.specs[0]
-        assert spec_to_dsl(spec).count(" and ") == 2 * (MAX_DEPTH - 2)
-        assert spec_to_yaml(spec).count(" and ") == 2 * (MAX_DEPTH - 2)
+        assert specs_to_dsl([spec]).count(" and ") == 2 * (MAX_DEPTH - 2)
+        assert specs_to_yaml([spec]).count(" and ") == 2 * (MAX_DEPTH - 2)
         assert build_diagram(spec).file == "m.yaml"
         guard = spec.transitions[0].guard
         assert guard is not None and compile_expr(guard)({"x": True, "n": 0}) is True

@@ -36,7 +36,7 @@ class FmtRequest:
 
 
 def convert(request: ConvertRequest, console: Console) -> int:
-    from archctl.convert.command import convert_file
+    from archctl.conversion import convert_file
 
     outcome = convert_file(request.file, request.to, request.spec)
     if outcome.text is None:
@@ -54,7 +54,7 @@ def convert(request: ConvertRequest, console: Console) -> int:
 
 def fmt(request: FmtRequest, console: Console) -> int:
     """Rewrite (or with ``check``, diff) DSL files; exit 1 when ``check`` finds changes."""
-    from archctl.convert.command import dsl_files, format_file, unified_diff
+    from archctl.conversion import dsl_files, format_file, unified_diff
 
     err = stderr_console()
     paths, problems = dsl_files(list(request.files))

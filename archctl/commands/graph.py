@@ -28,6 +28,7 @@ class GraphRequest:
 
 
 def run(request: GraphRequest, console: Console) -> int:
+    from archctl.kinds import build_diagram
     from archctl.render.output import (
         GraphError,
         plan_outputs,
@@ -77,7 +78,8 @@ def run(request: GraphRequest, console: Console) -> int:
         )
         for target in targets:
             findings = diagnostics if request.check else None
-            data = render_spec(target.spec, request.graph_format, findings, trace_text, specs)
+            graph = build_diagram(target.spec, findings, peers=specs)
+            data = render_spec(target.spec, graph, request.graph_format, trace_text)
             write_output(target, data, sys.stdout.buffer)
             if target.path is not None:
                 say(err, f"wrote {target.path}")

@@ -8,7 +8,7 @@ bytes again, which is what makes ``fmt`` idempotent.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from archctl.convert.comments import Comments, Layout
@@ -18,7 +18,7 @@ from archctl.model.expr import action_to_source, decimal, to_source
 from archctl.model.expr import quote as _quote
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
-from archctl.model.spec import Spec, assert_never
+from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine, Transition
 from archctl.model.system import System
 from archctl.model.types import TypeKind, Variable, VarType, format_value
@@ -32,36 +32,27 @@ _RESERVED = frozenset({"and", "or", "not", "in", "true", "false", "any"})
 
 
 Entry = tuple[str, int | None]  # printed text, the source line it came from (for comments)
+#: Blocks of entries, printed with a blank line between them.
+Sections = list[list[Entry]]
+#: The kind's own sections of a spec (after ``version`` and ``description``); the kind
+#: registry (``kinds.py``) picks it for each spec.
+DslBody = Callable[[Spec], Sections]
 
 
-def specs_to_dsl(specs: Sequence[Spec], comments: Comments | None = None) -> str:
-    """Every spec, one block each, separated by a blank line; comments kept by line."""
+def write_dsl(specs: Sequence[Spec], body: DslBody, comments: Comments | None = None) -> str:
+    """Every spec, one block each, separated by a blank line; comments kept by line.
+
+    ``body`` gives each spec's kind-specific sections: this module knows the layout, not
+    the kinds (``kinds.specs_to_dsl`` passes the registry's writers)."""
     layout = Layout(comments)
     for index, spec in enumerate(specs):
         if index:
             layout.add("")
-        _spec(layout, spec)
+        _block(layout, spec, body(spec))
     return layout.finish()
 
 
-def spec_to_dsl(spec: Spec) -> str:
-    return specs_to_dsl([spec])
-
-
-def _spec(layout: Layout, spec: Spec) -> None:
-    match spec:  # exhaustive: a new kind without a writer is a mypy error
-        case StateMachine():
-            sections = _statemachine(spec)
-        case Workflow():
-            sections = _workflow(spec)
-        case PluginSet():
-            sections = _plugins(spec)
-        case Policy():
-            sections = _policy(spec)
-        case System():
-            sections = _system(spec)
-        case _:
-            assert_never(spec)
+def _block(layout: Layout, spec: Spec, sections: Sections) -> None:
     header: list[Entry] = []
     if spec.version is not None:
         version = spec.version if _VERSION.fullmatch(spec.version) else _quote(spec.version)
@@ -121,7 +112,7 @@ def _declaration(keyword: str, variable: Variable) -> str:
 
 
 # -- statemachine ------------------------------------------------------------------------
-def _statemachine(machine: StateMachine) -> list[list[Entry]]:
+def statemachine_sections(machine: StateMachine) -> Sections:
     variables: list[Entry] = [(_declaration("var", v), v.span.line) for v in machine.variables]
     states: list[Entry] = []
     if any(state.description is not None for state in machine.states):
@@ -175,7 +166,7 @@ def _transition(group: list[Transition]) -> str:
 
 
 # -- system ------------------------------------------------------------------------------
-def _system(system: System) -> list[list[Entry]]:
+def system_sections(system: System) -> Sections:
     parts: list[Entry] = []
     for component in system.components:
         count = "" if component.count is None else f" count {component.count}"
@@ -202,7 +193,7 @@ def _system(system: System) -> list[list[Entry]]:
 
 
 # -- workflow ----------------------------------------------------------------------------
-def _workflow(workflow: Workflow) -> list[list[Entry]]:
+def workflow_sections(workflow: Workflow) -> Sections:
     variables: list[Entry] = [(_declaration("var", v), v.span.line) for v in workflow.variables]
     nodes: list[Entry] = [(_node(node), node.span.line) for node in workflow.nodes]
     if workflow.sla_ms is not None:
@@ -314,7 +305,7 @@ def _requirement(requirement: Requirement) -> str:
     return f"{name(requirement.name)} {_quote(requirement.constraint)}"
 
 
-def _plugins(plugins: PluginSet) -> list[list[Entry]]:
+def plugins_sections(plugins: PluginSet) -> Sections:
     lines: list[Entry] = []
     for plugin in plugins.plugins:
         head = f"plugin {name(plugin.name)}"
@@ -334,7 +325,7 @@ def _plugins(plugins: PluginSet) -> list[list[Entry]]:
 
 
 # -- policy ------------------------------------------------------------------------------
-def _policy(policy: Policy) -> list[list[Entry]]:
+def policy_sections(policy: Policy) -> Sections:
     attributes: list[Entry] = [(_declaration("attr", a), a.span.line) for a in policy.attributes]
     bands: list[Entry] = []
     for band in policy.bands:

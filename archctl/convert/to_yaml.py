@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from archctl.convert.comments import Comments, Layout
@@ -18,7 +18,7 @@ from archctl.convert.text import duration, float_text, number
 from archctl.model.expr import action_to_source, decimal, to_source
 from archctl.model.plugins import PluginSet, PluginVersion, Requirement
 from archctl.model.policy import Policy
-from archctl.model.spec import Spec, assert_never
+from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
 from archctl.model.system import System
 from archctl.model.types import TypeKind, Variable, format_value
@@ -28,21 +28,26 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _SPECIAL = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
 
 
-def specs_to_yaml(specs: Sequence[Spec], comments: Comments | None = None) -> str:
-    """Every spec as one YAML document, separated by ``---``; comments kept by line."""
+#: Writes the kind's own part of a spec (after ``kind``, ``name``, ``version``,
+#: ``description``); the kind registry (``kinds.py``) picks it for each spec.
+YamlBody = Callable[[Layout, Spec], None]
+
+
+def write_yaml(specs: Sequence[Spec], body: YamlBody, comments: Comments | None = None) -> str:
+    """Every spec as one YAML document, separated by ``---``; comments kept by line.
+
+    ``body`` writes each spec's kind-specific part: this module knows the layout, not the
+    kinds (``kinds.specs_to_yaml`` passes the registry's writers)."""
     layout = Layout(comments)
     for index, spec in enumerate(specs):
         if index:
             layout.add("---")
-        _spec(layout, spec)
+        _header(layout, spec)
+        body(layout, spec)
     return layout.finish()
 
 
-def spec_to_yaml(spec: Spec) -> str:
-    return specs_to_yaml([spec])
-
-
-def _spec(out: Layout, spec: Spec) -> None:
+def _header(out: Layout, spec: Spec) -> None:
     out.add(f"kind: {spec.kind}", spec.span.line)
     out.add(f"name: {scalar(spec.name)}")
     if spec.version is not None:
@@ -50,19 +55,6 @@ def _spec(out: Layout, spec: Spec) -> None:
     if spec.description is not None:
         where = out.anchor(spec.span.line, "description")
         out.add(f"description: {_string(spec.description)}", where)
-    match spec:  # exhaustive: a new kind without a writer is a mypy error
-        case StateMachine():
-            _statemachine(out, spec)
-        case Workflow():
-            _workflow(out, spec)
-        case PluginSet():
-            _plugins(out, spec)
-        case Policy():
-            _policy(out, spec)
-        case System():
-            _system(out, spec)
-        case _:
-            assert_never(spec)
 
 
 def scalar(text: str) -> str:
@@ -119,7 +111,7 @@ def _initial(variable: Variable) -> str:
 
 
 # -- statemachine ------------------------------------------------------------------------
-def _statemachine(out: Layout, machine: StateMachine) -> None:
+def write_statemachine(out: Layout, machine: StateMachine) -> None:
     _declarations(out, "variables", machine.variables)
     if any(state.description is not None for state in machine.states):
         out.add("states:")
@@ -188,7 +180,7 @@ def _statemachine(out: Layout, machine: StateMachine) -> None:
 
 
 # -- system ------------------------------------------------------------------------------
-def _system(out: Layout, system: System) -> None:
+def write_system(out: Layout, system: System) -> None:
     if system.fairness != "weak":
         out.add(f"fairness: {system.fairness}", out.anchor(system.span.line, "fairness"))
     out.add("components:", out.anchor(system.span.line, "components"))
@@ -217,7 +209,7 @@ def _system(out: Layout, system: System) -> None:
 
 
 # -- workflow ----------------------------------------------------------------------------
-def _workflow(out: Layout, workflow: Workflow) -> None:
+def write_workflow(out: Layout, workflow: Workflow) -> None:
     if workflow.sla_ms is not None:
         out.add(f"sla: {duration(workflow.sla_ms)}", out.anchor(workflow.span.line, "sla"))
     _declarations(out, "variables", workflow.variables)
@@ -305,7 +297,7 @@ def _requirements(items: Sequence[Requirement]) -> str:
     return _flow_map([(scalar(item.name), _string(item.constraint)) for item in items])
 
 
-def _plugins(out: Layout, plugins: PluginSet) -> None:
+def write_plugins(out: Layout, plugins: PluginSet) -> None:
     out.add("plugins:")
     for plugin in plugins.plugins:
         extra = []
@@ -338,7 +330,7 @@ def _version_pairs(version: PluginVersion) -> list[tuple[str, str]]:
 
 
 # -- policy ------------------------------------------------------------------------------
-def _policy(out: Layout, policy: Policy) -> None:
+def write_policy(out: Layout, policy: Policy) -> None:
     _declarations(out, "attributes", policy.attributes)
     if policy.bands:
         out.add("bands:")

@@ -370,7 +370,7 @@ def formatting(ls: ArchctlServer, params: types.DocumentFormattingParams) -> lis
     uri = params.text_document.uri
     if not uri.endswith(".arch"):
         return []
-    from archctl.convert.command import format_text
+    from archctl.conversion import format_text
 
     text = ls.text_of(uri)
     formatted = format_text(ls.path_of(uri), text)

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace
 from archctl.model.spec import Spec
 from archctl.model.system import System
-from archctl.render.build import build_diagram
 from archctl.render.dot import render_dot
+from archctl.render.graph import DiagramGraph
 from archctl.render.highlight import HighlightError, parse_highlight
 from archctl.render.image import IMAGE_FORMATS, ImageError, render_image
 from archctl.render.mermaid import render_mermaid
@@ -83,18 +82,14 @@ def plan_outputs(
 
 
 def render_spec(
-    spec: Spec,
-    fmt: str,
-    diagnostics: Sequence[Diagnostic] | None = None,
-    highlight_text: str | None = None,
-    peers: Sequence[Spec] = (),
+    spec: Spec, graph: DiagramGraph, fmt: str, highlight_text: str | None = None
 ) -> bytes:
-    """The diagram of one spec in one format, with findings and a trace drawn when given.
+    """``graph``, the diagram of ``spec`` (``kinds.build_diagram``), in one format, with a
+    trace drawn when given.
 
-    For a system, a trace is drawn as a sequence diagram (Mermaid or Graphviz)."""
+    For a system, a trace is drawn as a sequence diagram (Mermaid or Graphviz) instead."""
     if isinstance(spec, System) and highlight_text is not None:
         return _sequence(spec, fmt, highlight_text)
-    graph = build_diagram(spec, diagnostics, peers=peers)
     if highlight_text is not None:
         try:
             evidence = parse_highlight(highlight_text, spec.name)

@@ -16,6 +16,7 @@ from archctl import codes
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Cycle, Evidence, Lasso, Trace
+from archctl.model.spec import Spec
 from archctl.render.graph import CLASSES, DEdge, DiagramGraph, DNode, add_class
 from archctl.source import Span
 
@@ -77,6 +78,21 @@ def _style_class(diagnostic: Diagnostic) -> str | None:
 def _mentioned(text: str, keys: Sequence[str]) -> list[str]:
     """Node keys named as whole words in a message (ids may contain '-')."""
     return [k for k in keys if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)]
+
+
+def annotate(
+    graph: DiagramGraph,
+    spec: Spec,
+    diagnostics: Sequence[Diagnostic] | None = None,
+    highlight: Evidence | None = None,
+) -> DiagramGraph:
+    """``graph``, the diagram of ``spec`` (whatever its kind), with findings and a trace drawn."""
+    graph.file = spec.span.file
+    if diagnostics:
+        apply_findings(graph, diagnostics)
+    if highlight is not None:
+        apply_highlight(graph, highlight)
+    return graph
 
 
 def apply_findings(graph: DiagramGraph, diagnostics: Sequence[Diagnostic]) -> int:

@@ -11,10 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from archctl.cli import app
-from archctl.convert.command import convert_file, format_file
-from archctl.convert.to_dsl import specs_to_dsl
-from archctl.convert.to_yaml import specs_to_yaml
+from archctl.conversion import convert_file, format_file
 from archctl.diagnostics import Severity
+from archctl.kinds import specs_to_dsl, specs_to_yaml
 from archctl.load.dsl.frontend import load_dsl_text
 from archctl.load.loader import load_file
 from archctl.load.yaml.loader import load_yaml_text

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from archctl.kinds import build_diagram
 from archctl.load.loader import load_paths
 from archctl.model.spec import Spec
-from archctl.render.build import build_diagram
 from archctl.render.dot import quote, render_dot
 from archctl.render.graph import DEdge, DiagramGraph, DNode, ms
 from archctl.render.image import INSTALL_HINT, ImageError, render_image

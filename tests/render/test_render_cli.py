@@ -245,8 +245,8 @@ def test_committed_readme_diagram_shows_every_node() -> None:
     import html
     import re
 
+    from archctl.kinds import build_diagram
     from archctl.load.loader import load_paths
-    from archctl.render.build import build_diagram
 
     svg = (ROOT / "docs" / "images" / "order-workflow.svg").read_text(encoding="utf-8")
     titles = re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)

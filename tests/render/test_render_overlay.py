@@ -14,13 +14,13 @@ import pytest
 
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import Cycle, Trace, TraceStep, Witness
+from archctl.kinds import build_diagram
 from archctl.load.loader import load_paths
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec
 from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow
-from archctl.render.build import build_diagram
 from archctl.render.dot import render_dot
 from archctl.render.highlight import HighlightError, parse_highlight
 from archctl.render.mermaid import render_mermaid

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from archctl.evidence import Trace
+from archctl.kinds import build_diagram
 from archctl.model.system import System
-from archctl.render.build import build_diagram
 from archctl.render.mermaid import render_mermaid
 from archctl.render.output import render_spec
 from archctl.render.sequence import build_sequence, sequence_mermaid
@@ -56,9 +56,10 @@ def test_graph_draws_a_sequence_from_a_verify_report() -> None:
     outcome = verify_paths([path])
     report = render_json(outcome.diagnostics, outcome.files, outcome.specs)
     system = next(spec for spec in outcome.loaded if isinstance(spec, System))
-    mermaid = render_spec(system, "mermaid", None, report).decode("utf-8")
+    graph = build_diagram(system, peers=list(outcome.loaded))
+    mermaid = render_spec(system, graph, "mermaid", report).decode("utf-8")
     assert mermaid.startswith("sequenceDiagram")
-    dot = render_spec(system, "dot", None, report).decode("utf-8")
+    dot = render_spec(system, graph, "dot", report).decode("utf-8")
     assert "rank=same" in dot and "arrowhead=normal" in dot
     assert json.loads(report)["diagnostics"][0]["evidence"]["steps"][1]["component"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archctl.convert.command import convert_file, format_file
+from archctl.conversion import convert_file, format_file
 from archctl.load.dsl.frontend import load_dsl_text
 from archctl.load.loader import load_file, load_paths
 from archctl.verify import verify_paths

@@ -3,6 +3,9 @@
 The CLI stays thin: it calls these functions and renders a refusal (a file with load errors)
 with the same text reporter as ``verify``. A file that does not load is never converted or
 rewritten: a half-read model printed back would silently lose the user's broken parts.
+
+It sits above the kind registry (the writers of each kind are the registry's), beside
+``verify``; ``convert/`` below it knows the layouts, not the kinds.
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ from dataclasses import dataclass
 
 from archctl import codes
 from archctl.convert.comments import Comments
-from archctl.convert.to_dsl import specs_to_dsl
-from archctl.convert.to_yaml import specs_to_yaml
 from archctl.diagnostics import Diagnostic, Severity
+from archctl.kinds import specs_to_dsl, specs_to_yaml
 from archctl.load.loader import discover, load_file, load_text
 from archctl.model.spec import LoadResult
 
