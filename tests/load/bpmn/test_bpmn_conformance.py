@@ -6,7 +6,7 @@ never copied here. Every (file, label) pair must agree, except those listed in
 starts agreeing fails too, so the table stays true. Run this file as a script to print the
 agreement and timing tables of docs/bpmn.md:
 
-    python tests/test_bpmn_conformance.py
+    python tests/load/bpmn/test_bpmn_conformance.py
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from archctl.load.values import IDENTIFIER
 from archctl.model.workflow import Workflow
 from archctl.verify import verify_paths
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # run as a script: the checkout
 from tests.conftest import CORPUS
 
 RUST = "bpmn/rust_bpmn_analyzer"
