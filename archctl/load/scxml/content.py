@@ -65,11 +65,13 @@ class Content:
             whole = self.span(element)
             return lambda start, end: whole
         line, column = where
+        raw = self.source.line_text(line)[column - 1 :]
 
         def locate(start: int, end: int) -> Span:
             if translation is not None:
                 start, end = translation.original(start), translation.original(max(start, end))
-            return Span(path, line, column + start, line, column + max(start, end - 1))
+            first, last = _raw_offset(raw, start), _raw_offset(raw, max(start, end - 1))
+            return Span(path, line, column + first, line, column + last)
 
         return locate
 
@@ -251,6 +253,19 @@ class Content:
             span,
         )
         return None
+
+
+def _raw_offset(raw: str, offset: int) -> int:
+    """Where character ``offset`` of an attribute's value stands in the file: entities such
+    as ``&gt;`` are one character of the value but several of the text."""
+    position = 0
+    for _ in range(offset):
+        if position >= len(raw):
+            break
+        if raw[position] == "&" and ";" in raw[position : position + 10]:
+            position = raw.index(";", position)
+        position += 1
+    return position
 
 
 def _anywhere(span: Span, start: int, end: int) -> Span:

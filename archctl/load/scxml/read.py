@@ -230,7 +230,8 @@ def read_chart(source: SourceFile, root: Element) -> tuple[Chart | None, list[Di
     if any(d.severity.name == "ERROR" for d in diagnostics):
         return None, diagnostics
     names = {state.id for state in reader.states}
-    alphabet = {e for s in reader.states for t in s.transitions for e in t.events if e != "*"}
+    # ``*`` stays in the alphabet when written: it stands for every event no descriptor names
+    alphabet = {e for s in reader.states for t in s.transitions for e in t.events}
     chart = Chart(
         _chart_name(root.attrs.get("name"), source.path),
         reader.states[0].span,

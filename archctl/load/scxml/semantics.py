@@ -43,6 +43,15 @@ class Step:
     def __init__(self, chart: Chart) -> None:
         self.chart = chart
         self.states = chart.states
+        # a history no transition targets is never read: recording it would only split flat
+        # states that behave the same
+        self.read_histories = {
+            target
+            for state in chart.states
+            for transition in [*state.transitions, *([state.initial] if state.initial else [])]
+            for target in transition.targets
+            if self.states[target].kind == "history"
+        }
 
     # -- tree helpers ------------------------------------------------------------------------
     def ancestors(self, index: int, upto: int | None = None) -> list[int]:
@@ -240,7 +249,7 @@ class Step:
         for state in sorted(self.exit_set(snap, transitions), reverse=True):
             for child in self.states[state].children:
                 kept = self.states[child]
-                if kept.kind != "history":
+                if kept.kind != "history" or child not in self.read_histories:
                     continue
                 if kept.deep:
                     recorded = [s for s in snap.config if self.states[s].is_atomic]
