@@ -208,7 +208,7 @@ def test_cli_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     )
     ok = run_archctl("verify", str(small))
     assert ok.returncode == 0, ok.stdout
-    assert "checked 1 file, 1 spec: 0 error(s), 0 warning(s)" in ok.stdout
+    assert "checked 1 file, 1 spec: no findings" in ok.stdout
 
 
 def test_graph_draws_the_flattened_machine() -> None:
