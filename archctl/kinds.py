@@ -124,7 +124,7 @@ STATEMACHINE = Kind(
     "statemachine",
     StateMachine,
     "states, events and guarded transitions over typed variables",
-    ("yaml", "dsl"),
+    ("yaml", "dsl", "scxml"),
     _statemachine_checker,
     _statemachine_renderer,
     _schema("statemachine"),

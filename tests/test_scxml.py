@@ -254,3 +254,17 @@ def test_an_unbounded_raise_loop_is_refused_not_looped_forever() -> None:
     assert not loaded.specs
     assert _codes(loaded.diagnostics) == ["LD009"]
     assert loaded.diagnostics[0].severity is Severity.ERROR
+
+
+def test_a_folder_of_charts_sharing_a_file_name_verifies(tmp_path: Path) -> None:
+    """Chart names come from file names, so two folders may both hold a 'chart': like BPMN
+    process ids, imported names may repeat across files (no LD006, no crash on proofs)."""
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "chart.scxml").write_text(
+            f"{HEAD}><state id='a'><transition event='go' target='b'/></state>"
+            "<final id='b'/></scxml>"
+        )
+    result = run_archctl("verify", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "checked 2 files, 2 specs: no findings" in result.stdout
