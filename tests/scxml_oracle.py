@@ -95,6 +95,15 @@ def _python(text: str) -> str:
     return re.sub(r"In\(\s*'([^']*)'\s*\)", r'In("\1")', code)
 
 
+@dataclass
+class Entry:
+    """The states a microstep enters, their default-initial and default-history content."""
+
+    states: set[str] = field(default_factory=set)
+    default: dict[str, ET.Element] = field(default_factory=dict)
+    content: dict[str, ET.Element] = field(default_factory=dict)
+
+
 class Interpreter:
     """Concrete SCXML: ``config`` holds node ids, ``data`` the ECMAScript values."""
 
@@ -265,82 +274,61 @@ class Interpreter:
             self.config.discard(node.id)
         for _, transition in real:
             self.run(transition)
-        enter: set[str] = set()
-        default: dict[str, ET.Element] = {}
-        history_content: dict[str, ET.Element] = {}
+        entry = Entry()
         for source, transition in real:
             for target in self.targets(transition):
-                self.add_descendants(target, enter, default, history_content)
+                self.add_descendants(target, entry)
             domain = self.domain(source, transition)
             for target in self.effective(transition):
-                self.add_ancestors(target, domain, enter, default, history_content)
-        for node in sorted((self.by_id[s] for s in enter), key=lambda n: n.order):
+                self.add_ancestors(target, domain, entry)
+        for node in sorted((self.by_id[s] for s in entry.states), key=lambda n: n.order):
             self.config.add(node.id)
             for block in self.block(node, "onentry"):
                 self.run(block)
-            if node.id in default:
-                self.run(default[node.id])
-            if node.id in history_content:
-                self.run(history_content[node.id])
+            if node.id in entry.default:
+                self.run(entry.default[node.id])
+            if node.id in entry.content:
+                self.run(entry.content[node.id])
             if node.kind == "final":
                 self.done(node)
 
-    def add_descendants(
-        self,
-        node: Node,
-        enter: set[str],
-        default: dict[str, ET.Element],
-        content: dict[str, ET.Element],
-    ) -> None:
+    def add_descendants(self, node: Node, entry: Entry) -> None:
         assert node.parent is not None
         if node.kind == "history":
             if node.id in self.history:
                 targets = [self.by_id[s] for s in self.history[node.id]]
             else:
                 transition = self.transitions(node)[0]
-                content[node.parent.id] = transition
+                entry.content[node.parent.id] = transition
                 targets = self.targets(transition)
             for target in targets:
-                self.add_descendants(target, enter, default, content)
+                self.add_descendants(target, entry)
             for target in targets:
-                self.add_ancestors(target, node.parent, enter, default, content)
+                self.add_ancestors(target, node.parent, entry)
             return
-        enter.add(node.id)
+        entry.states.add(node.id)
         if node.kind == "state" and not node.atomic:
             transition = self._initial(node)
-            default[node.id] = transition
+            entry.default[node.id] = transition
             for target in self.targets(transition):
-                self.add_descendants(target, enter, default, content)
+                self.add_descendants(target, entry)
             for target in self.targets(transition):
-                self.add_ancestors(target, node, enter, default, content)
+                self.add_ancestors(target, node, entry)
         elif node.kind == "parallel":
-            self.add_regions(node, enter, default, content)
+            self.add_regions(node, entry)
 
-    def add_regions(
-        self,
-        node: Node,
-        enter: set[str],
-        default: dict[str, ET.Element],
-        content: dict[str, ET.Element],
-    ) -> None:
+    def add_regions(self, node: Node, entry: Entry) -> None:
         for child in (c for c in node.children if c.kind != "history"):
-            if not any(s == child.id or child in self.by_id[s].ancestors() for s in enter):
-                self.add_descendants(child, enter, default, content)
+            if not any(s == child.id or child in self.by_id[s].ancestors() for s in entry.states):
+                self.add_descendants(child, entry)
 
-    def add_ancestors(
-        self,
-        node: Node,
-        upto: Node | None,
-        enter: set[str],
-        default: dict[str, ET.Element],
-        content: dict[str, ET.Element],
-    ) -> None:
+    def add_ancestors(self, node: Node, upto: Node | None, entry: Entry) -> None:
         for ancestor in node.ancestors():
             if ancestor is upto or ancestor is self.root:
                 break
-            enter.add(ancestor.id)
+            entry.states.add(ancestor.id)
             if ancestor.kind == "parallel":
-                self.add_regions(ancestor, enter, default, content)
+                self.add_regions(ancestor, entry)
 
     def done(self, final: Node) -> None:
         parent = final.parent

@@ -22,7 +22,7 @@ from archctl.load.scxml.chart import Assign, Cond, Executable, Raise
 from archctl.load.scxml.ecma import Translation, Untranslatable, in_name, translate
 from archctl.load.scxml.xml import Element, attribute_start, element_span
 from archctl.model.expr import Assignment, Expr, Literal, Unary
-from archctl.model.types import BOOL, INT, REAL, STRING, Variable, VarType
+from archctl.model.types import BOOL, INT, Variable, VarType
 from archctl.source import SourceFile, Span
 
 #: executable content archctl cannot run, and why (reported as LD009, then skipped)
@@ -149,7 +149,7 @@ class Content:
                     span,
                 )
             if constant is not None:
-                initial, var_type = constant, _type_of(constant)
+                initial, var_type = constant
         elif "src" in element.attrs or element.children:
             self.unsupported(f"data '{name}': loaded or inline content is not modelled", span)
         else:
@@ -171,7 +171,7 @@ class Content:
                 expr, _ = parse_expression(text, functools.partial(_anywhere, variable.span))
                 constant = _constant(expr)
                 if constant is not None:
-                    self.variables[name] = Variable(name, _type_of(constant), None, variable.span)
+                    self.variables[name] = Variable(name, constant[1], None, variable.span)
                     break
 
     # -- executable content ----------------------------------------------------------------
@@ -272,25 +272,18 @@ def _anywhere(span: Span, start: int, end: int) -> Span:
     return span
 
 
-def _constant(expr: Expr | None) -> bool | int | Fraction | str | None:
-    if isinstance(expr, Literal):
-        return expr.value
-    if (
-        isinstance(expr, Unary)
-        and expr.op == "-"
-        and isinstance(expr.operand, Literal)
-        and isinstance(expr.operand.value, (int, Fraction))
-        and not isinstance(expr.operand.value, bool)
-    ):
-        return -expr.operand.value
-    return None
-
-
-def _type_of(value: bool | int | Fraction | str) -> VarType:
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INT
-    if isinstance(value, Fraction):
-        return REAL
-    return STRING
+def _constant(expr: Expr | None) -> tuple[bool | int | Fraction | str, VarType] | None:
+    """A constant's value and type (the type checker's literal typing), else None."""
+    negated = isinstance(expr, Unary) and expr.op == "-"
+    literal = expr.operand if isinstance(expr, Unary) and negated else expr
+    if not isinstance(literal, Literal):
+        return None
+    typed = TypeChecker({}).infer(literal)
+    if typed is None or typed.type is None:
+        return None
+    value = literal.value
+    if not negated:
+        return value, typed.type
+    if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
+        return None
+    return -value, typed.type

@@ -11,11 +11,21 @@ how the flattener branches on conditions it cannot decide from the configuration
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from archctl.load.scxml.chart import Assign, Chart, ChartState, ChartTransition, Executable, Raise
 
 History = tuple[tuple[int, tuple[int, ...]], ...]
+
+
+@dataclass
+class Entry:
+    """What a microstep enters: the states, those entered by their default initial
+    transition, and the default-history content to run per parent."""
+
+    states: set[int] = field(default_factory=set)
+    default: set[int] = field(default_factory=set)
+    history_content: dict[int, ChartTransition] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,13 +166,8 @@ class Step:
             out.update(s for s in snap.config if self.descends(s, domain))
         return out
 
-    def entry_set(
-        self, snap: Snapshot, transitions: list[ChartTransition]
-    ) -> tuple[set[int], set[int], dict[int, ChartTransition]]:
-        enter: set[int] = set()
-        default_entry: set[int] = set()
-        history_content: dict[int, ChartTransition] = {}
-        entry = (enter, default_entry, history_content)
+    def entry_set(self, snap: Snapshot, transitions: list[ChartTransition]) -> Entry:
+        entry = Entry()
         for transition in transitions:
             for target in transition.targets:
                 self._descendants(snap, target, entry)
@@ -175,9 +180,8 @@ class Step:
         self,
         snap: Snapshot,
         index: int,
-        entry: tuple[set[int], set[int], dict[int, ChartTransition]],
+        entry: Entry,
     ) -> None:
-        enter, default_entry, history_content = entry
         state = self.states[index]
         if state.kind == "history":
             recorded = dict(snap.history).get(index)
@@ -185,7 +189,7 @@ class Step:
             if recorded is not None:
                 targets: tuple[int, ...] = recorded
             elif state.initial is not None:
-                history_content[parent] = state.initial
+                entry.history_content[parent] = state.initial
                 targets = state.initial.targets
             else:
                 targets = ()
@@ -194,9 +198,9 @@ class Step:
             for target in targets:
                 self._ancestors(snap, target, parent, entry)
             return
-        enter.add(index)
+        entry.states.add(index)
         if state.is_compound and state.initial is not None:
-            default_entry.add(index)
+            entry.default.add(index)
             for target in state.initial.targets:
                 self._descendants(snap, target, entry)
             for target in state.initial.targets:
@@ -208,10 +212,10 @@ class Step:
         self,
         snap: Snapshot,
         state: ChartState,
-        entry: tuple[set[int], set[int], dict[int, ChartTransition]],
+        entry: Entry,
     ) -> None:
         for region in self.regions(state):
-            if not any(s == region or self.descends(s, region) for s in entry[0]):
+            if not any(s == region or self.descends(s, region) for s in entry.states):
                 self._descendants(snap, region, entry)
 
     def _ancestors(
@@ -219,12 +223,12 @@ class Step:
         snap: Snapshot,
         index: int,
         upto: int | None,
-        entry: tuple[set[int], set[int], dict[int, ChartTransition]],
+        entry: Entry,
     ) -> None:
         for ancestor in self.ancestors(index, upto):
             if ancestor == 0:
                 break
-            entry[0].add(ancestor)
+            entry.states.add(ancestor)
             if self.states[ancestor].kind == "parallel":
                 self._regions(snap, self.states[ancestor], entry)
 
@@ -264,16 +268,16 @@ class Step:
             run(transition.actions)
         # the entry set sees the histories just recorded (a transition into its own history)
         after_exit = Snapshot(snap.config, tuple(sorted(history.items())), snap.queue)
-        enter, default_entry, history_content = self.entry_set(after_exit, transitions)
+        entry = self.entry_set(after_exit, transitions)
         halted = False
-        for state in sorted(enter):
+        for state in sorted(entry.states):
             config.add(state)
             chart_state = self.states[state]
             run(chart_state.onentry)
-            if state in default_entry and chart_state.initial is not None:
+            if state in entry.default and chart_state.initial is not None:
                 run(chart_state.initial.actions)
-            if state in history_content:
-                run(history_content[state].actions)
+            if state in entry.history_content:
+                run(entry.history_content[state].actions)
             if chart_state.kind == "final":
                 halted = halted or self._done(chart_state, config, queue)
         kept_history = tuple(sorted(history.items()))
