@@ -226,7 +226,8 @@ def duplicate_specs(result: LoadResult) -> list[Diagnostic]:
 
     Imported BPMN processes and SCXML charts are exempt across files: their names are the
     modelling tool's process ids (``Process_1`` in every file) or file names, not names the
-    user chose, and a folder of diagrams must still be checkable. Within one BPMN file ids are unique anyway.
+    user chose, and a folder of diagrams must still be checkable. Within one BPMN file ids
+    are unique anyway.
     """
     first: dict[tuple[str, str], Span] = {}
     out = []

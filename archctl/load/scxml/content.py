@@ -14,7 +14,8 @@ import functools
 from collections.abc import Callable
 from fractions import Fraction
 
-from archctl.diagnostics import Diagnostic
+from archctl import codes
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.errors import located
 from archctl.load.expr.parse import parse_expression
 from archctl.load.expr.types import TypeChecker
@@ -48,9 +49,9 @@ class Content:
 
     # -- reporting -------------------------------------------------------------------------
     def unsupported(self, message: str, span: Span, subject: str | None = None) -> None:
-        self.diagnostics.append(located("LD009", message, span, subject=subject))
+        self.diagnostics.append(located(codes.LD009, message, span, subject=subject))
 
-    def error(self, code: str, message: str, element: Element, help_text: str | None) -> None:
+    def error(self, code: Code, message: str, element: Element, help_text: str | None) -> None:
         self.diagnostics.append(located(code, message, self.span(element), help_text))
 
     def span(self, element: Element) -> Span:
@@ -131,10 +132,10 @@ class Content:
         """A ``<data id expr>``: a variable typed by its constant initial value."""
         name = element.attrs.get("id")
         if not name:
-            self.error("LD003", "<data> without an 'id'", element, 'write <data id="x" .../>')
+            self.error(codes.LD003, "<data> without an 'id'", element, 'write <data id="x" .../>')
             return
         if name in self.variables:
-            self.error("LD006", f"data '{name}' is declared twice", element, None)
+            self.error(codes.LD006, f"data '{name}' is declared twice", element, None)
             return
         span = self.span(element)
         initial: bool | int | Fraction | str | None = None
@@ -194,7 +195,7 @@ class Content:
         if element.tag == "raise":
             event = element.attrs.get("event")
             if not event:
-                self.error("LD003", "<raise> without an 'event'", element, None)
+                self.error(codes.LD003, "<raise> without an 'event'", element, None)
                 return None
             return Raise(event, span)
         if element.tag == "assign":
@@ -211,7 +212,7 @@ class Content:
         if variable is None:
             close = ", ".join(sorted(self.variables)) or "none"
             self.error(
-                "LD005",
+                codes.LD005,
                 f"<assign> to '{target}', which is no <data> of the chart",
                 element,
                 f"declared data: {close}",

@@ -18,6 +18,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.load.scxml.chart import Assign, Chart, ChartTransition
 from archctl.load.scxml.ecma import in_name
@@ -209,7 +210,7 @@ class Flattener:
 
     def _too_big(self) -> Diagnostic:
         return Diagnostic(
-            "LD009",
+            codes.LD009,
             Severity.ERROR,
             f"chart '{self.chart.name}' flattens into more than {MAX_STATES} configurations "
             "(an unbounded <raise> loop, or many parallel regions and histories); not imported",

@@ -12,7 +12,8 @@ import difflib
 import os
 import re
 
-from archctl.diagnostics import Diagnostic
+from archctl import codes
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.errors import located
 from archctl.load.scxml.chart import Chart, ChartState, ChartTransition, Executable
 from archctl.load.scxml.content import Content
@@ -39,7 +40,7 @@ class ChartReader:
         self.transition_count = 0
 
     def error(
-        self, code: str, message: str, element: Element, help_text: str | None = None
+        self, code: Code, message: str, element: Element, help_text: str | None = None
     ) -> None:
         span = element_span(self.source, element)
         self.diagnostics.append(located(code, message, span, help_text))
@@ -63,7 +64,7 @@ class ChartReader:
         for state in self.states[1:]:
             if state.id in ids:
                 self.error(
-                    "LD006", f"two states share the id '{state.id}'", self.elements[state.index]
+                    codes.LD006, f"two states share the id '{state.id}'", self.elements[state.index]
                 )
                 continue
             ids[state.id] = state.index
@@ -85,7 +86,9 @@ class ChartReader:
                     element_span(self.source, child),
                 )
             elif child.tag not in _HANDLED:
-                self.error("LD004", f"<{child.tag}> is not allowed inside <{element.tag}>", child)
+                self.error(
+                    codes.LD004, f"<{child.tag}> is not allowed inside <{element.tag}>", child
+                )
             elif child.tag == "transition" and state.kind != "history":
                 state.transitions.append(self.transition(content, ids, state, child))
             elif child.tag == "onentry":
@@ -106,7 +109,7 @@ class ChartReader:
         self.transition_count += 1
         internal = element.attrs.get("type", "external") == "internal"
         if element.attrs.get("type", "external") not in ("internal", "external"):
-            self.error("LD004", "a transition's type is 'internal' or 'external'", element)
+            self.error(codes.LD004, "a transition's type is 'internal' or 'external'", element)
         return ChartTransition(
             state.index,
             events,
@@ -127,7 +130,7 @@ class ChartReader:
             close = difflib.get_close_matches(word, list(ids), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "targets are state ids"
             self.error(
-                "LD005", f"transition target '{word}' is no state of the chart", element, hint
+                codes.LD005, f"transition target '{word}' is no state of the chart", element, hint
             )
         return tuple(out)
 
@@ -143,7 +146,7 @@ class ChartReader:
         elif blocks:
             inner = blocks[0].scxml_children("transition")
             if not inner or "target" not in inner[0].attrs:
-                self.error("LD003", "<initial> needs one <transition target=...>", blocks[0])
+                self.error(codes.LD003, "<initial> needs one <transition target=...>", blocks[0])
                 return None
             targets = self.targets(ids, inner[0], inner[0].attrs["target"])
             actions = content.block(inner[0])
@@ -151,13 +154,13 @@ class ChartReader:
             firsts = [c for c in state.children if self.states[c].kind != "history"]
             if not firsts:
                 if state.kind == "scxml":
-                    self.error("LD003", "the chart has no state", element)
+                    self.error(codes.LD003, "the chart has no state", element)
                 return None
             targets, actions = (firsts[0],), ()
         for target in targets:
             if not self.descends(target, state.index):
                 self.error(
-                    "LD004",
+                    codes.LD004,
                     f"initial state '{self.states[target].id}' is not inside "
                     f"'{state.id or 'scxml'}'",
                     element,
@@ -171,7 +174,7 @@ class ChartReader:
         inner = element.scxml_children("transition")
         if not inner or "target" not in inner[0].attrs:
             self.error(
-                "LD003",
+                codes.LD003,
                 f"history state '{state.id}' needs a default <transition target=...>",
                 element,
             )
@@ -204,7 +207,7 @@ def read_chart(source: SourceFile, root: Element) -> tuple[Chart | None, list[Di
         span = element_span(source, root)
         where = f"in namespace {root.ns}" if root.ns else "without a namespace"
         message = f"not an SCXML 1.0 document: the root element is <{root.tag}> {where}"
-        return None, [located("LD004", message, span, f'write <scxml xmlns="{SCXML_NS}">')]
+        return None, [located(codes.LD004, message, span, f'write <scxml xmlns="{SCXML_NS}">')]
     reader = ChartReader(source, root)
     reader.number(root, None, "scxml")
     ids = reader.index_ids()

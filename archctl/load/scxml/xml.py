@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from defusedxml.common import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic
 from archctl.load.errors import located
 from archctl.source import SourceFile, Span
@@ -88,7 +89,7 @@ class _Target:
 
 
 def _error(path: str, message: str, line: int, column: int, help_text: str | None) -> Diagnostic:
-    return located("LD001", message, Span.point(path, max(1, line), max(1, column)), help_text)
+    return located(codes.LD001, message, Span.point(path, max(1, line), max(1, column)), help_text)
 
 
 def parse_xml(source: SourceFile) -> tuple[Element | None, list[Diagnostic]]:
