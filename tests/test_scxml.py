@@ -268,3 +268,33 @@ def test_a_folder_of_charts_sharing_a_file_name_verifies(tmp_path: Path) -> None
     result = run_archctl("verify", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checked 2 files, 2 specs: no findings" in result.stdout
+
+
+def test_nesting_beyond_the_limit_is_refused_with_a_location() -> None:
+    depth = 1000
+    text = f"{HEAD}>" + "".join(f"<state id='s{i}'>" for i in range(depth))
+    text += "</state>" * depth + "</scxml>"
+    [(code, line, _)] = problems(text)
+    assert (code, line) == ("LD001", 1)
+
+
+def test_mutated_charts_never_raise() -> None:
+    """Seeded, bounded fuzzing: cut, copy and insert fragments of the fixture; every outcome
+    is a spec or located diagnostics, never an exception."""
+    import random
+
+    original = PLAYER.read_text(encoding="utf-8")
+    pieces = ['"', "<", ">", "&amp;", "In('x')", ' cond="!"', ' target="nowhere"', "<final/>"]
+    rng = random.Random(5)
+    for _ in range(300):
+        text = original
+        for _ in range(rng.randint(1, 3)):
+            start = rng.randrange(len(text))
+            end = min(len(text), start + rng.randint(0, 40))
+            if rng.random() < 0.5:
+                text = text[:start] + text[end:]
+            else:
+                text = text[:start] + rng.choice(pieces) + text[start:]
+        loaded = load_text("fuzz.scxml", text)
+        assert loaded.specs or loaded.diagnostics
+        assert all(d.span is not None for d in loaded.diagnostics)

@@ -21,6 +21,13 @@ from archctl.load.errors import located
 from archctl.source import SourceFile, Span
 
 SCXML_NS = "http://www.w3.org/2005/07/scxml"
+#: elements nested deeper are refused: real charts nest a handful of levels, and the reader
+#: and the SCXML algorithm walk the tree recursively
+MAX_DEPTH = 200
+
+
+class _TooDeep(Exception):
+    pass
 
 
 @dataclass
@@ -65,6 +72,8 @@ class _Target:
         return max(1, expat.CurrentLineNumber), expat.CurrentColumnNumber + 1
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise _TooDeep
         ns, local = _split(tag)
         values = {}
         for key, value in attrs.items():
@@ -132,6 +141,10 @@ def parse_xml(source: SourceFile) -> tuple[Element | None, list[Diagnostic]]:
                 "the file is not well-formed XML (a fragment, truncated or hand-edited?)",
             )
         ]
+    except _TooDeep:
+        line, column = target.position()
+        message = f"elements nest deeper than {MAX_DEPTH} levels; refused"
+        return None, [_error(path, message, line, column, "flatten the chart's hierarchy")]
     except (ValueError, RecursionError) as error:
         line, column = target.position()
         return None, [_error(path, f"XML error: {error}", line, column, None)]
