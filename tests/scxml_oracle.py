@@ -28,6 +28,13 @@ def configuration(flat_state: str) -> list[str]:
     return sorted(flat_state.split("#")[0].split("@")[0].split("+"))
 
 
+def _plain(value: Any) -> Any:
+    """Exact numbers as the oracle's Python ints; strings and bools as they are."""
+    if isinstance(value, (bool, str)):
+        return value
+    return int(value) if value == int(value) else float(value)
+
+
 def representative(event: str, alphabet: tuple[str, ...]) -> str:
     """The flat event an SCXML event name is delivered as: itself when in the alphabet, else
     its longest dotted prefix there (the descriptors matching both are the same), else ``*``."""
@@ -58,7 +65,7 @@ class FlatRun:
 
     @property
     def data(self) -> dict[str, Any]:
-        return {name: int(value) for name, value in self.step.values.items()}
+        return {name: _plain(value) for name, value in self.step.values.items()}
 
     @property
     def halted(self) -> bool:
@@ -250,6 +257,24 @@ class Interpreter:
                 self.data[item.get("location", "")] = self.eval(item.get("expr", "0"))
             elif tag == "raise" or (tag == "send" and item.get("target") == "#_internal"):
                 self.queue.append(item.get("event", ""))
+            elif tag == "if":
+                self.run_if(item)
+
+    def run_if(self, element: ET.Element) -> None:
+        """The content up to the first <elseif>/<else> whose condition holds runs."""
+        taking = bool(self.eval(element.get("cond", "true")))
+        done = taking
+        body = ET.Element("block")
+        for child in element:
+            tag = child.tag.replace(NS, "")
+            if tag in ("elseif", "else"):
+                if taking:
+                    break
+                taking = not done and (tag == "else" or bool(self.eval(child.get("cond", ""))))
+                done = done or taking
+            elif taking:
+                body.append(child)
+        self.run(body)
 
     def block(self, node: Node, tag: str) -> list[ET.Element]:
         return [c for c in node.element if c.tag == NS + tag]

@@ -35,7 +35,7 @@ def exact_machine(path: Path) -> StateMachine | None:
     loaded = load_file(str(path))
     if not loaded.specs or any(d.severity.name == "ERROR" for d in loaded.diagnostics):
         return None
-    approximated = ("value '", "condition '", "data '", "<if>", "<script>")
+    approximated = ("value '", "condition '", "data '", "In() inside", "<script>")
     if any(d.code == "LD009" and d.message.startswith(approximated) for d in loaded.diagnostics):
         return None
     machine = loaded.specs[0]

@@ -10,6 +10,7 @@ needs to sort by.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Union
 
 from archctl.model.expr import Expr
 from archctl.model.types import Variable
@@ -33,9 +34,6 @@ class Raise:
     span: Span
 
 
-Executable = Assign | Raise
-
-
 @dataclass(frozen=True)
 class Cond:
     """A transition's ``cond``: an archctl condition over data and ``In()`` names, or, when it
@@ -43,6 +41,19 @@ class Cond:
 
     expr: Expr | None
     span: Span
+
+
+@dataclass(frozen=True)
+class If:
+    """``<if>``/``<elseif>``/``<else>``: the first branch whose condition holds runs; a
+    branch's condition is None for ``<else>``. ``key`` numbers the ``<if>`` in the chart."""
+
+    key: int
+    branches: tuple[tuple[Cond | None, tuple[Executable, ...]], ...]
+    span: Span
+
+
+Executable = Union[Assign, Raise, If]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from archctl.diagnostics import Code, Diagnostic
 from archctl.load.errors import located
 from archctl.load.expr.parse import parse_expression
 from archctl.load.expr.types import TypeChecker
-from archctl.load.scxml.chart import Assign, Cond, Executable, Raise
+from archctl.load.scxml.chart import Assign, Cond, Executable, If, Raise
 from archctl.load.scxml.ecma import Translation, Untranslatable, in_name, translate
 from archctl.load.scxml.xml import Element, attribute_start, element_span
 from archctl.model.expr import Assignment, Expr, Literal, Unary
@@ -29,7 +29,6 @@ from archctl.source import SourceFile, Span
 #: executable content archctl cannot run, and why (reported as LD009, then skipped)
 _UNSUPPORTED = {
     "script": "scripts are not modelled",
-    "if": "conditional content (<if>) is not modelled",
     "foreach": "loops over data (<foreach>) are not modelled",
     "cancel": "cancelling a delayed <send> is not modelled (the event may still arrive)",
     "invoke": "invoked services are not modelled",
@@ -46,6 +45,7 @@ class Content:
         self.diagnostics: list[Diagnostic] = []
         self.variables: dict[str, Variable] = {}
         self.sent: set[str] = set()  # events sent to the chart's external queue
+        self.if_count = 0
 
     # -- reporting -------------------------------------------------------------------------
     def unsupported(self, message: str, span: Span, subject: str | None = None) -> None:
@@ -114,14 +114,18 @@ class Content:
             scope.update({in_name(index): BOOL for index in self.state_index.values()})
         return scope
 
-    def cond(self, element: Element) -> Cond | None:
+    def cond(self, element: Element, transition: bool = True) -> Cond | None:
+        """A transition's ``cond`` (``In()`` allowed), or an ``<if>``'s (data only)."""
         if "cond" not in element.attrs:
             return None
         span = self.span(element)
+        if not transition and "In(" in element.attrs["cond"]:
+            self.unsupported("In() inside <if> is not modelled; taken as 'may hold or not'", span)
+            return Cond(None, span)
         expr, text = self._expression(element, "cond", "condition")
         if expr is None:
             return Cond(None, span)
-        checker = TypeChecker(self.scope())
+        checker = TypeChecker(self.scope(conditions=transition))
         typed = checker.condition(expr)
         if typed is None or not self._typed(checker, "condition", text, element):
             return Cond(None, span)
@@ -202,9 +206,27 @@ class Content:
             return self._assign(element, span)
         if element.tag == "send":
             return self._send(element, span)
+        if element.tag == "if":
+            return self._if(element, span)
         reason = _UNSUPPORTED.get(element.tag, "is not SCXML executable content")
         self.unsupported(f"<{element.tag}>: {reason}; skipped", span)
         return None
+
+    def _if(self, element: Element, span: Span) -> If:
+        """Branches split at the ``<elseif>``/``<else>`` markers inside ``<if>``."""
+        self.if_count += 1
+        cond = self.cond(element, transition=False) or Cond(None, span)
+        branches: list[tuple[Cond | None, list[Executable]]] = [(cond, [])]
+        for child in element.children:
+            if child.is_scxml and child.tag == "elseif":
+                branches.append((self.cond(child, transition=False) or Cond(None, span), []))
+            elif child.is_scxml and child.tag == "else":
+                branches.append((None, []))
+            else:
+                item = self.executable(child)
+                if item is not None:
+                    branches[-1][1].append(item)
+        return If(self.if_count, tuple((c, tuple(body)) for c, body in branches), span)
 
     def _assign(self, element: Element, span: Span) -> Assign | None:
         target = element.attrs.get("location", "")

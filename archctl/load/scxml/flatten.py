@@ -20,10 +20,12 @@ from dataclasses import dataclass, replace
 
 from archctl import codes
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.load.scxml.chart import Assign, Chart, ChartTransition
+from archctl.load.scxml.chart import Assign, Chart, ChartTransition, Cond, If
 from archctl.load.scxml.ecma import in_name
-from archctl.load.scxml.semantics import Snapshot, Step
-from archctl.model.expr import Action, Assignment, Binary, Compare, Expr, Literal, Name, Unary
+from archctl.load.scxml.semantics import Choose, Snapshot, Step
+from archctl.load.scxml.symbolic import after, fold
+from archctl.model.evaluate import evaluate
+from archctl.model.expr import Action, Assignment, Binary, Expr, Unary, names_in, to_source
 from archctl.model.statemachine import State, StateMachine, Transition
 from archctl.model.types import BOOL
 from archctl.source import Span
@@ -56,6 +58,8 @@ class Flattener:
         self.step = Step(chart)
         self.by_order = {t.order: t for s in chart.states for t in s.transitions}
         self.in_names = {in_name(index): index for index in chart.in_names.values()}
+        self.if_keys: dict[tuple[int, int, str], int] = {}
+        self.if_residuals: dict[int, Expr | None] = {}
 
     # -- conditions ----------------------------------------------------------------------
     def residual(self, transition: ChartTransition, snap: Snapshot) -> Expr | bool | None:
@@ -65,7 +69,7 @@ class Flattener:
             return True
         if cond.expr is None:
             return None
-        return _fold(cond.expr, lambda name: self._in(name, snap))
+        return fold(cond.expr, lambda name: self._in(name, snap))
 
     def _in(self, name: str, snap: Snapshot) -> bool | None:
         index = self.in_names.get(name)
@@ -82,10 +86,33 @@ class Flattener:
 
         return decide
 
+    def choose(self, known: Known, initial: bool = False) -> Choose:
+        """Decide ``<if>`` branches as transition conds are decided: from the condition over
+        the pre-state, or by branching on it (keys below zero, one per distinct residual).
+        In the ``initial`` microstep the pre-state is the declared initial values."""
+        start = {v.name: v.initial for v in self.chart.variables if v.initial is not None}
+
+        def decide(statement: If, index: int, cond: Cond, actions: list[Assign]) -> bool:
+            residual = None if cond.expr is None else after(cond.expr, actions)
+            if isinstance(residual, bool):
+                return residual
+            if initial and residual is not None and names_in(residual) <= set(start):
+                return bool(evaluate(residual, start))
+            text = "?" if residual is None else to_source(residual)
+            key = self.if_keys.setdefault((statement.key, index, text), -1 - len(self.if_keys))
+            self.if_residuals[key] = residual
+            if key in known:
+                return known[key]
+            raise _Undecided(key)
+
+        return decide
+
     def guard(self, snap: Snapshot, known: tuple[tuple[int, bool], ...]) -> Expr | None:
         parts: list[Expr] = []
         for order, value in known:
-            expr = self.residual(self.by_order[order], snap)
+            expr = (
+                self.if_residuals[order] if order < 0 else self.residual(self.by_order[order], snap)
+            )
             if isinstance(expr, bool) or expr is None:
                 continue  # a cond archctl cannot read: both outcomes, no guard (LD009 said so)
             parts.append(expr if value else Unary("not", expr, expr.span, BOOL))
@@ -97,26 +124,29 @@ class Flattener:
         return out
 
     # -- one snapshot's microsteps ---------------------------------------------------------
+    def starts(self) -> list[_Edge]:
+        """The initial microstep, one edge per outcome of the ``<if>``s it runs."""
+        out: list[_Edge] = []
+
+        def start(known: Known) -> None:
+            target, actions = self.step.start(self.choose(known, initial=True))
+            out.append(_edge(None, known, target, actions, self.chart.span))
+
+        _branch(start, {})
+        return out
+
     def edges(self, snap: Snapshot) -> list[_Edge]:
         out: list[_Edge] = []
         if snap.halted:
             return out
-
-        def branch(run: Callable[[Known], None], known: Known) -> None:
-            try:
-                run(known)
-            except _Undecided as undecided:
-                branch(run, {**known, undecided.key: True})
-                branch(run, {**known, undecided.key: False})
+        branch = _branch
 
         def emit(
             event: str | None, chosen: list[ChartTransition], known: Known, base: Snapshot
         ) -> None:
-            target, actions = self.step.microstep(base, chosen)
-            if target.halted:
-                target = Snapshot(target.config, halted=True)
+            target, actions = self.step.microstep(base, chosen, self.choose(known))
             span = chosen[0].span if chosen else self.chart.states[min(snap.config)].span
-            out.append(_Edge(event, tuple(sorted(known.items())), target, tuple(actions), span))
+            out.append(_edge(event, known, target, actions, span))
 
         def macrostep(known: Known) -> None:
             holds = self.holds(snap, known)
@@ -140,23 +170,27 @@ class Flattener:
 
     # -- the whole machine ---------------------------------------------------------------
     def machine(self) -> tuple[StateMachine | None, list[Diagnostic]]:
-        first, start_actions = self.step.start()
-        if first.halted:
-            first = Snapshot(first.config, halted=True)
         names: dict[Snapshot, str] = {}
-        order: list[Snapshot] = [first]
-        names[first] = self.name(first)
+        order: list[Snapshot] = []
         transitions: list[Transition] = []
-        initial = names[first]
         states: list[State] = []
-        if start_actions:
+        starts = self.starts()
+        for edge in starts:
+            if edge.target not in names:
+                names[edge.target] = self.name(edge.target)
+                order.append(edge.target)
+        initial = names[starts[0].target]
+        if len(starts) > 1 or starts[0].actions:
             initial = START
             states.append(State(START, self.chart.span, "SCXML initialisation (onentry content)"))
-            transitions.append(
-                Transition(
-                    0, START, names[first], None, None, _action(start_actions), self.chart.span
+            empty = Snapshot(frozenset())
+            for edge in starts:
+                guard, action = self.guard(empty, edge.known), _action(edge.actions)
+                transitions.append(
+                    Transition(
+                        len(transitions), START, names[edge.target], None, guard, action, edge.span
+                    )
                 )
-            )
         position = 0
         while position < len(order):
             snap = order[position]
@@ -219,36 +253,25 @@ class Flattener:
         )
 
 
+def _branch(run: Callable[[Known], None], known: Known) -> None:
+    """Run ``run``; when it needs a condition not decided yet, run it for both values."""
+    try:
+        run(known)
+    except _Undecided as undecided:
+        _branch(run, {**known, undecided.key: True})
+        _branch(run, {**known, undecided.key: False})
+
+
+def _edge(
+    event: str | None, known: Known, target: Snapshot, actions: list[Assign], span: Span
+) -> _Edge:
+    if target.halted:  # nothing after halting matters: one flat final state per configuration
+        target = Snapshot(target.config, halted=True)
+    return _Edge(event, tuple(sorted(known.items())), target, tuple(actions), span)
+
+
 def _action(actions: tuple[Assign, ...] | list[Assign]) -> Action:
     return tuple(Assignment(a.target, a.value, a.span, a.span) for a in actions)
-
-
-def _fold(expr: Expr, fixed: Callable[[str], bool | None]) -> Expr | bool:
-    """Substitute the names ``fixed`` decides and simplify ``and``/``or``/``not`` around them."""
-    if isinstance(expr, Name):
-        value = fixed(expr.name)
-        return expr if value is None else value
-    if isinstance(expr, Literal) and isinstance(expr.value, bool):
-        return expr.value
-    if isinstance(expr, Compare):  # ``In('s') == true``: fix the names, keep the comparison
-        left, right = _fold(expr.left, fixed), _fold(expr.right, fixed)
-        return replace(expr, left=_as_expr(left, expr.span), right=_as_expr(right, expr.span))
-    if isinstance(expr, Unary) and expr.op == "not":
-        inner = _fold(expr.operand, fixed)
-        return (not inner) if isinstance(inner, bool) else Unary("not", inner, expr.span, BOOL)
-    if isinstance(expr, Binary) and expr.op in ("and", "or"):
-        left, right = _fold(expr.left, fixed), _fold(expr.right, fixed)
-        absorbing = expr.op == "or"  # True absorbs 'or', False absorbs 'and'
-        for side, other in ((left, right), (right, left)):
-            if isinstance(side, bool):
-                return absorbing if side is absorbing else other
-        assert not isinstance(left, bool) and not isinstance(right, bool)
-        return Binary(expr.op, left, right, expr.span, BOOL)
-    return expr
-
-
-def _as_expr(value: Expr | bool, span: Span) -> Expr:
-    return Literal(value, span, BOOL) if isinstance(value, bool) else value
 
 
 def flatten(chart: Chart) -> tuple[StateMachine | None, list[Diagnostic]]:

@@ -13,9 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from archctl.load.scxml.chart import Assign, Chart, ChartState, ChartTransition, Executable, Raise
+from archctl.load.scxml.chart import (
+    Assign,
+    Chart,
+    ChartState,
+    ChartTransition,
+    Cond,
+    Executable,
+    If,
+    Raise,
+)
 
 History = tuple[tuple[int, tuple[int, ...]], ...]
+#: whether branch ``index`` of an ``<if>`` is taken, given its condition and the assignments
+#: already run in this microstep (the caller decides, as it does for transition conds)
+Choose = Callable[[If, int, Cond, list[Assign]], bool]
 
 
 @dataclass
@@ -234,7 +246,7 @@ class Step:
 
     # -- the microstep -------------------------------------------------------------------------
     def microstep(
-        self, snap: Snapshot, transitions: list[ChartTransition]
+        self, snap: Snapshot, transitions: list[ChartTransition], choose: Choose
     ) -> tuple[Snapshot, list[Assign]]:
         """Exit, run the transitions' content, enter; the new snapshot and the assignments run
         in order (raised events are already on the new snapshot's queue)."""
@@ -247,8 +259,13 @@ class Step:
             for item in block:
                 if isinstance(item, Raise):
                     queue.append(item.event)
-                else:
+                elif isinstance(item, Assign):
                     actions.append(item)
+                else:
+                    for index, (cond, body) in enumerate(item.branches):
+                        if cond is None or choose(item, index, cond, actions):
+                            run(body)
+                            break
 
         for state in sorted(self.exit_set(snap, transitions), reverse=True):
             for child in self.states[state].children:
@@ -306,9 +323,9 @@ class Step:
             return all(self.in_final(region, config) for region in self.regions(state))
         return False
 
-    def start(self) -> tuple[Snapshot, list[Assign]]:
+    def start(self, choose: Choose) -> tuple[Snapshot, list[Assign]]:
         """The initial microstep: enter the root's default initial states."""
         root = self.states[0].initial
         if root is None:
             return Snapshot(frozenset()), []
-        return self.microstep(Snapshot(frozenset()), [root])
+        return self.microstep(Snapshot(frozenset()), [root], choose)
