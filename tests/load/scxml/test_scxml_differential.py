@@ -1,6 +1,6 @@
 """Differential test: each flattened machine against a direct SCXML interpreter.
 
-The oracle (tests/scxml_oracle.py) interprets the XML itself with concrete data; the
+The oracle (scxml_oracle.py beside this file) interprets the XML itself with concrete data; the
 flattened machine is run by the statemachine simulator one macrostep per event. On seeded
 random event sequences over the chart's alphabet both must reach the same configuration,
 the same data and the same halting, after every event. Charts whose import approximates
@@ -11,7 +11,6 @@ allow more than the chart.
 from __future__ import annotations
 
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -19,10 +18,8 @@ import pytest
 
 from archctl.load.loader import load_file
 from archctl.model.statemachine import StateMachine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CASES
-from scxml_oracle import FlatRun, Interpreter
+from tests.conftest import CASES
+from tests.load.scxml.scxml_oracle import FlatRun, Interpreter
 
 SEQUENCES = 6
 LENGTH = 10

@@ -7,7 +7,6 @@ transitions, raised and done.state events), unsupported.scxml every kind of LD00
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,8 @@ from archctl.load.loader import load_file, load_text
 from archctl.load.yaml.loader import load_yaml_text
 from archctl.model.expr import to_source
 from archctl.model.statemachine import StateMachine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CASES, run_archctl
-from scxml_oracle import FlatRun
+from tests.conftest import CASES, run_archctl
+from tests.load.scxml.scxml_oracle import FlatRun
 
 PLAYER = CASES / "scxml" / "player.scxml"
 UNSUPPORTED = CASES / "scxml" / "unsupported.scxml"

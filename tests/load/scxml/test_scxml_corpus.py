@@ -9,24 +9,21 @@
   only how many import is pinned.
 
 The figures are exact: a regression or an improvement both fail until the table is updated.
-Run as a script to print the table: ``python tests/test_scxml_corpus.py``.
+Run as a script to print the table: ``python -m tests.load.scxml.test_scxml_corpus``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from archctl.diagnostics import Severity
 from archctl.load.loader import load_file
 from archctl.model.statemachine import StateMachine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CORPUS
-from scxml_oracle import FlatRun
+from tests.conftest import CORPUS
+from tests.load.scxml.scxml_oracle import FlatRun
 
 #: charts that import but whose runs differ from the labels, and why (docs/scxml.md)
 EXPECTED_DISAGREEMENTS = {
