@@ -25,7 +25,7 @@ from archctl.model.spec import LoadResult, Spec
 from archctl.verify import VerifyOutcome, verify_loaded
 from archctl.verify import verify_paths as _verify_paths
 
-Format = Literal["yaml", "dsl", "bpmn"]
+Format = Literal["yaml", "dsl", "bpmn", "scxml"]
 PathLike = str | os.PathLike[str]
 
 

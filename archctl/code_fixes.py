@@ -23,7 +23,8 @@ FIXES: dict[str, str] = {
     "condition is expected",
     codes.LD009: "model the construct in archctl terms or accept the approximation the "
     "message describes",
-    codes.LD010: "pass an existing spec file or a folder holding *.yaml, *.yml, *.arch or *.bpmn",
+    codes.LD010: "pass an existing spec file or a folder holding *.yaml, *.yml, *.arch, *.bpmn "
+    "or *.scxml",
     codes.LD011: "remove the code from the `archctl: ignore[...]` comment (or the comment)",
     codes.SM101: "add a transition into the state, relax the guard that blocks it, or delete it",
     codes.SM102: "add a transition out of the state for the case in the trace, mark the state "

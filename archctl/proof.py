@@ -32,5 +32,21 @@ class Proof:
 
 
 def sort_proofs(proofs: list[Proof]) -> list[Proof]:
-    """Canonical order, duplicates dropped, so the report is the same bytes every run."""
-    return sorted(set(proofs))
+    """Canonical order, duplicates dropped, so the report is the same bytes every run.
+
+    Two specs may share a name (imported BPMN processes or SCXML charts of different
+    files), so proofs can tie on every field but the certificate, which may be None.
+    """
+    return sorted(set(proofs), key=_key)
+
+
+def _key(proof: Proof) -> tuple[str, str, str, str, bool, str]:
+    certificate = proof.certificate
+    return (
+        proof.spec,
+        proof.check,
+        proof.subject,
+        proof.engine,
+        certificate is not None,
+        certificate or "",
+    )

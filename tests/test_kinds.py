@@ -36,8 +36,9 @@ def test_examples_dispatch_to_their_own_kind(path: Path) -> None:
 
 
 def test_front_ends_are_found_by_extension_and_name() -> None:
-    assert [f.name for f in FRONT_ENDS] == ["yaml", "dsl", "bpmn"]
+    assert [f.name for f in FRONT_ENDS] == ["yaml", "dsl", "bpmn", "scxml"]
     assert by_extension(".yml") is by_name("yaml")
     assert by_extension(".arch") is by_name("dsl")
     assert by_extension(".bpmn") is by_name("bpmn")
+    assert by_extension(".scxml") is by_name("scxml")
     assert by_extension(".toml") is None

@@ -95,7 +95,7 @@ ROWS: tuple[tuple[str, str, Severity, str, str], ...] = (
         E,
         "a path that cannot be used as input",
         "A path given on the command line does not exist, cannot be read, or is a folder with "
-        "no spec files (*.yaml, *.yml, *.arch, *.bpmn).",
+        "no spec files (*.yaml, *.yml, *.arch, *.bpmn, *.scxml).",
     ),
     (
         "LD011",

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from archctl.load.bpmn import BPMN
 from archctl.load.dsl import DSL
+from archctl.load.scxml import SCXML
 from archctl.load.yaml import YAML
 from archctl.model.spec import LoadResult
 
@@ -32,7 +33,7 @@ class FrontEnd(Protocol):
         ...
 
 
-FRONT_ENDS: tuple[FrontEnd, ...] = (YAML, DSL, BPMN)
+FRONT_ENDS: tuple[FrontEnd, ...] = (YAML, DSL, BPMN, SCXML)
 
 
 def by_extension(extension: str) -> FrontEnd | None:
@@ -44,7 +45,7 @@ def by_extension(extension: str) -> FrontEnd | None:
 
 
 def by_name(name: str) -> FrontEnd | None:
-    """The front end called ``name`` (``yaml``, ``dsl``, ``bpmn``)."""
+    """The front end called ``name`` (``yaml``, ``dsl``, ``bpmn``, ``scxml``)."""
     for front_end in FRONT_ENDS:
         if front_end.name == name:
             return front_end

@@ -81,7 +81,7 @@ def discover(
 
 
 def _imported(path: str) -> bool:
-    return path.lower().endswith(".bpmn")
+    return path.lower().endswith((".bpmn", ".scxml"))
 
 
 def _display(path: str) -> str:
@@ -224,9 +224,10 @@ def load_paths(
 def duplicate_specs(result: LoadResult) -> list[Diagnostic]:
     """Spec names must be unique per kind: subprocesses and reports refer to them by name.
 
-    Imported BPMN processes are exempt across files: their names are the modelling tool's
-    process ids (``Process_1`` in every file), not names the user chose, and a folder of
-    diagrams must still be checkable. Within one BPMN file ids are unique anyway.
+    Imported BPMN processes and SCXML charts are exempt across files: their names are the
+    modelling tool's process ids (``Process_1`` in every file) or file names, not names the
+    user chose, and a folder of diagrams must still be checkable. Within one BPMN file ids
+    are unique anyway.
     """
     first: dict[tuple[str, str], Span] = {}
     out = []

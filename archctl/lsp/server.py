@@ -29,7 +29,7 @@ from archctl.source import Span
 
 LOAD_DELAY = 0.05
 PROOF_DELAY = 0.6
-LANGUAGES = (".yaml", ".yml", ".arch", ".bpmn")
+LANGUAGES = (".yaml", ".yml", ".arch", ".bpmn", ".scxml")
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("archctl.lsp")
 

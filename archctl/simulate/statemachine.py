@@ -191,3 +191,35 @@ def walk(machine: Machine, count: int, rng: random.Random) -> tuple[list[Step], 
         if not options:
             return steps, "deadlock"
         steps.append(fire(machine, options[int(rng.random() * len(options))], current, rng))
+
+
+def settle(machine: Machine, step: Step, rng: random.Random, limit: int = 1000) -> list[Step]:
+    """Fire eventless transitions while one is enabled (at most ``limit``); the steps taken.
+
+    For machines whose eventless transitions complete a run-to-completion step, such as
+    flattened SCXML charts (docs/scxml.md): after an input, the machine settles before the
+    next input. Several enabled eventless transitions are picked among seeded.
+    """
+    steps: list[Step] = []
+    current = step
+    while len(steps) < limit and current.target not in machine.final:
+        options = [m for m in enabled(machine, current.target, current.values) if m.event is None]
+        if not options:
+            break
+        move = options[0] if len(options) == 1 else options[int(rng.random() * len(options))]
+        current = fire(machine, move, current, rng)
+        steps.append(current)
+    return steps
+
+
+def deliver(
+    machine: Machine, step: Step, event: str, rng: random.Random, limit: int = 1000
+) -> list[Step]:
+    """Offer ``event`` in ``step``'s state, then settle; an event no transition takes is
+    discarded (as SCXML discards it), so the result may be no step at all."""
+    matching = [m for m in enabled(machine, step.target, step.values) if m.event == event]
+    if not matching or step.target in machine.final:
+        return []
+    move = matching[0] if len(matching) == 1 else matching[int(rng.random() * len(matching))]
+    after = fire(machine, move, step, rng)
+    return [after, *settle(machine, after, rng, limit)]
