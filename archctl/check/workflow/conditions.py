@@ -156,8 +156,9 @@ def from_runs(net: Net, rules: Rules, complete: bool) -> list[Diagnostic]:
 class _Query:
     """Satisfiability of goals over one gateway's variables within their declared types."""
 
-    def __init__(self, variables: dict[str, Any], timeout_ms: int) -> None:
+    def __init__(self, variables: dict[str, Any], timeout_ms: int, ctx: Any) -> None:
         self.variables = variables
+        self.ctx = ctx
         self.domain = [c for v in variables.values() for c in v.domain()]
         self.timeout_ms = timeout_ms
         self.unknown = False
@@ -166,7 +167,7 @@ class _Query:
         """A model of the goal, or None when unsatisfiable (or unknown, which is recorded)."""
         from archctl.check import smt
 
-        solver = smt.new_solver(self.timeout_ms)
+        solver = smt.new_solver(self.timeout_ms, self.ctx)
         solver.add(*self.domain, *goal)
         outcome = smt.solve(solver)
         if outcome is smt.Outcome.UNKNOWN:
@@ -182,6 +183,10 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
     """Check conditions with Z3 over every valuation of the declared types.
 
     Returns the findings and the names of gateways where the solver answered unknown.
+    Each gateway gets a fresh Z3 context: the witnesses Z3 picks then depend on that
+    gateway's conditions alone, not on what an earlier query in this process asked (the
+    library API, the language server and ``verify --jobs`` workers run many specs in one
+    process, and must print what a fresh ``archctl verify`` prints).
     """
     import z3
 
@@ -194,12 +199,15 @@ def over_domains(net: Net, timeout_ms: int) -> tuple[list[Diagnostic], list[str]
     for node in choice_gateways(net):
         gateway = net.nodes[node]
         guarded, has_default = _guarded_arcs(net, node)
+        ctx = z3.Context()
         variables = {
-            n: smt.declare(n, declared[n].type) for n in sorted(_reads(guarded)) if n in declared
+            n: smt.declare(n, declared[n].type, ctx=ctx)
+            for n in sorted(_reads(guarded))
+            if n in declared
         }
-        compiler = smt.Compiler({n: v.term for n, v in variables.items()})
+        compiler = smt.Compiler({n: v.term for n, v in variables.items()}, ctx)
         terms = {arc.index: compiler.expr(_cond(arc)) for arc in guarded}
-        query = _Query(variables, timeout_ms)
+        query = _Query(variables, timeout_ms, ctx)
         for arc in guarded:
             if query(terms[arc.index]) is None and not query.unknown:
                 message = (

@@ -188,12 +188,17 @@ def _regions(
         return list(seen.values()), ""
     if not mine:
         return [_any_value(var_type)], ""
+    import z3
+
     from archctl.check import smt
 
-    var = smt.declare(name, var_type)
-    compiler = smt.Compiler({name: var.term})
+    # A fresh context: the values Z3 picks (shown in traces and witnesses) then depend on
+    # this variable's atoms alone, not on the queries earlier specs made in this process.
+    ctx = z3.Context()
+    var = smt.declare(name, var_type, ctx=ctx)
+    compiler = smt.Compiler({name: var.term}, ctx)
     terms = [compiler.expr(atom) for atom in mine]
-    solver = smt.new_solver(timeout_ms)
+    solver = smt.new_solver(timeout_ms, ctx)
     solver.add(*var.domain())
     out: list[Any] = []
     while len(out) < MAX_REGIONS:

@@ -320,3 +320,17 @@ def test_traces_show_the_declared_initial_value() -> None:
     assert isinstance(trace, Trace) and isinstance(witness, Witness)
     assert trace.steps[-1].values == {"amount": 5}
     assert witness.values == {"amount": 5}
+
+
+def test_condition_witnesses_do_not_depend_on_earlier_queries() -> None:
+    """A library user, the language server and ``verify --jobs`` workers check many specs in one
+    process; the witnesses Z3 picks must be those of a fresh ``archctl verify`` all the same."""
+    import archctl
+    from tests.conftest import CASES, run_archctl
+
+    hole = CASES / "workflow" / "inclusive-hole.yaml"
+    fresh = run_archctl("verify", "--format", "json", str(hole.relative_to(ROOT))).stdout
+    for other in sorted((CASES / "workflow").glob("*.yaml")):
+        archctl.verify_text(other.read_text(encoding="utf-8"), source=other.name)
+    again = archctl.verify_paths([hole.relative_to(ROOT)]).to_json()
+    assert json.loads(again)["diagnostics"] == json.loads(fresh)["diagnostics"]
