@@ -20,6 +20,7 @@ from archctl.check.policy.box import Boxer, overlaps
 from archctl.check.policy.dnf import Boxes
 from archctl.check.policy.exact import Box
 from archctl.check.policy.request import Request, request_from
+from archctl.check.policy.scale import Scale
 from archctl.check.policy.sweep import sample
 from archctl.evidence import Value
 from archctl.model.policy import Policy
@@ -42,12 +43,15 @@ class Finder:
     def __init__(self, policy: Policy, timeout_ms: int, exact: bool = True) -> None:
         self.policy = policy
         self.timeout_ms = timeout_ms
-        self.types = {a.name: a.type for a in policy.attributes}
-        boxer, boxes = Boxer(self.types, policy.bands), Boxes(self.types, policy.bands)
+        declared = {a.name: a.type for a in policy.attributes}
+        boxer, boxes = Boxer(declared, policy.bands), Boxes(declared, policy.bands)
         self.hulls: list[Hull] = [boxer.box(rule.when) for rule in policy.rules]
-        self.exact: list[list[Box] | None] = [
-            boxes.boxes(rule.when) if exact else None for rule in policy.rules
-        ]
+        exact_boxes = [boxes.boxes(rule.when) if exact else None for rule in policy.rules]
+        #: the exact boxes and the types they are over have real attributes on an integer
+        #: grid (``po_scale``); ``request`` maps points back
+        self.scale = Scale(declared, exact_boxes)
+        self.types = self.scale.types(declared)
+        self.exact: list[list[Box] | None] = [self.scale.boxes(b) for b in exact_boxes]
         for position, dnf in enumerate(self.exact):
             if dnf is not None and not dnf:
                 self.hulls[position] = None  # exactly empty
@@ -83,7 +87,7 @@ class Finder:
     def request(self, where: Box | dict[str, object], is_point: bool = False) -> Request:
         """The request at a point, or at the sample point of a box."""
         values = where if is_point else sample(cast(Box, where), self.types)
-        return request_from(self.policy, cast(dict[str, Value], values))
+        return request_from(self.policy, cast(dict[str, Value], self.scale.point(values)))
 
     def find(
         self, include: Sequence[int], exclude: Iterable[int], literals: Sequence[Any] = ()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
+from archctl.check.policy.index import BoxIndex, finite_names
 from archctl.check.policy.sweep import holds, subtract
 from archctl.model.types import VarType
 
@@ -41,26 +42,28 @@ class Partition:
         self.pieces: list[tuple[int, Box]] = []
         #: owner -> its piece's boxes (empty: a swept rule that never decides)
         self.decided: dict[int, list[Box]] = {}
-        left: list[Box] = [{}]
+        undecided = _Undecided(types, [box for owner in swept for box in boxes[owner]])
         counter = [budget]
         for owner in swept:
             inside: list[Box] = []
             for box in boxes[owner]:
-                met = [m for piece in left if (m := box_meet(piece, box, types)) is not None]
-                if met:
-                    inside.extend(met)
-                    left, _ = subtract(left, [(owner, box)], types, counter)
+                inside.extend(undecided.cut(owner, box, counter))
             self.decided[owner] = inside
             self.pieces.extend((owner, box) for box in inside)
-            if len(left) + len(self.pieces) > LIMIT:
+            if len(undecided.live) + len(self.pieces) > LIMIT:
                 raise TooHard
         #: what no swept rule matches
-        self.remainder = left
+        self.remainder = undecided.boxes()
+        self._pieces_index: BoxIndex | None = None
+        self._left_index: BoxIndex | None = None
 
     def meeting(self, mine: Sequence[Box]) -> list[tuple[int, Box]]:
         """The pieces that meet any of these boxes, in sweep order, met with them."""
+        if self._pieces_index is None:
+            self._pieces_index = BoxIndex.of(self.types, [b for _, b in self.pieces], mine)
         out = []
-        for owner, piece in self.pieces:
+        for key in _candidates(self._pieces_index, mine, len(self.pieces)):
+            owner, piece = self.pieces[key]
             for box in mine:
                 if not disjoint(piece, box, self.types):
                     both = box_meet(piece, box, self.types)
@@ -70,15 +73,75 @@ class Partition:
 
     def undecided(self, mine: Sequence[Box]) -> list[Box]:
         """The parts of these boxes in the remainder (disjoint pieces)."""
+        if self._left_index is None:
+            self._left_index = BoxIndex.of(self.types, self.remainder, mine)
         out: list[Box] = []
         for box in mine:
-            for piece in self.remainder:
+            for key in _candidates(self._left_index, [box], len(self.remainder)):
+                piece = self.remainder[key]
                 if disjoint(piece, box, self.types):
                     continue
                 both = box_meet(piece, box, self.types)
                 if both is not None:
                     out.append(both)
         return out
+
+
+def _candidates(index: BoxIndex, mine: Sequence[Box], count: int) -> list[int]:
+    """Keys (ascending) of the indexed boxes that may meet any of ``mine``."""
+    found: set[int] = set()
+    for box in mine:
+        hits = index.meeting(box)
+        if hits is None:
+            return list(range(count))
+        found |= hits
+    return sorted(found)
+
+
+class _Undecided:
+    """The undecided region during the sweep: disjoint boxes, indexed, each with its place.
+
+    Cutting a rule's box out replaces each piece it meets by the piece's parts outside it,
+    in place; a piece's place is the path of splits that made it (its parent's path plus
+    the part's rank), so listing the pieces by path gives the order a list rewritten after
+    every cut would have, without rewriting (or testing) the pieces the box does not meet.
+    """
+
+    def __init__(self, types: dict[str, VarType], queries: Sequence[Box]) -> None:
+        self.types = types
+        self.index = BoxIndex(types, finite_names(types, queries), queries)
+        #: key -> (path, box)
+        self.live: dict[int, tuple[tuple[int, ...], Box]] = {0: ((), {})}
+        self.index.add(0, {})
+        self.fresh = 1
+
+    def cut(self, owner: int, box: Box, counter: list[int]) -> list[Box]:
+        """Remove ``box`` from the region; the parts of the region inside it, in order."""
+        hits = self.index.meeting(box)
+        keys = list(self.live) if hits is None else list(hits)
+        live, types = self.live, self.types
+        met = sorted(
+            (live[key][0], key, both)
+            for key in keys
+            if not disjoint(live[key][1], box, types)
+            and (both := box_meet(live[key][1], box, types)) is not None
+        )
+        for path, key, _ in met:
+            piece = live.pop(key)[1]
+            self.index.remove(key, piece)
+            parts, _ = subtract([piece], [(owner, box)], types, counter)
+            for rank, part in enumerate(parts):
+                live[self.fresh] = ((*path, rank), part)
+                self.index.add(self.fresh, part)
+                self.fresh += 1
+        return [both for _, _, both in met]
+
+    def boxes(self) -> list[Box]:
+        return [box for _, box in sorted(self.live.values(), key=_path)]
+
+
+def _path(entry: tuple[tuple[int, ...], Box]) -> tuple[int, ...]:
+    return entry[0]
 
 
 def first_hit(

@@ -23,6 +23,7 @@ from archctl.check.policy.exact import (
     minus,
     point,
 )
+from archctl.check.policy.index import BoxIndex
 from archctl.model.types import VarType
 
 
@@ -31,26 +32,36 @@ def subtract(
     excluded: Sequence[tuple[int, Box]],
     types: dict[str, VarType],
     budget: list[int],
+    first: bool = False,
 ) -> tuple[list[Box], set[int]]:
     """The parts of the pieces outside every excluded box, and the owners that were used.
 
     A piece swallowed whole by one excluded box is dropped without splitting; otherwise it is
     split around the next excluded box that meets it. ``budget`` (a one-element counter) is
     spent per split; ``TooHard`` is raised when it runs out, because the number of pieces can
-    grow exponentially with many partly overlapping boxes.
+    grow exponentially with many partly overlapping boxes. ``first``: stop at the first part
+    left over (the same part the full answer lists first), for callers that only ask whether
+    anything is.
     """
     used: set[int] = set()
     left: list[Box] = []
     # Each piece carries the excluded boxes still to test: a part split off a piece can
     # only meet boxes that met the piece, so the list shrinks down the splits instead of
-    # every part being compared with every excluded box again.
+    # every part being compared with every excluded box again. The pieces themselves start
+    # with the boxes the index finds (None: to look up), not with every excluded box.
+    lookup = _index(pieces, excluded, types)
     everything = range(len(excluded))
-    stack: list[tuple[Box, Sequence[int]]] = [(piece, everything) for piece in reversed(pieces)]
+    stack: list[tuple[Box, Sequence[int] | None]] = [(piece, None) for piece in reversed(pieces)]
     while stack:
         piece, candidates = stack.pop()
+        if candidates is None:
+            hits = None if lookup is None else lookup.meeting(piece)
+            candidates = everything if hits is None else sorted(hits)
         meeting = [index for index in candidates if not disjoint(piece, excluded[index][1], types)]
         if not meeting:
             left.append(piece)
+            if first:
+                break
             continue
         swallowed = next((i for i in meeting if contains(excluded[i][1], piece, types)), None)
         if swallowed is not None:
@@ -73,6 +84,18 @@ def subtract(
             assert inside is not None
             rest[name] = inside
     return left, used
+
+
+#: excluded boxes times pieces from which ``subtract`` indexes the excluded boxes first
+INDEX_FROM = 512
+
+
+def _index(
+    pieces: Sequence[Box], excluded: Sequence[tuple[int, Box]], types: dict[str, VarType]
+) -> BoxIndex | None:
+    if len(excluded) < 8 or len(pieces) * len(excluded) < INDEX_FROM:
+        return None
+    return BoxIndex.of(types, [box for _, box in excluded], pieces)
 
 
 def holds(box: Box, values: dict[str, object]) -> bool:
@@ -196,8 +219,12 @@ def first_differing(
                     both = box_meet(piece, box, types)
                     if both is not None:
                         return sample(both, types)
-        else:
+        elif index + 1 < len(runs):
             left, _ = subtract(left, owned, types, budget)
+        elif default == target:
+            return None  # what the last run leaves gets the default: the target too
+        else:  # what the last run leaves gets the default: the first part left is the point
+            left, _ = subtract(left, owned, types, budget, first=True)
     if left and default != target:
         return sample(left[0], types)
     return None

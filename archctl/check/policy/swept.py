@@ -25,7 +25,7 @@ from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.partition import Partition, first_hit
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
-from archctl.check.policy.sweep import first_differing, holds, sample
+from archctl.check.policy.sweep import first_differing, holds, sample, subtract
 
 if TYPE_CHECKING:
     from archctl.check.policy.rules import RuleChecker
@@ -102,7 +102,11 @@ class SweptRules:
             asked = [] if default == effect else [p for p in near if checker.effects[p] == effect]
         ordered = [(p, checker.effects[p], self.boxes[p]) for p in asked]
         matters = not self.first and effect != self.winner and default != effect and not asked
-        if not matters:
+        if not matters and not self.first and effect != self.winner and default != effect:
+            owned = [(p, box) for p in asked for box in self.boxes[p]]
+            left, _ = subtract(decided, owned, finder.types, [RULE_BUDGET], first=True)
+            matters = bool(left)
+        elif not matters:
             budget = [RULE_BUDGET]
             matters = (
                 first_differing(decided, ordered, default, effect, finder.types, budget) is not None

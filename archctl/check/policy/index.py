@@ -1,0 +1,141 @@
+"""An inverted index of boxes by their finite attributes: which boxes can meet a box or hold
+a point, without testing every box.
+
+The box questions (``po_sweep``, ``po_partition``) compare each piece of a region with every
+box of a list, and on heavily overlapping policies the lists run to thousands of boxes (the
+decided regions) while a piece meets a few. Enum and bool attributes have a known, small set
+of values, so a box is filed under every value its domain allows (all of them when it leaves
+the attribute free), and the boxes that may meet a query are the intersection, over the
+query's constrained attributes, of the sets filed under the values it allows. The answer is
+a superset (intervals and strings are not indexed): callers still test each candidate
+exactly, so the index changes the work, never an answer.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+from archctl.check.policy.exact import Box, CoSet, Interval, Number
+from archctl.model.types import TypeKind, VarType
+
+
+def finite_names(types: dict[str, VarType], boxes: Iterable[Box]) -> list[str]:
+    """The attributes that some of these boxes constrain and an index can file boxes by
+    (enum, bool, int, real, ip: not strings), in declaration order."""
+    seen: set[str] = set()
+    for box in boxes:
+        seen.update(box)
+    return [name for name, var_type in types.items() if name in seen and var_type.kind in KINDS]
+
+
+KINDS = (TypeKind.ENUM, TypeKind.BOOL, TypeKind.INT, TypeKind.REAL, TypeKind.IP)
+#: buckets per numeric attribute (cut at quantiles of the query boxes' bounds)
+BUCKETS = 12
+
+
+class BoxIndex:
+    """Keys of boxes filed by the values of some attributes; boxes can be added and removed
+    (the undecided region of a sweep changes as rules are cut out of it).
+
+    An enum or bool attribute files a box under each value its domain allows. A numeric
+    attribute is cut into buckets at bounds of the queries; a box is filed under every
+    bucket its interval reaches (both ends taken as closed: a superset). A box that leaves
+    an attribute free is filed under all of them.
+    """
+
+    def __init__(self, types: dict[str, VarType], names: Sequence[str], queries: Iterable[Box]) -> None:
+        self.names = list(names)
+        #: attribute -> value or bucket -> keys of the boxes filed there
+        self.filed: dict[str, dict[object, set[int]]] = {}
+        #: attribute -> every value or bucket (a box leaving it free is filed under all)
+        self.universe: dict[str, tuple[object, ...]] = {}
+        #: numeric attribute -> the bounds between its buckets, ascending
+        self.cuts: dict[str, list[Number]] = {}
+        bounds: dict[str, set[Number]] = {name: set() for name in self.names}
+        for box in queries:
+            for name, dom in box.items():
+                if isinstance(dom, Interval) and name in bounds:
+                    bounds[name].update(b for b in (dom.low, dom.high) if b is not None)
+        for name in self.names:
+            var_type = types[name]
+            if var_type.kind is TypeKind.ENUM:
+                values: tuple[object, ...] = var_type.values
+            elif var_type.kind is TypeKind.BOOL:
+                values = (False, True)
+            else:
+                ordered = sorted(bounds[name])
+                step = max(1, len(ordered) // BUCKETS)
+                self.cuts[name] = ordered[step::step][: BUCKETS - 1]
+                values = tuple(range(len(self.cuts[name]) + 1))
+            self.universe[name] = values
+            self.filed[name] = {value: set() for value in values}
+
+    @classmethod
+    def of(cls, types: dict[str, VarType], boxes: Sequence[Box], queries: Sequence[Box]) -> BoxIndex:
+        """An index of ``boxes`` keyed by position, over the attributes ``queries`` constrain."""
+        index = cls(types, finite_names(types, queries), queries)
+        for key, box in enumerate(boxes):
+            index.add(key, box)
+        return index
+
+    def _under(self, name: str, dom: object) -> Iterable[object]:
+        """The values or buckets a domain is filed under."""
+        if isinstance(dom, frozenset):
+            return dom
+        if isinstance(dom, Interval):
+            cuts = self.cuts[name]
+            low = 0 if dom.low is None else bisect_right(cuts, dom.low)
+            high = len(cuts) if dom.high is None else bisect_right(cuts, dom.high)
+            return range(low, high + 1)
+        return self.universe[name]
+
+    def add(self, key: int, box: Box) -> None:
+        for name in self.names:
+            filed = self.filed[name]
+            for value in self._under(name, box.get(name)):
+                filed[value].add(key)
+
+    def remove(self, key: int, box: Box) -> None:
+        for name in self.names:
+            filed = self.filed[name]
+            for value in self._under(name, box.get(name)):
+                filed[value].discard(key)
+
+    def meeting(self, box: Box) -> set[int] | None:
+        """Keys of every box that may meet ``box``; None when no indexed attribute constrains
+        it (then every box may). The set may be the index's own: read it (or sort it) before
+        adding or removing boxes."""
+        groups: list[set[int]] = []
+        for name in self.names:
+            dom = box.get(name)
+            if dom is None or isinstance(dom, CoSet):
+                continue
+            filed = self.filed[name]
+            under = self._under(name, dom)
+            if len(under) == 1:  # type: ignore[arg-type]
+                groups.append(filed[next(iter(under))])
+            elif len(under) < len(filed):  # type: ignore[arg-type]
+                groups.append(set().union(*(filed[value] for value in under)))
+        return _intersection(groups)
+
+    def holding(self, values: dict[str, object]) -> set[int] | None:
+        """Keys of every box that may hold the point (None: no attribute is indexed)."""
+        groups = []
+        for name in self.names:
+            value = values[name]
+            cuts = self.cuts.get(name)
+            groups.append(self.filed[name][value if cuts is None else bisect_right(cuts, value)])
+        return _intersection(groups)
+
+
+def _intersection(groups: list[set[int]]) -> set[int] | None:
+    if not groups:
+        return None
+    groups.sort(key=len)
+    found = groups[0]
+    for group in groups[1:]:
+        found = found & group
+        if not found:
+            break
+    return found
