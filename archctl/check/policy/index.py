@@ -31,7 +31,7 @@ def finite_names(types: dict[str, VarType], boxes: Iterable[Box]) -> list[str]:
 
 KINDS = (TypeKind.ENUM, TypeKind.BOOL, TypeKind.INT, TypeKind.REAL, TypeKind.IP)
 #: buckets per numeric attribute (cut at quantiles of the query boxes' bounds)
-BUCKETS = 12
+BUCKETS = 8
 
 
 class BoxIndex:
@@ -119,23 +119,38 @@ class BoxIndex:
                 groups.append(set().union(*(filed[value] for value in under)))
         return _intersection(groups)
 
-    def holding(self, values: dict[str, object]) -> set[int] | None:
-        """Keys of every box that may hold the point (None: no attribute is indexed)."""
-        groups = []
+    def containing(self, box: Box) -> set[int] | None:
+        """Keys of every box that may contain ``box`` (None: no indexed attribute constrains
+        it): such a box is filed under every value ``box`` allows and under the buckets of
+        both ends of its intervals, so intersections suffice, no unions."""
+        groups: list[set[int]] = []
         for name in self.names:
-            value = values[name]
-            cuts = self.cuts.get(name)
-            groups.append(self.filed[name][value if cuts is None else bisect_right(cuts, value)])
+            dom = box.get(name)
+            if dom is None or isinstance(dom, CoSet):
+                continue
+            filed = self.filed[name]
+            under = self._under(name, dom)
+            if isinstance(under, range):
+                groups.append(filed[under[0]])
+                if len(under) > 1:
+                    groups.append(filed[under[-1]])
+            else:
+                groups.extend(filed[value] for value in under)
         return _intersection(groups)
 
 
+#: candidates few enough to test exactly rather than narrow down further
+FEW = 12
+
+
 def _intersection(groups: list[set[int]]) -> set[int] | None:
+    """The keys in every group (a superset once few are left: callers test them exactly)."""
     if not groups:
         return None
     groups.sort(key=len)
     found = groups[0]
     for group in groups[1:]:
-        found = found & group
-        if not found:
+        if len(found) <= FEW:
             break
+        found = found & group
     return found

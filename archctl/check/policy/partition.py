@@ -17,7 +17,7 @@ so only they are swept; the rest is answered with the remainder after them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.index import BoxIndex, finite_names
@@ -55,7 +55,7 @@ class Partition:
         #: what no swept rule matches
         self.remainder = undecided.boxes()
         self._pieces_index: BoxIndex | None = None
-        self._left_index: BoxIndex | None = None
+        self._remainder_index: BoxIndex | None = None
 
     def meeting(self, mine: Sequence[Box]) -> list[tuple[int, Box]]:
         """The pieces that meet any of these boxes, in sweep order, met with them."""
@@ -71,20 +71,19 @@ class Partition:
                         out.append((owner, both))
         return out
 
-    def undecided(self, mine: Sequence[Box]) -> list[Box]:
-        """The parts of these boxes in the remainder (disjoint pieces)."""
-        if self._left_index is None:
-            self._left_index = BoxIndex.of(self.types, self.remainder, mine)
-        out: list[Box] = []
+    def undecided(self, mine: Sequence[Box]) -> Iterator[Box]:
+        """The parts of these boxes in the remainder (disjoint pieces), made as they are
+        asked for: a caller that finds what it looks for in the first few stops there."""
+        if self._remainder_index is None:
+            self._remainder_index = BoxIndex.of(self.types, self.remainder, mine)
         for box in mine:
-            for key in _candidates(self._left_index, [box], len(self.remainder)):
+            for key in _candidates(self._remainder_index, [box], len(self.remainder)):
                 piece = self.remainder[key]
                 if disjoint(piece, box, self.types):
                     continue
                 both = box_meet(piece, box, self.types)
                 if both is not None:
-                    out.append(both)
-        return out
+                    yield both
 
 
 def _candidates(index: BoxIndex, mine: Sequence[Box], count: int) -> list[int]:

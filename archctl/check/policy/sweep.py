@@ -33,6 +33,7 @@ def subtract(
     types: dict[str, VarType],
     budget: list[int],
     first: bool = False,
+    lookup: Lookup | None = None,
 ) -> tuple[list[Box], set[int]]:
     """The parts of the pieces outside every excluded box, and the owners that were used.
 
@@ -41,7 +42,8 @@ def subtract(
     spent per split; ``TooHard`` is raised when it runs out, because the number of pieces can
     grow exponentially with many partly overlapping boxes. ``first``: stop at the first part
     left over (the same part the full answer lists first), for callers that only ask whether
-    anything is.
+    anything is. ``lookup``: finds the excluded boxes that may contain or meet a piece (else
+    one is built when the lists are long).
     """
     used: set[int] = set()
     left: list[Box] = []
@@ -49,15 +51,26 @@ def subtract(
     # only meet boxes that met the piece, so the list shrinks down the splits instead of
     # every part being compared with every excluded box again. The pieces themselves start
     # with the boxes the index finds (None: to look up), not with every excluded box.
-    lookup = _index(pieces, excluded, types)
+    lookup = lookup or _index(pieces, excluded, types)
     everything = range(len(excluded))
     stack: list[tuple[Box, Sequence[int] | None]] = [(piece, None) for piece in reversed(pieces)]
     while stack:
         piece, candidates = stack.pop()
-        if candidates is None:
-            hits = None if lookup is None else lookup.meeting(piece)
-            candidates = everything if hits is None else sorted(hits)
-        meeting = [index for index in candidates if not disjoint(piece, excluded[index][1], types)]
+        if candidates is None and lookup is not None:
+            # Most pieces are swallowed whole: the first box (in order) that contains the
+            # piece is the one the scan below would find, and far fewer boxes may contain
+            # it than meet it.
+            found = lookup.containing(piece)
+            inside = everything if found is None else found
+            swallowing = next((i for i in inside if contains(excluded[i][1], piece, types)), None)
+            if swallowing is not None:
+                used.add(excluded[swallowing][0])
+                continue
+            found = lookup.meeting(piece)
+            candidates = everything if found is None else found
+        elif candidates is None:
+            candidates = everything
+        meeting = [k for k in candidates if not disjoint(piece, excluded[k][1], types)]
         if not meeting:
             left.append(piece)
             if first:
@@ -92,10 +105,32 @@ INDEX_FROM = 512
 
 def _index(
     pieces: Sequence[Box], excluded: Sequence[tuple[int, Box]], types: dict[str, VarType]
-) -> BoxIndex | None:
+) -> Lookup | None:
     if len(excluded) < 8 or len(pieces) * len(excluded) < INDEX_FROM:
         return None
-    return BoxIndex.of(types, [box for _, box in excluded], pieces)
+    boxes = [box for _, box in excluded]
+    return Lookup(BoxIndex.of(types, boxes, pieces), range(len(excluded)))
+
+
+class Lookup:
+    """The excluded boxes (by position, ascending) that may contain or meet a piece: an
+    index holding them (and maybe more), and the key of each excluded box in it."""
+
+    def __init__(self, index: BoxIndex, keys: Sequence[int]) -> None:
+        self.index = index
+        self.position = {key: k for k, key in enumerate(keys)}
+
+    def containing(self, piece: Box) -> list[int] | None:
+        return self._positions(self.index.containing(piece))
+
+    def meeting(self, piece: Box) -> list[int] | None:
+        return self._positions(self.index.meeting(piece))
+
+    def _positions(self, keys: set[int] | None) -> list[int] | None:
+        if keys is None:
+            return None
+        position = self.position
+        return sorted(position[key] for key in keys if key in position)
 
 
 def holds(box: Box, values: dict[str, object]) -> bool:

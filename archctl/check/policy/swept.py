@@ -19,13 +19,16 @@ brute-force oracle); only witnesses of PO102/PO103 may be other points of the sa
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
+from archctl.check.policy.index import BoxIndex
 from archctl.check.policy.partition import Partition, first_hit
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
-from archctl.check.policy.sweep import first_differing, holds, sample, subtract
+from archctl.check.policy.sweep import Lookup, first_differing, holds, sample, subtract
 
 if TYPE_CHECKING:
     from archctl.check.policy.rules import RuleChecker
@@ -48,6 +51,16 @@ class SweptRules:
         self.narrowness = [sum(len(box) for box in mine) for mine in boxes]
         #: effect -> the rules checked so far that are neither empty nor shadowed
         self.alive: dict[str, list[int]] = {"allow": [], "deny": []}
+        #: rule -> the index key of its first box (its boxes are numbered on from there)
+        self.key = list(itertools.accumulate((len(mine) for mine in boxes), initial=0))
+        self._index: BoxIndex | None = None
+
+    def index(self) -> BoxIndex:
+        """Every box of every rule, keyed in rule order, built on first use."""
+        if self._index is None:
+            everything = [box for mine in self.boxes for box in mine]
+            self._index = BoxIndex.of(self.checker.finder.types, everything, everything)
+        return self._index
 
     @classmethod
     def build(cls, checker: RuleChecker) -> SweptRules | None:
@@ -76,44 +89,61 @@ class SweptRules:
         """Check rule i (not empty); ``TooHard`` before anything is reported."""
         mine, effect = self.boxes[i], self.checker.effects[i]
         if self.first:
-            decided = self.partition.decided[i]
+            decided: Iterator[Box] = iter(self.partition.decided[i])
         elif effect == self.winner:
-            decided = list(mine)
+            decided = iter(mine)
         else:
             decided = self.partition.undecided(mine)
-        if decided:
-            self._decides(i, decided)
-        else:
+        start = next(decided, None)
+        if start is None:
             self._never_decides(i)
+        elif not self.first and effect != self.winner:
+            self._losing(i, start, decided)
+        else:
+            self._decides(i, [start, *decided])
+
+    def _losing(self, i: int, start: Box, decided: Iterator[Box]) -> None:
+        """A rule of the losing effect of an override algorithm decides where no winning
+        rule matches, so only the other rules of its effect can match there: it matters
+        unless they cover all of it, or the default gives its effect anyway. Its pieces are
+        made one at a time, and the first one that is not covered ends the question."""
+        checker, types = self.checker, self.checker.finder.types
+        effect = checker.effects[i]
+        matters = False
+        if checker.policy.default != effect:
+            asked = [p for p in checker.finder.near(i) if checker.effects[p] == effect]
+            owned = [(p, box) for p in asked for box in self.boxes[p]]
+            keys = [self.key[p] + k for p in asked for k in range(len(self.boxes[p]))]
+            lookup, budget = Lookup(self.index(), keys), [RULE_BUDGET]
+            for piece in itertools.chain([start], decided):
+                if subtract([piece], owned, types, budget, True, lookup)[0]:
+                    matters = True
+                    break
+        if not matters:
+            self._redundant(i, start)
+        self.conflicts(i)
 
     def _decides(self, i: int, decided: list[Box]) -> None:
         """Does rule i matter where it decides? Only rules that can match there are asked:
-        under first-applicable the later ones (no earlier rule matches there); for the
-        losing effect of an override algorithm the other rules of that effect (no winning
-        rule matches there), and only when the default differs (otherwise nothing can)."""
+        under first-applicable the later ones (no earlier rule matches there), under an
+        override algorithm every rule near a rule of the winning effect."""
         checker, finder = self.checker, self.checker.finder
         default, effect = checker.policy.default, checker.effects[i]
         near = finder.near(i)
-        if self.first:
-            asked = [p for p in near if p > i]
-        elif effect == self.winner:
-            asked = checker._ordered(i, near)
-        else:
-            asked = [] if default == effect else [p for p in near if checker.effects[p] == effect]
+        asked = [p for p in near if p > i] if self.first else checker._ordered(i, near)
         ordered = [(p, checker.effects[p], self.boxes[p]) for p in asked]
-        matters = not self.first and effect != self.winner and default != effect and not asked
-        if not matters and not self.first and effect != self.winner and default != effect:
-            owned = [(p, box) for p in asked for box in self.boxes[p]]
-            left, _ = subtract(decided, owned, finder.types, [RULE_BUDGET], first=True)
-            matters = bool(left)
-        elif not matters:
-            budget = [RULE_BUDGET]
-            matters = (
-                first_differing(decided, ordered, default, effect, finder.types, budget) is not None
-            )
-        if not matters:
-            checker.report.redundant(i, finder.request(decided[0]), None, [i, *near])
+        budget = [RULE_BUDGET]
+        if first_differing(decided, ordered, default, effect, finder.types, budget) is None:
+            self._redundant(i, decided[0])
         self.conflicts(i)
+
+    def _redundant(self, i: int, where: Box) -> None:
+        """PO103 for a rule that decides (at ``where``, among other places) but never
+        matters; the note's deciding rule is found on the boxes of the near rules."""
+        checker, finder = self.checker, self.checker.finder
+        values = sample(where, finder.types)
+        by = first_hit(values, checker._ordered(i, [i, *finder.near(i)]), self.boxes)
+        checker.report.redundant(i, finder.request(values, is_point=True), None, Decided(by))
 
     def _never_decides(self, i: int) -> None:
         checker, finder = self.checker, self.checker.finder
