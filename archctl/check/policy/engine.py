@@ -86,7 +86,9 @@ class Finder:
 
     def request(self, where: Box | dict[str, object], is_point: bool = False) -> Request:
         """The request at a point, or at the sample point of a box."""
-        values = where if is_point else sample(cast(Box, where), self.types)
+        values = (
+            cast(dict[str, object], where) if is_point else sample(cast(Box, where), self.types)
+        )
         return request_from(self.policy, cast(dict[str, Value], self.scale.point(values)))
 
     def find(

@@ -44,7 +44,9 @@ class BoxIndex:
     an attribute free is filed under all of them.
     """
 
-    def __init__(self, types: dict[str, VarType], names: Sequence[str], queries: Iterable[Box]) -> None:
+    def __init__(
+        self, types: dict[str, VarType], names: Sequence[str], queries: Iterable[Box]
+    ) -> None:
         self.names = list(names)
         #: attribute -> value or bucket -> keys of the boxes filed there
         self.filed: dict[str, dict[object, set[int]]] = {}
@@ -72,7 +74,9 @@ class BoxIndex:
             self.filed[name] = {value: set() for value in values}
 
     @classmethod
-    def of(cls, types: dict[str, VarType], boxes: Sequence[Box], queries: Sequence[Box]) -> BoxIndex:
+    def of(
+        cls, types: dict[str, VarType], boxes: Sequence[Box], queries: Sequence[Box]
+    ) -> BoxIndex:
         """An index of ``boxes`` keyed by position, over the attributes ``queries`` constrain."""
         index = cls(types, finite_names(types, queries), queries)
         for key, box in enumerate(boxes):

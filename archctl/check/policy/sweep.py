@@ -61,8 +61,8 @@ def subtract(
             # piece is the one the scan below would find, and far fewer boxes may contain
             # it than meet it.
             found = lookup.containing(piece)
-            inside = everything if found is None else found
-            swallowing = next((i for i in inside if contains(excluded[i][1], piece, types)), None)
+            holders = everything if found is None else found
+            swallowing = next((i for i in holders if contains(excluded[i][1], piece, types)), None)
             if swallowing is not None:
                 used.add(excluded[swallowing][0])
                 continue
