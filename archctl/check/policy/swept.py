@@ -8,10 +8,16 @@
   (minimised by deletion), and it is shadowed exactly when one of them has the other effect
   (the witness is a point of that piece, decided by its owner);
 * a rule that decides somewhere matters unless the other rules decide the same there
-  (``first_differing`` over its near rules: few rules decide in large policies);
+  (``first_differing`` over its near rules: few rules decide in large policies); a rule of
+  the losing effect of an override algorithm decides where no winning rule matches, so
+  only the other rules of its effect are subtracted from its pieces, made one at a time
+  (the first piece left uncovered ends the question);
 * conflicts are looked for among the earlier rules of the other effect that are neither
-  empty nor shadowed, kept in a list as the rules are checked, so a finding's partners and
-  note come from that list and the deciding piece, not from evaluating every near rule.
+  empty nor shadowed, kept as the rules are checked, so a finding's partners and note come
+  from those and the deciding piece, not from evaluating every near rule.
+
+One index of every rule box (``po_index``) names the rules whose boxes may meet or contain
+a box, so none of these questions walks all the rules.
 
 Findings are the ones the per-rule engine gives (the differential tests hold both to a
 brute-force oracle); only witnesses of PO102/PO103 may be other points of the same regions.
@@ -23,12 +29,15 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
+from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
 from archctl.check.policy.index import BoxIndex
 from archctl.check.policy.partition import Partition, first_hit
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
 from archctl.check.policy.sweep import Lookup, first_differing, holds, sample, subtract
+from archctl.model.types import VarType
+
+Types = dict[str, VarType]
 
 if TYPE_CHECKING:
     from archctl.check.policy.rules import RuleChecker
@@ -129,7 +138,9 @@ class SweptRules:
             owned = [(p, box) for p in asked for box in self.boxes[p]]
             keys = [self.key[p] + k for p in asked for k in range(len(self.boxes[p]))]
             lookup, budget = Lookup(self.index(), keys), [RULE_BUDGET]
-            for piece in itertools.chain([start], decided):
+            # a rule inside other rules of its effect is covered wherever it decides
+            inside = all(_held(box, owned, lookup, types) for box in self.boxes[i])
+            for piece in [] if inside else itertools.chain([start], decided):
                 if subtract([piece], owned, types, budget, True, lookup)[0]:
                     matters = True
                     break
@@ -212,3 +223,10 @@ class SweptRules:
                         i, partners, request, DECISION_NAMES[decision], Decided(by)
                     )
                     return
+
+
+def _held(box: Box, owned: list[tuple[int, Box]], lookup: Lookup, types: Types) -> bool:
+    """Some one of the owned boxes contains this box."""
+    found = lookup.containing(box)
+    candidates = range(len(owned)) if found is None else found
+    return any(contains(owned[k][1], box, types) for k in candidates)
