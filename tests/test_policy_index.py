@@ -20,14 +20,10 @@ from pathlib import Path
 from archctl.check import CheckContext
 from archctl.check.policy.checker import check
 from archctl.check.policy.exact import (
-    Box,
     CoSet,
-    Dom,
     contains,
     disjoint,
     full,
-    integral,
-    interval,
 )
 from archctl.check.policy.index import BoxIndex, finite_names
 from archctl.check.policy.request import Matcher, request_from
@@ -35,40 +31,8 @@ from archctl.check.policy.scale import Scale
 from archctl.check.policy.sweep import sample
 from archctl.load.loader import load_file
 from archctl.model.policy import Policy
-from archctl.model.types import TypeKind, VarType
+from tests.test_policy_boxes import TYPES, _box
 from tests.test_policy_oracle import Oracle
-
-TYPES = {
-    "n": VarType(TypeKind.INT, Fraction(0), Fraction(9)),
-    "r": VarType(TypeKind.REAL, Fraction(0), Fraction(1)),
-    "e": VarType(TypeKind.ENUM, values=("a", "b", "c", "d")),
-    "f": VarType(TypeKind.BOOL),
-    "s": VarType(TypeKind.STRING),
-}
-
-
-def _dom(rng: random.Random, name: str) -> Dom | None:
-    var_type = TYPES[name]
-    if var_type.kind is TypeKind.ENUM:
-        return frozenset(rng.sample(var_type.values, rng.randint(1, 3)))
-    if var_type.kind is TypeKind.BOOL:
-        return frozenset(rng.sample([False, True], rng.randint(1, 2)))
-    if var_type.kind is TypeKind.STRING:
-        words = frozenset(rng.sample(["x", "y", "z"], rng.randint(1, 2)))
-        return words if rng.random() < 0.5 else CoSet(words)
-    scale = 1 if integral(var_type) else 8
-    low, high = sorted(Fraction(rng.randint(0, 9 * scale), scale) for _ in range(2))
-    closed = (True, True) if integral(var_type) else (rng.random() < 0.5, rng.random() < 0.5)
-    return interval(low, closed[0], high, closed[1], integral(var_type))
-
-
-def _box(rng: random.Random) -> Box:
-    out: Box = {}
-    for name in rng.sample(sorted(TYPES), rng.randint(0, 4)):
-        dom = _dom(rng, name)
-        if dom is not None:
-            out[name] = dom
-    return out
 
 
 def test_index_answers_a_superset() -> None:

@@ -14,7 +14,7 @@ exactly, so the index changes the work, never an answer.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from archctl.check.policy.exact import Box, CoSet, Interval, Number
 from archctl.model.types import TypeKind, VarType
@@ -48,6 +48,8 @@ class BoxIndex:
         self, types: dict[str, VarType], names: Sequence[str], queries: Iterable[Box]
     ) -> None:
         self.names = list(names)
+        #: every key filed
+        self.keys: set[int] = set()
         #: attribute -> value or bucket -> keys of the boxes filed there
         self.filed: dict[str, dict[object, set[int]]] = {}
         #: attribute -> every value or bucket (a box leaving it free is filed under all)
@@ -95,12 +97,14 @@ class BoxIndex:
         return self.universe[name]
 
     def add(self, key: int, box: Box) -> None:
+        self.keys.add(key)
         for name in self.names:
             filed = self.filed[name]
             for value in self._under(name, box.get(name)):
                 filed[value].add(key)
 
     def remove(self, key: int, box: Box) -> None:
+        self.keys.discard(key)
         for name in self.names:
             filed = self.filed[name]
             for value in self._under(name, box.get(name)):
@@ -111,15 +115,10 @@ class BoxIndex:
         it (then every box may). The set may be the index's own: read it (or sort it) before
         adding or removing boxes."""
         groups: list[set[int]] = []
-        for name in self.names:
-            dom = box.get(name)
-            if dom is None or isinstance(dom, CoSet):
-                continue
-            filed = self.filed[name]
-            under = self._under(name, dom)
-            if len(under) == 1:  # type: ignore[arg-type]
-                groups.append(filed[next(iter(under))])
-            elif len(under) < len(filed):  # type: ignore[arg-type]
+        for filed, under in self._constrained(box):
+            if len(under) == 1:
+                groups.append(filed[under[0]])
+            elif len(under) < len(filed):
                 groups.append(set().union(*(filed[value] for value in under)))
         return _intersection(groups)
 
@@ -128,19 +127,20 @@ class BoxIndex:
         it): such a box is filed under every value ``box`` allows and under the buckets of
         both ends of its intervals, so intersections suffice, no unions."""
         groups: list[set[int]] = []
+        for filed, under in self._constrained(box):
+            if isinstance(under, range):
+                under = [under[0], under[-1]]
+            groups.extend(filed[value] for value in under)
+        return _intersection(groups)
+
+    def _constrained(self, box: Box) -> Iterator[tuple[dict[object, set[int]], Sequence[object]]]:
+        """Per indexed attribute the box constrains: its files, and the values or buckets
+        the box's domain there is filed under."""
         for name in self.names:
             dom = box.get(name)
-            if dom is None or isinstance(dom, CoSet):
-                continue
-            filed = self.filed[name]
-            under = self._under(name, dom)
-            if isinstance(under, range):
-                groups.append(filed[under[0]])
-                if len(under) > 1:
-                    groups.append(filed[under[-1]])
-            else:
-                groups.extend(filed[value] for value in under)
-        return _intersection(groups)
+            if dom is not None and not isinstance(dom, CoSet):
+                under = self._under(name, dom)
+                yield self.filed[name], under if isinstance(under, range) else list(under)
 
 
 #: candidates few enough to test exactly rather than narrow down further

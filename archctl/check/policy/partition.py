@@ -19,19 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from archctl.check.policy.exact import (
-    Box,
-    TooHard,
-    box_meet,
-    contains,
-    disjoint,
-    full,
-    integral,
-    meet,
-    minus,
-)
+from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.index import BoxIndex, finite_names
-from archctl.check.policy.sweep import holds
+from archctl.check.policy.sweep import holds, outside
 from archctl.model.types import VarType
 
 #: pieces (remainder plus decided) beyond which the sweep gives up: the per-rule engine,
@@ -138,7 +128,7 @@ class _Undecided:
         for path, key, _ in met:
             piece = live.pop(key)[1]
             self.index.remove(key, piece)
-            parts = _outside(piece, box, types, counter)
+            parts = outside(piece, box, types, counter)
             for rank, part in enumerate(parts):
                 live[self.fresh] = ((*path, rank), part)
                 self.index.add(self.fresh, part)
@@ -147,27 +137,6 @@ class _Undecided:
 
     def boxes(self) -> list[Box]:
         return [box for _, box in sorted(self.live.values(), key=_path)]
-
-
-def _outside(piece: Box, box: Box, types: dict[str, VarType], counter: list[int]) -> list[Box]:
-    """The parts of a piece outside a box that meets it, as ``subtract`` lists them (and
-    spending its budget the same way), without its machinery for many boxes."""
-    if contains(box, piece, types):
-        return []
-    counter[0] -= 1
-    if counter[0] < 0:
-        raise TooHard
-    parts: list[Box] = []
-    rest = dict(piece)
-    for name, dom in box.items():
-        whole = integral(types[name])
-        mine = rest.get(name) or full(types[name])
-        parts.extend({**rest, name: outside} for outside in minus(mine, dom, whole))
-        inside = meet(mine, dom, whole)
-        assert inside is not None, "the box meets the piece"
-        rest[name] = inside
-    parts.reverse()  # subtract takes them off its stack last first
-    return parts
 
 
 def _path(entry: tuple[tuple[int, ...], Box]) -> tuple[int, ...]:

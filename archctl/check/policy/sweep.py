@@ -87,16 +87,35 @@ def subtract(
         later = meeting[1:]
         owner, box = excluded[k]
         used.add(owner)
-        rest = dict(piece)
-        for name, dom in box.items():
-            whole = integral(types[name])
-            mine = rest.get(name) or full(types[name])
-            for outside in minus(mine, dom, whole):
-                stack.append(({**rest, name: outside}, later))
-            inside = meet(mine, dom, whole)
-            assert inside is not None
-            rest[name] = inside
+        stack.extend((part, later) for part in _parts(piece, box, types))
     return left, used
+
+
+def outside(piece: Box, box: Box, types: dict[str, VarType], budget: list[int]) -> list[Box]:
+    """``subtract`` for one box that meets the piece: the same parts in the same order, the
+    same budget spent, without the machinery for many boxes."""
+    if contains(box, piece, types):
+        return []
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TooHard
+    return _parts(piece, box, types)[::-1]  # subtract takes them off its stack last first
+
+
+def _parts(piece: Box, box: Box, types: dict[str, VarType]) -> list[Box]:
+    """Disjoint parts of a piece that together make up all of it outside the box (which
+    meets it): per attribute of the box, what lies outside it there, within the box on the
+    attributes before."""
+    parts: list[Box] = []
+    rest = dict(piece)
+    for name, dom in box.items():
+        whole = integral(types[name])
+        mine = rest.get(name) or full(types[name])
+        parts.extend({**rest, name: part} for part in minus(mine, dom, whole))
+        inside = meet(mine, dom, whole)
+        assert inside is not None, "the box meets the piece"
+        rest[name] = inside
+    return parts
 
 
 #: excluded boxes times pieces from which ``subtract`` indexes the excluded boxes first

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
-from archctl.check.policy.index import BoxIndex
+from archctl.check.policy.index import BoxIndex, finite_names
 from archctl.check.policy.partition import Partition, first_hit
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
@@ -58,30 +58,34 @@ class SweptRules:
         self.winner = "deny" if policy.combine == "deny-overrides" else "allow"
         #: rule -> how many attribute constraints its boxes carry (fewer: broader)
         self.narrowness = [sum(len(box) for box in mine) for mine in boxes]
-        #: effect -> the rules checked so far that are neither empty nor shadowed
-        self.living: dict[str, set[int]] = {"allow": set(), "deny": set()}
         #: rule -> the index key of its first box (its boxes are numbered on from there)
         self.key = list(itertools.accumulate((len(mine) for mine in boxes), initial=0))
-        #: index key -> its rule
+        #: index key -> its rule, and its box
         self.owner = [p for p, mine in enumerate(boxes) for _ in mine]
+        self.everything = [box for mine in boxes for box in mine]
+        #: effect -> the boxes of the rules checked so far that are neither empty nor
+        #: shadowed (their conflicts count), indexed
+        self.alive: dict[str, BoxIndex] = {}
         self._index: BoxIndex | None = None
 
-    def around(self, i: int) -> list[int]:
-        """The other rules with a box that may meet a box of rule i, ascending (a superset
-        of those that do: the index's candidates, tested no further)."""
+    def rivals(self, i: int) -> list[int]:
+        """The rules checked so far, of the other effect, neither empty nor shadowed, with a
+        box that may meet one of rule i's, ascending (their index's candidates)."""
+        other = "allow" if self.checker.effects[i] == "deny" else "deny"
+        alive = self.alive.get(other)
+        if alive is None:
+            return []
         keys: set[int] = set()
         for box in self.boxes[i]:
-            hits = self.index().meeting(box)
-            if hits is None:
-                return [p for p in range(len(self.boxes)) if p != i]
-            keys |= hits
+            hits = alive.meeting(box)
+            keys |= alive.keys if hits is None else hits
         owner = self.owner
-        return sorted({owner[key] for key in keys} - {i})
+        return sorted({owner[key] for key in keys})
 
     def index(self) -> BoxIndex:
         """Every box of every rule, keyed in rule order, built on first use."""
         if self._index is None:
-            everything = [box for mine in self.boxes for box in mine]
+            everything = self.everything
             self._index = BoxIndex.of(self.checker.finder.types, everything, everything)
         return self._index
 
@@ -106,7 +110,12 @@ class SweptRules:
     def done(self, i: int) -> None:
         """Rule i has been checked (by either engine): its conflicts count from now on."""
         if i not in self.checker.silenced and not self.checker.finder.empty(i):
-            self.living[self.checker.effects[i]].add(i)
+            effect = self.checker.effects[i]
+            if effect not in self.alive:
+                types, everything = self.checker.finder.types, self.everything
+                self.alive[effect] = BoxIndex(types, finite_names(types, everything), everything)
+            for k, box in enumerate(self.boxes[i]):
+                self.alive[effect].add(self.key[i] + k, box)
 
     def rule(self, i: int) -> None:
         """Check rule i (not empty); ``TooHard`` before anything is reported."""
@@ -134,7 +143,7 @@ class SweptRules:
         effect = checker.effects[i]
         matters = False
         if checker.policy.default != effect:
-            asked = [p for p in self.around(i) if checker.effects[p] == effect]
+            asked = [p for p in checker.finder.near(i) if checker.effects[p] == effect]
             owned = [(p, box) for p in asked for box in self.boxes[p]]
             keys = [self.key[p] + k for p in asked for k in range(len(self.boxes[p]))]
             lookup, budget = Lookup(self.index(), keys), [RULE_BUDGET]
@@ -167,7 +176,7 @@ class SweptRules:
         matters; the note's deciding rule is found on the boxes of the near rules."""
         checker, finder = self.checker, self.checker.finder
         values = sample(where, finder.types)
-        by = first_hit(values, checker._ordered(i, [i, *self.around(i)]), self.boxes)
+        by = first_hit(values, checker._ordered(i, [i, *finder.near(i)]), self.boxes)
         checker.report.redundant(i, finder.request(values, is_point=True), None, Decided(by))
 
     def _never_decides(self, i: int) -> None:
@@ -186,8 +195,7 @@ class SweptRules:
             checker.report.shadowed(i, cover, finder.request(other[1]), Decided(other[0]))
             return
         request = finder.request(self.boxes[i][0])
-        values = sample(self.boxes[i][0], finder.types)
-        by = first_hit(values, checker._ordered(i, [i, *self.around(i)]), self.boxes)
+        by = first_hit(sample(self.boxes[i][0], finder.types), checker.order, self.boxes)
         checker.report.redundant(i, request, cover, Decided(by))
         self.conflicts(i)
 
@@ -195,13 +203,8 @@ class SweptRules:
         """PO104: the first earlier rule of the other effect (not empty, not shadowed) that
         shares a request with rule i gives the witness; every such rule holding it is named."""
         checker, types = self.checker, self.checker.finder.types
-        other = "allow" if checker.effects[i] == "deny" else "deny"
-        # Only rules with a box that may meet one of rule i's hold any of its points: the
-        # rivals among them are the alive ones (in the same order), and the rule deciding
-        # the witness is the first of them (or rule i) in priority order.
-        around = self.around(i)
-        alive = self.living[other]
-        rivals = [p for p in around if p in alive]
+        # only rivals with a box that may meet one of rule i's can hold one of its points
+        rivals = self.rivals(i)
         for j in rivals:
             for a in self.boxes[i]:
                 for b in self.boxes[j]:
@@ -212,7 +215,7 @@ class SweptRules:
                         continue
                     values = sample(both, types)
                     partners = [p for p in rivals if any(holds(x, values) for x in self.boxes[p])]
-                    by = first_hit(values, checker._ordered(i, [i, *around]), self.boxes)
+                    by = first_hit(values, checker.order, self.boxes)
                     decision = (
                         DECISIONS[checker.policy.default]
                         if by is None
