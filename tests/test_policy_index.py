@@ -25,7 +25,7 @@ from archctl.check.policy.exact import (
     disjoint,
     full,
 )
-from archctl.check.policy.index import BoxIndex, finite_names
+from archctl.check.policy.index import BoxIndex, indexed_names
 from archctl.check.policy.request import Matcher, request_from
 from archctl.check.policy.scale import Scale
 from archctl.check.policy.sweep import sample
@@ -52,7 +52,7 @@ def test_index_answers_a_superset() -> None:
             assert found is None or meeting <= found, (boxes, query)
             inside = index.containing(query)
             assert inside is None or holders <= inside, (boxes, query)
-    assert finite_names(TYPES, [{"s": CoSet(frozenset())}]) == []
+    assert indexed_names(TYPES, [{"s": CoSet(frozenset())}]) == []
 
 
 def test_grid_keeps_every_box_question_and_point() -> None:

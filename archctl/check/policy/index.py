@@ -1,14 +1,15 @@
-"""An inverted index of boxes by their finite attributes: which boxes can meet a box or hold
-a point, without testing every box.
+"""An inverted index of boxes by attribute values: which boxes may meet or contain a box,
+without testing every box.
 
 The box questions (``po_sweep``, ``po_partition``) compare each piece of a region with every
 box of a list, and on heavily overlapping policies the lists run to thousands of boxes (the
 decided regions) while a piece meets a few. Enum and bool attributes have a known, small set
-of values, so a box is filed under every value its domain allows (all of them when it leaves
-the attribute free), and the boxes that may meet a query are the intersection, over the
-query's constrained attributes, of the sets filed under the values it allows. The answer is
-a superset (intervals and strings are not indexed): callers still test each candidate
-exactly, so the index changes the work, never an answer.
+of values, and numeric ones are cut into a few buckets, so a box is filed under every value
+or bucket its domain reaches (all of them when it leaves the attribute free); the boxes that
+may meet a query are then the intersection, over the query's constrained attributes, of the
+unions of the sets filed under what it reaches, and those that may contain it an
+intersection alone. The answer is a superset (strings are not indexed, buckets are coarse):
+callers still test each candidate exactly, so the index changes the work, never an answer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from archctl.check.policy.exact import Box, CoSet, Interval, Number
 from archctl.model.types import TypeKind, VarType
 
 
-def finite_names(types: dict[str, VarType], boxes: Iterable[Box]) -> list[str]:
+def indexed_names(types: dict[str, VarType], boxes: Iterable[Box]) -> list[str]:
     """The attributes that some of these boxes constrain and an index can file boxes by
     (enum, bool, int, real, ip: not strings), in declaration order."""
     seen: set[str] = set()
@@ -80,7 +81,7 @@ class BoxIndex:
         cls, types: dict[str, VarType], boxes: Sequence[Box], queries: Sequence[Box]
     ) -> BoxIndex:
         """An index of ``boxes`` keyed by position, over the attributes ``queries`` constrain."""
-        index = cls(types, finite_names(types, queries), queries)
+        index = cls(types, indexed_names(types, queries), queries)
         for key, box in enumerate(boxes):
             index.add(key, box)
         return index

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
-from archctl.check.policy.index import BoxIndex, finite_names
+from archctl.check.policy.index import BoxIndex, indexed_names
 from archctl.check.policy.sweep import holds, outside
 from archctl.model.types import VarType
 
@@ -108,7 +108,7 @@ class _Undecided:
 
     def __init__(self, types: dict[str, VarType], queries: Sequence[Box]) -> None:
         self.types = types
-        self.index = BoxIndex(types, finite_names(types, queries), queries)
+        self.index = BoxIndex(types, indexed_names(types, queries), queries)
         #: key -> (path, box)
         self.live: dict[int, tuple[tuple[int, ...], Box]] = {0: ((), {})}
         self.index.add(0, {})

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
-from archctl.check.policy.index import BoxIndex, finite_names
+from archctl.check.policy.index import BoxIndex, indexed_names
 from archctl.check.policy.partition import Partition, first_hit
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
@@ -113,7 +113,7 @@ class SweptRules:
             effect = self.checker.effects[i]
             if effect not in self.alive:
                 types, everything = self.checker.finder.types, self.everything
-                self.alive[effect] = BoxIndex(types, finite_names(types, everything), everything)
+                self.alive[effect] = BoxIndex(types, indexed_names(types, everything), everything)
             for k, box in enumerate(self.boxes[i]):
                 self.alive[effect].add(self.key[i] + k, box)
 
