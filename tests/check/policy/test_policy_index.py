@@ -31,8 +31,8 @@ from archctl.check.policy.scale import Scale
 from archctl.check.policy.sweep import sample
 from archctl.load.loader import load_file
 from archctl.model.policy import Policy
-from tests.test_policy_boxes import TYPES, _box
-from tests.test_policy_oracle import Oracle
+from tests.check.policy.test_policy_boxes import TYPES, _box
+from tests.check.policy.test_policy_oracle import Oracle
 
 
 def test_index_answers_a_superset() -> None:
