@@ -177,6 +177,8 @@ def system_sections(system: System) -> Sections:
         text = f"channel {name(channel.name)} capacity {channel.capacity}"
         if channel.count is not None:
             text += f" count {channel.count}"
+        if channel.bag:
+            text += " ordering bag"
         if channel.latency is not None:
             text += f" latency {dist_text(channel.latency)}"
         channels.append((text, channel.span.line))

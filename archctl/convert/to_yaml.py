@@ -195,6 +195,8 @@ def write_system(out: Layout, system: System) -> None:
         pairs = [("capacity", str(channel.capacity))]
         if channel.count is not None:
             pairs.append(("count", str(channel.count)))
+        if channel.bag:
+            pairs.append(("ordering", "bag"))
         if channel.latency is not None:
             pairs.append(("latency", _distribution(channel.latency)))
         out.add(f"  {scalar(channel.name)}: {_flow_map(pairs)}", channel.span.line)

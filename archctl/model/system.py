@@ -34,9 +34,14 @@ class Component:
         return self.name if self.count is None else f"{self.name}[{index}]"
 
 
+#: How a channel hands out its messages: ``fifo`` (default) only the head may be received;
+#: ``bag`` (BPMN's message flows, fbpmn's Network01Bag) any queued message may be.
+ORDERINGS = ("fifo", "bag")
+
+
 @dataclass(frozen=True)
 class Channel:
-    """A FIFO of at most ``capacity`` messages; capacity 0 is a rendezvous."""
+    """At most ``capacity`` messages, FIFO or a bag (``ordering``); capacity 0 is a rendezvous."""
 
     name: str
     capacity: int
@@ -44,6 +49,12 @@ class Channel:
     span: Span
     #: delivery delay for the simulator (the distributions of task durations)
     latency: Distribution | None = None
+    ordering: str = "fifo"
+
+    @property
+    def bag(self) -> bool:
+        """Unordered: a receive may take any queued message, not only the head."""
+        return self.ordering == "bag"
 
     def instance(self, index: int) -> str:
         return self.name if self.count is None else f"{self.name}[{index}]"

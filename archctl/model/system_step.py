@@ -3,36 +3,31 @@
 Semantics (spec-format 1.1, kind: system): a send is enabled while its channel has room (or,
 for a rendezvous channel, together with a matching receive of another replica: one step for
 both); a receive is enabled when the head of its channel is its message with the same
-number of arguments and its guard holds on the received values. A send's guard, index and
+number of arguments and its guard holds on the received values (on an ``ordering: bag``
+channel: any queued message, see :func:`archctl.model.system_ops.offers`). A send's guard, index and
 arguments are evaluated before its ``do``. An update or received value outside its declared
 range, or a channel index outside the array, is a :class:`Fault` (SY107), not a step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from archctl.model.system_compiled import (
-    Contents,
-    Instance,
-    Local,
-    Message,
-    Move,
-    Op,
-    SystemModel,
-    Unbounded,
-    domain,
-    fits,
+from archctl.model.system_compiled import Contents, Instance, Local, Message, Move, SystemModel
+from archctl.model.system_ops import (
+    Config,
+    bind,
+    channel_position,
+    local_after,
+    message_text,
+    offers,
+    put,
+    replace,
+    updates,
 )
-from archctl.model.types import format_value
 
-
-@dataclass(frozen=True)
-class Config:
-    locals: tuple[Local, ...]
-    channels: tuple[Contents, ...]
+__all__ = ["Config", "Fault", "Outcome", "Step", "Stepper", "channel_position", "operation_texts"]
 
 
 @dataclass(frozen=True)
@@ -72,96 +67,6 @@ class Fault:
 
 
 Outcome = Step | Fault
-
-
-def replica_values(model: SystemModel, config: Config, aliases: bool = False) -> dict[str, Any]:
-    """``COMPONENT.state`` and ``COMPONENT.VAR`` of every replica (``participant[1].state``);
-    with ``aliases`` a single component is also ``COMPONENT[0]`` (as property names allow)."""
-    out: dict[str, Any] = {}
-    for instance, local in zip(model.instances, config.locals, strict=True):
-        prefixes = [instance.name]
-        if aliases and instance.component.count is None:
-            prefixes.append(f"{instance.name}[0]")
-        for prefix in prefixes:
-            out[f"{prefix}.state"] = instance.state_name(local)
-            for position, variable in enumerate(instance.variables, 1):
-                out[f"{prefix}.{variable.name}"] = local[position]
-    return out
-
-
-def message_text(channel: str, mark: str, message: tuple[Any, ...]) -> str:
-    args = ", ".join(format_value(value) for value in message[1:])
-    return (
-        f"{channel}{mark}{message[0]}({args})"
-        if len(message) > 1
-        else f"{channel}{mark}{message[0]}"
-    )
-
-
-def _updates(instance: Instance, move: Move, env: dict[str, Any]) -> Iterator[dict[str, Any] | str]:
-    """Every environment after ``do`` (``any`` branches), or the text of a range fault."""
-    envs = [env]
-    for position, value in move.updates:
-        variable = instance.variables[position - 1]
-        after = []
-        for current in envs:
-            if value is None:
-                try:
-                    choices = domain(variable.type)
-                except Unbounded as error:
-                    raise Unbounded(
-                        f"`{variable.name} = any` of {instance.name} ranges over {error}"
-                    ) from None
-                for choice in choices:
-                    after.append({**current, variable.name: choice})
-                continue
-            result = value(current)
-            if not fits(variable.type, result):
-                yield (
-                    f"{instance.name}: `{variable.name} = {format_value(result)}` leaves "
-                    f"{variable.type.describe()}"
-                )
-                continue
-            after.append({**current, variable.name: result})
-        envs = after
-    yield from envs
-
-
-def _local(instance: Instance, move: Move, env: dict[str, Any]) -> Local:
-    return (move.target, *(env[variable.name] for variable in instance.variables))
-
-
-def channel_position(instance: Instance, op: Op, env: dict[str, Any]) -> int | str:
-    """The channel instance an operation uses, or the text of an index fault."""
-    if op.index is None:
-        return op.base
-    index = op.index(env)
-    count = op.channel.count or 1
-    if not 0 <= index < count:
-        return (
-            f"{instance.name}: index {index} is outside {op.channel.name}[0..{count - 1}] "
-            f"in `{op.op.text}`"
-        )
-    return int(op.base + index)
-
-
-def _bind(
-    instance: Instance, op: Op, env: dict[str, Any], head: tuple[Any, ...]
-) -> dict[str, Any] | str:
-    bound = dict(env)
-    for position, value in zip(op.binds, head[1:], strict=False):
-        variable = instance.variables[position - 1]
-        if not fits(variable.type, value):
-            return (
-                f"{instance.name}: receiving {format_value(value)} into '{variable.name}' "
-                f"leaves {variable.type.describe()}"
-            )
-        bound[variable.name] = value
-    return bound
-
-
-def _replace(items: tuple[Any, ...], position: int, value: Any) -> tuple[Any, ...]:
-    return (*items[:position], value, *items[position + 1 :])
 
 
 #: What a replica's own part of a step gives: new local states, or the text of a range fault.
@@ -256,7 +161,7 @@ class Stepper:
         instance = self.model.instances[actor]
         move = instance.moves[local[0]][move_at]
         assert move.op is not None
-        bound = _bind(instance, move.op, self.env(actor, local), message)
+        bound = bind(instance, move.op, self.env(actor, local), message)
         found: Results | str | None
         if isinstance(bound, str):
             found = bound
@@ -284,8 +189,8 @@ class Stepper:
     @staticmethod
     def _results(instance: Instance, move: Move, env: dict[str, Any]) -> Results:
         return tuple(
-            result if isinstance(result, str) else _local(instance, move, result)
-            for result in _updates(instance, move, env)
+            result if isinstance(result, str) else local_after(instance, move, result)
+            for result in updates(instance, move, env)
         )
 
     # -- whole steps -----------------------------------------------------------------------
@@ -302,8 +207,8 @@ class Stepper:
             elif op.rendezvous:
                 self._rendezvous(out, config, actor, move, position, message, results)
             elif len(config.channels[position]) < op.channel.capacity:
-                queue = config.channels[position]
-                channels = _replace(config.channels, position, (*queue, message))
+                queue = put(op.channel, config.channels[position], message)
+                channels = replace(config.channels, position, queue)
                 self._emit(out, config, actor, move, results, channels, position, message)
         for move_at, move, where in self._receives(actor, local):
             op = move.op
@@ -311,15 +216,15 @@ class Stepper:
             if isinstance(where, str):
                 out.append(Fault(actor, move, where))
                 continue
-            queue = config.channels[where]
-            if not queue or queue[0][0] != op.op.message or len(queue[0]) - 1 != len(op.binds):
-                continue
-            taken = self._take(actor, move_at, local, queue[0])
-            if isinstance(taken, str):
-                out.append(Fault(actor, move, taken))
-            elif taken is not None:
-                channels = _replace(config.channels, where, queue[1:])
-                self._emit(out, config, actor, move, taken, channels, where, queue[0])
+            for head, rest in offers(op.channel, config.channels[where]):
+                if head[0] != op.op.message or len(head) - 1 != len(op.binds):
+                    continue
+                taken = self._take(actor, move_at, local, head)
+                if isinstance(taken, str):
+                    out.append(Fault(actor, move, taken))
+                elif taken is not None:
+                    channels = replace(config.channels, where, rest)
+                    self._emit(out, config, actor, move, taken, channels, where, head)
         return out
 
     @staticmethod
@@ -337,7 +242,7 @@ class Stepper:
             if isinstance(result, str):
                 out.append(Fault(actor, move, result))
             else:
-                after = Config(_replace(config.locals, actor, result), channels)
+                after = Config(replace(config.locals, actor, result), channels)
                 out.append(Step(actor, move, after, position, message))
 
     def _rendezvous(
@@ -360,9 +265,9 @@ class Stepper:
             if isinstance(before, str):
                 out.append(Fault(actor, move, before))
                 continue
-            moved = _replace(config.locals, actor, before)
+            moved = replace(config.locals, actor, before)
             for partner, other, local in meets:
-                after = Config(_replace(moved, partner, local), config.channels)
+                after = Config(replace(moved, partner, local), config.channels)
                 out.append(Step(actor, move, after, position, message, partner, other))
 
     def _meet(

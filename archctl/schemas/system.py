@@ -31,6 +31,10 @@ def _system() -> tuple[dict[str, Schema], dict[str, Schema], list[str]]:
                     "FIFO capacity; 0 is a rendezvous.", {"type": "integer", "minimum": 0}
                 ),
                 "count": _doc("A channel array CHANNEL[0] .. CHANNEL[count-1].", count),
+                "ordering": _doc(
+                    "fifo (default): only the head may be received; bag: any queued message.",
+                    {"enum": ["fifo", "bag"]},
+                ),
                 "latency": _doc(
                     "Delivery delay for the simulator.", {"type": ["string", "object"]}
                 ),

@@ -2,9 +2,11 @@
 
 Every step takes no time; a message sent on a channel with ``latency`` reaches the head of
 its queue only once its delivery time has come (FIFO order is kept: a late message holds up
-the ones behind it). When no step can be taken now but messages are in flight, the clock
-jumps to the next delivery. A run ends when every component is final and nothing is left to
-do, when no component can ever move again (a deadlock), or at the step limit.
+the ones behind it; on an ``ordering: bag`` channel each message may be received once it is
+delivered, whatever was sent before it). When no step can be taken now but messages are in
+flight, the clock jumps to the next delivery. A run ends when every component is final and
+nothing is left to do, when no component can ever move again (a deadlock), or at the step
+limit.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 
 from archctl.model.statemachine import StateMachine
 from archctl.model.system import System
-from archctl.model.system_compiled import SystemModel, compile_system, initial_locals
-from archctl.model.system_step import Config, Step, Stepper, operation_texts, replica_values
+from archctl.model.system_compiled import Message, SystemModel, compile_system, initial_locals
+from archctl.model.system_ops import Config, replica_values
+from archctl.model.system_step import Step, Stepper, operation_texts
 from archctl.simulate.timing import Sampler, sampler
 from archctl.simulate.workflow import SimulationError
 
@@ -57,13 +60,18 @@ class Simulator:
             tuple(rng.choice(initial_locals(instance)) for instance in self.model.instances),
             tuple(() for _ in self.model.channels),
         )
-        due: list[list[float]] = [[] for _ in self.model.channels]
+        due: list[list[tuple[float, Message]]] = [[] for _ in self.model.channels]
         run, now = Run(), 0.0
         while len(run.events) < max_steps:
             steps = [s for s in self.stepper.steps(config) if isinstance(s, Step)]
             ready = [s for s in steps if self._delivered(s, due, now)]
             if not ready:
-                waiting = [times[0] for times in due if times and times[0] > now]
+                waiting = [
+                    time
+                    for (channel, _), times in zip(self.model.channels, due, strict=True)
+                    for time, _ in (times if channel.bag else times[:1])
+                    if time > now
+                ]
                 if waiting and steps:
                     now = min(waiting)
                     continue
@@ -77,17 +85,17 @@ class Simulator:
         run.time_ms = now
         return run
 
-    def _delivered(self, step: Step, due: list[list[float]], now: float) -> bool:
+    def _delivered(self, step: Step, due: list[list[tuple[float, Message]]], now: float) -> bool:
         op = step.move.op
         if op is None or op.op.send or op.rendezvous:
             return True
-        return due[step.channel][0] <= now
+        return _arrival(op.channel.bag, due[step.channel], step.message, now) is not None
 
     def _account(
         self,
         step: Step,
         config: Config,
-        due: list[list[float]],
+        due: list[list[tuple[float, Message]]],
         now: float,
         rng: random.Random,
         run: Run,
@@ -103,11 +111,13 @@ class Simulator:
             if op.op.send:
                 sample = self.samplers[step.channel]
                 delay = 0.0 if sample is None else sample(rng)
-                due[step.channel].append(now + delay)
+                due[step.channel].append((now + delay, step.message))
                 run.latency_ms.setdefault(name, []).append(delay)
                 run.deepest[name] = max(run.deepest[name], len(step.after.channels[step.channel]))
             else:
-                due[step.channel].pop(0)
+                arrived = _arrival(op.channel.bag, due[step.channel], step.message, now)
+                assert arrived is not None  # only delivered receives are chosen
+                due[step.channel].pop(arrived)
         if send is not None:
             event["send"] = send
             run.sent[actor.name] += 1
@@ -151,7 +161,7 @@ class Simulator:
             self._account(
                 chosen,
                 config,
-                [[0.0] * len(q) for q in config.channels],
+                [[(0.0, message) for message in queue] for queue in config.channels],
                 0.0,
                 random.Random(0),
                 run,
@@ -192,3 +202,15 @@ def _combinations(choices: list[list[Any]]) -> list[tuple[Any, ...]]:
     for options in choices:
         out = [(*prefix, option) for prefix in out for option in options]
     return out
+
+
+def _arrival(
+    bag: bool, times: list[tuple[float, Message]], message: Message, now: float
+) -> int | None:
+    """Which sent message a receive takes: the head of a FIFO once delivered; in a bag the
+    first delivered copy of ``message``. None while it is still in flight."""
+    if not bag:
+        return 0 if times and times[0][0] <= now else None
+    return next(
+        (at for at, (time, sent) in enumerate(times) if sent == message and time <= now), None
+    )

@@ -10,7 +10,9 @@ interleavings tractable.
   channel it may receive from (SPIN's exclusive send/receive), it has no rendezvous and
   no channel operation that another replica could enable (a receive on an empty channel,
   a send on a full one), none of its steps is visible (changes a component the properties
-  or finality read), and no step out of range is pending. The cycle proviso is the
+  or finality read), and no step out of range is pending. A receive on an ``ordering: bag``
+  channel that another replica may send to is never explored alone: a new message could
+  enable a receive of it that is not enabled now. The cycle proviso is the
   breadth-first one: a configuration whose ample successors are not all new is expanded
   fully, so every cycle contains a fully expanded configuration. These conditions keep
   every deadlock, every executable transition (so SY101/SY105/SY107) and the reachability
@@ -260,12 +262,19 @@ class Explorer:
                 op.rendezvous
                 or isinstance(position, str)
                 or any(position in ends[other] for other in others)
+                or (not op.op.send and op.channel.bag and self._fed(position, others))
             ):
                 alone = False
                 break
             needs.append((position, op.op.send, op.channel.capacity))
         self._alone[key] = needs if alone else None
         return self._alone[key]
+
+    def _fed(self, position: int, others: list[int]) -> bool:
+        """Whether another replica may send to a bag: its send could add a message this
+        receive takes, which enables a new step of the replica (a FIFO receive with a
+        non-empty queue only ever sees its head, which no sender changes)."""
+        return any(position in self.model.senders[other] for other in others)
 
     def _visible(self, config: Config, actor: int, outcomes: list[Outcome]) -> bool:
         before: Local = config.locals[actor]

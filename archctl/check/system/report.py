@@ -15,7 +15,7 @@ from archctl.model.expr import names_in
 from archctl.model.statemachine import StateMachine
 from archctl.model.system import System, SystemProperty
 from archctl.model.system_compiled import SystemModel, Unbounded, compile_system
-from archctl.model.system_step import Config, replica_values
+from archctl.model.system_ops import Config, replica_values
 
 ENGINE = "explicit-state breadth-first search"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archctl.model.expr import to_source
 from archctl.model.system_compiled import Instance, Local, SystemModel
-from archctl.model.system_step import Config, channel_position, message_text
+from archctl.model.system_ops import Config, channel_position, message_text
 
 
 def waits(model: SystemModel, actor: int, config: Config) -> str:
@@ -37,6 +37,12 @@ def waits(model: SystemModel, actor: int, config: Config) -> str:
             reasons.append(f"to send {op.op.text}" + (f" ({name} is full)" if full else guarded))
         elif not queue:
             reasons.append(f"to receive {op.op.text} ({name} is empty)")
+        elif op.channel.bag:
+            held = ", ".join(message_text("", "", message) for message in queue)
+            if any(message[0] == op.op.message for message in queue):
+                reasons.append(f"to receive {op.op.text}{guarded}")
+            else:
+                reasons.append(f"to receive {op.op.text} ({name} holds only {held})")
         else:
             head = message_text("", "", queue[0])
             if head.split("(")[0] == op.op.message:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from archctl.check.system.explore import Explorer
 from archctl.evidence import Trace, TraceStep, Value
-from archctl.model.system_step import Config, Step, operation_texts, replica_values
+from archctl.model.system_ops import Config, replica_values
+from archctl.model.system_step import Step, operation_texts
 
 
 def path_to(explorer: Explorer, ident: int) -> list[int]:
@@ -45,7 +46,7 @@ def values(explorer: Explorer, config: Config) -> dict[str, Value]:
 
 
 def channels(explorer: Explorer, config: Config) -> dict[str, tuple[str, ...]]:
-    from archctl.model.system_step import message_text
+    from archctl.model.system_ops import message_text
 
     out = {}
     for position, queue in enumerate(config.channels):

@@ -3,7 +3,7 @@
     system two-phase-commit {
       component coordinator: coordinator
       component participant: participant count 3
-      channel votes capacity 3
+      channel votes capacity 3 ordering bag
       channel decision capacity 1 count 3 latency uniform(5ms, 20ms)
       fairness weak
       never atomic: coordinator.state == "committed" and participant[1].state == "aborted"
@@ -21,7 +21,7 @@ from archctl import codes
 from archctl.load.dsl.common import Context, statements
 from archctl.load.dsl.parse import child
 from archctl.load.dsl.workflow import DIST_PARAMS, _distribution, _duration
-from archctl.model.system import Channel, Component, System, SystemProperty
+from archctl.model.system import ORDERINGS, Channel, Component, System, SystemProperty
 from archctl.model.workflow import Distribution
 from archctl.source import Span
 
@@ -131,14 +131,29 @@ def _channel(ctx: Context, item: Any) -> Channel | None:
         )
         return None
     latency: Distribution | None = None
+    ordering = "fifo"
     for clause in item.children[2:]:
         data = getattr(clause, "data", None)
-        if data == "fixed":
+        if data == "ordering":
+            ordering = _ordering(ctx, clause)
+        elif data == "fixed":
             value = _duration(ctx, clause.children[0])
             latency = None if value is None else Distribution("fixed", value=float(value))
         elif data == "distribution" and str(clause.children[0]) in DIST_PARAMS:
             latency = _distribution(ctx, clause)
-    return Channel(ctx.name(name_tree), int(text), _count(ctx, item), ctx.span(name_tree), latency)
+    span = ctx.span(name_tree)
+    return Channel(ctx.name(name_tree), int(text), _count(ctx, item), span, latency, ordering)
+
+
+def _ordering(ctx: Context, clause: Any) -> str:
+    """``ordering fifo|bag``; anything else is a located LD004 (and FIFO, the default)."""
+    value = ctx.name(clause.children[0])
+    if value not in ORDERINGS:
+        ctx.error(
+            "LD004", f"ordering must be one of {', '.join(ORDERINGS)}; found '{value}'", clause
+        )
+        return "fifo"
+    return value
 
 
 def _property(ctx: Context, item: Any) -> SystemProperty:

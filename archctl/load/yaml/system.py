@@ -15,7 +15,7 @@ from archctl.load.yaml.common import HEADER_KEYS, header, property_entries
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.load.yaml.workflow import _distribution
 from archctl.model.expr import Expr
-from archctl.model.system import Channel, Component, System, SystemProperty
+from archctl.model.system import ORDERINGS, Channel, Component, System, SystemProperty
 
 KEYS = (*HEADER_KEYS, "components", "channels", "properties", "fairness")
 FAIRNESS = ("weak", "strong", "none")
@@ -87,7 +87,7 @@ def _channels(reader: Reader, node: yaml.Node | None) -> tuple[Channel, ...]:
         fields = reader.mapping(
             value_node,
             f"channel '{name}'",
-            ("capacity", "count", "latency", "description"),
+            ("capacity", "count", "latency", "ordering", "description"),
             ("capacity",),
         )
         if fields is None or "capacity" not in fields:
@@ -100,7 +100,12 @@ def _channels(reader: Reader, node: yaml.Node | None) -> tuple[Channel, ...]:
         if capacity is None:
             continue
         count = _count(reader, fields, name)
-        out.append(Channel(name, capacity, count, reader.span(key_node), latency))
+        ordering_node = fields.get("ordering")
+        ordering = "fifo"
+        if ordering_node is not None:
+            ordering = reader.choice(ordering_node, "ordering", ORDERINGS) or "fifo"
+        span = reader.span(key_node)
+        out.append(Channel(name, capacity, count, span, latency, ordering))
     return tuple(out)
 
 
