@@ -20,7 +20,7 @@ from archctl.codes import default_severity
 from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Evidence, Lasso
 from archctl.model.statemachine import StateMachine, Transition
-from archctl.model.system import SystemProperty
+from archctl.model.system import Component, SystemProperty
 from archctl.source import Span
 
 #: Deadlocks reported per system (one per distinct set of stuck replicas).
@@ -195,6 +195,8 @@ class SystemFindings:
     def unreached(self) -> None:
         reached = self.explorer.result.reached
         for component in self.system.components:
+            if component.origin is not None:
+                continue  # generated states: dead elements are reported instead
             machine = self._machine(component.name)
             for number, state in enumerate(machine.states):
                 if (component.name, number) not in reached:
@@ -209,6 +211,9 @@ class SystemFindings:
     def dead_transitions(self) -> None:
         result = self.explorer.result
         for component in self.system.components:
+            if component.origin is not None:
+                self._dead_elements(component)
+                continue
             machine = self._machine(component.name)
             states = {state.name: number for number, state in enumerate(machine.states)}
             for number, transition in enumerate(machine.transitions):
@@ -223,6 +228,28 @@ class SystemFindings:
                     f"taken in system '{self.system.name}'",
                     transition.span,
                     transition_subject(component.name, transition),
+                )
+
+    def _dead_elements(self, component: Component) -> None:
+        """Elements of a generated machine (a BPMN pool) that no run executes: every
+        transition made from the element (its ``description``) is never taken."""
+        taken: dict[str, bool] = {}
+        spans: dict[str, Span] = {}
+        machine = self._machine(component.name)
+        for number, transition in enumerate(machine.transitions):
+            element = transition.description or transition.label
+            key = (component.name, number)
+            done = key in self.explorer.result.taken or key in self.explorer.result.faults
+            taken[element] = taken.get(element, False) or done
+            spans.setdefault(element, transition.span)
+        for element, done in taken.items():
+            if not done:
+                self.add(
+                    "SY105",
+                    f"'{element}' of {component.origin} is never executed in system "
+                    f"'{self.system.name}'",
+                    spans[element],
+                    f"{component.name}.{element}",
                 )
 
     def violated(self, prop: SystemProperty, ident: int) -> None:
