@@ -1,10 +1,11 @@
 """BPMN 2.0 XML front end: ``.bpmn`` files as drawn in Camunda Modeler or bpmn.io.
 
 Each ``<process>`` becomes one :class:`Workflow` named after the process id, so a
-collaboration with several pools yields one workflow per pool (message flows are not
-modelled; one LD009 note says so). Conditions written in JUEL or FEEL are translated where
-archctl's expression language can say the same thing; otherwise their gateway becomes a free
-choice with an LD009 note. What the import approximates is listed in docs/bpmn.md.
+collaboration with several pools yields one workflow per pool; a collaboration whose pools
+exchange messages also becomes a system (:mod:`archctl.load.bpmn.collaboration`).
+Conditions written in JUEL or FEEL are translated where archctl's expression language can
+say the same thing; otherwise their gateway becomes a free choice with an LD009 note. What
+the import approximates is listed in docs/bpmn.md.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.bpmn.collaboration import PoolImport, collaboration_specs
 from archctl.load.bpmn.gateways import gateway_conditions
 from archctl.load.bpmn.graph import Graph
 from archctl.load.bpmn.process import GATEWAYS, TASKS, ProcessImporter
@@ -56,8 +58,8 @@ def load_bpmn_text(path: str, text: str) -> LoadResult:
         return result
     reserved = {element.attrs["id"] for element in _walk(root) if "id" in element.attrs}
     language = root.attrs.get("expressionLanguage")
-    result.diagnostics.extend(_collaboration_notes(source, root))
     names: set[str] = set()
+    imported: list[PoolImport] = []
     global_tasks = {
         element.attrs["id"]: TASKS.get(
             element.tag[len("global") :][:1].lower() + element.tag[len("global") + 1 :], "service"
@@ -74,6 +76,11 @@ def load_bpmn_text(path: str, text: str) -> LoadResult:
         workflow = _workflow(source, graph, importer, process, language)
         result.diagnostics.extend(graph.notes)
         result.specs.append(workflow)
+        imported.append(PoolImport(process, workflow, importer))
+    systems, notes, built = collaboration_specs(source, root, imported, names)
+    result.specs.extend(systems)
+    result.diagnostics.extend(notes)
+    result.diagnostics.extend(_collaboration_notes(source, root, built))
     return result
 
 
@@ -99,13 +106,14 @@ def _workflow_name(process_id: str, taken: set[str]) -> str:
     return name
 
 
-def _collaboration_notes(source: SourceFile, root: XElement) -> list[Diagnostic]:
-    """One LD009 per file for message flows; a pool naming a missing process is an LD005."""
+def _collaboration_notes(source: SourceFile, root: XElement, built: set[str]) -> list[Diagnostic]:
+    """One LD009 per collaboration whose message flows are not checked (it did not become a
+    system); a pool naming a missing process is an LD005."""
     out = []
     processes = {p.attrs.get("id") for p in root.bpmn_children("process")}
     for collaboration in root.bpmn_children("collaboration"):
         flows = collaboration.bpmn_children("messageFlow")
-        if flows:
+        if flows and collaboration.attrs.get("id", "collaboration") not in built:
             out.append(
                 Diagnostic(
                     codes.LD009,
