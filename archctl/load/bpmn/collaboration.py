@@ -30,6 +30,7 @@ from archctl.load.bpmn.collaboration_net import (
 from archctl.load.bpmn.messages import Collaboration, MessageFlow, Pool, read_collaborations
 from archctl.load.bpmn.process import ProcessImporter
 from archctl.load.bpmn.xml import XElement
+from archctl.load.errors import located
 from archctl.model.spec import Spec
 from archctl.model.statemachine import ChannelOp, State, StateMachine, Transition
 from archctl.model.system import Channel, Component, System
@@ -86,7 +87,7 @@ def _system(
     for pool in pools:
         item = by_process[pool.process]
         try:
-            machines.append(_machine(pool, item, collaboration.flows, taken))
+            machines.append(_machine(pool, item, collaboration.flows, taken, notes))
         except Unbounded as error:
             notes.append(
                 Diagnostic(
@@ -132,39 +133,60 @@ def _spec_name(base: str, taken: set[str]) -> str:
 
 
 def _machine(
-    pool: Pool, item: PoolImport, flows: list[MessageFlow], taken: set[str]
+    pool: Pool,
+    item: PoolImport,
+    flows: list[MessageFlow],
+    taken: set[str],
+    notes: list[Diagnostic],
 ) -> StateMachine:
     importer, workflow = item.importer, item.workflow
     sends: dict[str, list[Op]] = {}
     receives: dict[str, list[Op]] = {}
+    # BPMN gives an embedded subprocess a none start event only: a message start inside
+    # one never fires (as in fbpmn), so its subprocess never gets going
+    starts = _tagged(item, "startEvent")
     for flow in flows:
         if flow.sender == pool.process:
             node = importer.entry[flow.source]
             sends.setdefault(node, []).append(Op(True, flow.channel, flow.message))
         if flow.receiver == pool.process:
             node = importer.entry[flow.target]
-            receives.setdefault(node, []).append(Op(False, flow.channel, flow.message))
+            ops = receives.setdefault(node, [])
+            if node in importer.top or flow.target not in starts:
+                ops.append(Op(False, flow.channel, flow.message))
+            else:
+                notes.append(
+                    located(
+                        "LD009",
+                        f"startEvent '{flow.target}' receives message flow '{flow.id}' inside a "
+                        "subprocess, where BPMN allows only a none start event: it never fires, "
+                        "so its subprocess never starts",
+                        _span(workflow, node, pool.span),
+                        "start the subprocess with a none start event and receive the message "
+                        "in a catch event or receive task after it",
+                        flow.target,
+                    )
+                )
     elements = set(importer.entry.values())
+    event_gateways = {importer.entry[i] for i in _tagged(item, "eventBasedGateway")}
     racing = {
         node.id
         for node in workflow.nodes
-        if node.gateway == "exclusive"
-        and (node.id not in elements or node.id in _event_gateways(item))
+        if node.gateway == "exclusive" and (node.id not in elements or node.id in event_gateways)
     }
     ends = {node.id for node in workflow.nodes if node.type == "end" and node.id in elements}
     graph = explore(PoolNet(workflow, sends, receives, racing, ends))
     return _statemachine(_spec_name(f"{workflow.name}-pool", taken), pool, item, graph, elements)
 
 
-def _event_gateways(item: PoolImport) -> set[str]:
+def _tagged(item: PoolImport, tag: str) -> set[str]:
+    """BPMN ids of the process's elements with this tag, subprocesses included."""
     found: set[str] = set()
     stack = [item.process]
     while stack:
         element = stack.pop()
-        if element.is_bpmn and element.tag == "eventBasedGateway" and "id" in element.attrs:
-            node = item.importer.entry.get(element.attrs["id"])
-            if node is not None:
-                found.add(node)
+        if element.is_bpmn and element.tag == tag and "id" in element.attrs:
+            found.add(element.attrs["id"])
         stack.extend(element.children)
     return found
 
@@ -245,3 +267,8 @@ def _state_span(graph: MarkingGraph, index: int, spans: dict[str, Span], default
             node = graph.places[place].split("->", 1)[-1].removeprefix("start:")
             return spans.get(node, default)
     return default
+
+
+def _span(workflow: Workflow, node_id: str, default: Span) -> Span:
+    node = workflow.node(node_id)
+    return default if node is None else node.span

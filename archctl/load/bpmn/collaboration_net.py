@@ -207,9 +207,9 @@ class PoolNet:
             for place in self.outputs[node.id]:
                 target = self.nodes[self.target[place]]
                 if target.id in self.receives and target.type == "task":
-                    for op in self.receives[target.id]:
+                    for receive in self.receives[target.id]:
                         for produced in self._task(target, list(after)):
-                            yield target.id, op, produced
+                            yield target.id, receive, produced
                 else:
                     moved = list(after)
                     moved[place] += 1
@@ -219,11 +219,15 @@ class PoolNet:
             for produced in self._produce(node, after):
                 yield node.id, None, produced
             return
-        ops: list[Op | None] = list(self.receives.get(node.id) or self.sends.get(node.id) or [None])
+        ops: list[Op | None] = [None]
+        if node.id in self.receives:  # may be empty: a receiver that can never receive
+            ops = list(self.receives[node.id])
+        elif node.id in self.sends:
+            ops = list(self.sends[node.id])
         results = self._end(node, after) if node.type == "end" else self._task(node, after)
         for produced in results:
-            for op in ops:
-                yield node.id, op, produced
+            for chosen in ops:
+                yield node.id, chosen, produced
 
     def _task(self, node: Node, after: list[int]) -> list[Marking]:
         if node.terminate and node.scope:
