@@ -55,6 +55,10 @@ class Channel:
     #: delivery delay for the simulator (the distributions of task durations)
     latency: Distribution | None = None
     ordering: str = "fifo"
+    #: Set by importers, never by YAML or the DSL: the channel being modelled has no limit
+    #: (a BPMN message flow) and ``capacity`` only bounds the exploration, so a run that
+    #: would overfill it is inconclusive (SY901), not a sender that waits.
+    unbounded: bool = False
 
     @property
     def bag(self) -> bool:

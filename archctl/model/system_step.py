@@ -123,6 +123,19 @@ class Stepper:
             )
         return found
 
+    def overflows(self, config: Config) -> list[int]:
+        """Channel positions of ``unbounded`` channels that some replica would send to now
+        but that hold ``capacity`` messages: the exploration bound, not a waiting sender."""
+        out = []
+        for actor, local in enumerate(config.locals):
+            for move, position, _, _ in self._own(actor, local):
+                op = move.op
+                if op is None or isinstance(position, str) or not op.channel.unbounded:
+                    continue
+                if not op.rendezvous and len(config.channels[position]) >= op.channel.capacity:
+                    out.append(position)
+        return out
+
     # -- a replica's own part, memoised ----------------------------------------------------
     def _own(self, actor: int, local: Local) -> list[tuple[Move, int | str, Message, Results]]:
         """Internal steps and sends from ``local`` whose guard holds: (move, channel position

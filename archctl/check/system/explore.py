@@ -54,6 +54,8 @@ class Exploration:
     taken: set[tuple[str, int]] = field(default_factory=set)
     hits: dict[str, int] = field(default_factory=dict)  # condition name -> first id
     reduced: int = 0  # configurations expanded with an ample set
+    #: an ``unbounded`` channel (a BPMN message flow) a run would overfill: (config, position)
+    overflow: tuple[int, int] | None = None
 
     @property
     def size(self) -> int:
@@ -85,6 +87,7 @@ class Explorer:
         self._values: list[Any] = []
         self._alone: dict[tuple[int, Local], list[tuple[int, bool, int]] | None] = {}
         self.result = Exploration()
+        self.bounded = any(channel.unbounded for channel, _ in model.channels)
 
     # -- the packed store ----------------------------------------------------------------
     def _code(self, value: Any) -> int:
@@ -164,7 +167,11 @@ class Explorer:
             for outcome in outcomes:
                 if isinstance(outcome, Fault):
                     result.faults.setdefault(outcome.move.key, (ident, outcome))
-            if not steps and not self._final(config):
+            overflows = self.stepper.overflows(config) if self.bounded else []
+            if overflows and result.overflow is None:
+                result.overflow = (ident, overflows[0])
+                result.complete = False  # runs past the bound were not explored
+            if not steps and not overflows and not self._final(config):
                 result.deadlocks.append(ident)
             for step in steps:
                 result.taken.add(step.move.key)

@@ -21,6 +21,7 @@ from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Evidence, Lasso
 from archctl.model.statemachine import StateMachine, Transition
 from archctl.model.system import Component, SystemProperty
+from archctl.model.system_ops import Config
 from archctl.source import Span
 
 #: Deadlocks reported per system (one per distinct set of stuck replicas).
@@ -84,8 +85,13 @@ class SystemFindings:
     def depth(self, ident: int) -> int:
         return len(path_to(self.explorer, ident)) - 1
 
-    def _instance_span(self, actor: int) -> Span:
-        return self.model.instances[actor].component.span
+    def _instance_span(self, actor: int, config: Config | None = None) -> Span:
+        """Where a replica is: its component, or for a generated machine (a BPMN pool) the
+        element its state stands for (where its tokens wait)."""
+        instance = self.model.instances[actor]
+        if config is not None and instance.component.origin is not None:
+            return instance.machine.states[config.locals[actor][0]].span
+        return instance.component.span
 
     # -- findings ------------------------------------------------------------------------
     def faults(self) -> None:
@@ -127,7 +133,7 @@ class SystemFindings:
             self.add(
                 codes.SY102,
                 f"deadlock: no component can move and not all are final: {reasons}",
-                self._instance_span(actual[0]),
+                self._instance_span(actual[0], end),
                 subject,
                 trace,
             )
@@ -313,6 +319,21 @@ class SystemFindings:
         for prop in self.system.properties:
             if prop.kind in ("always", "never", "reachable") and prop.name not in result.hits:
                 undecided.append(f"property '{prop.name}'")
+        if result.overflow is not None:
+            channel, _ = self.model.channels[result.overflow[1]]
+            _, trace = make_trace(self.explorer, result.overflow[0])
+            self.add(
+                "SY901",
+                f"inconclusive: a run sends more than {channel.capacity} messages into "
+                f"{channel.name}, which has no limit in the model; archctl explores "
+                f"{channel.capacity} at most, so runs past that were not followed; undecided: "
+                f"{', '.join(undecided)}",
+                channel.span,
+                self.system.name,
+                trace,
+                "a loop sends without waiting for its partner; bound the loop",
+            )
+            return
         self.inconclusive(
             f"the search stopped at the budget of {self.explorer.budget:,} configurations",
             undecided,

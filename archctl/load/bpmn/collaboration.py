@@ -37,8 +37,8 @@ from archctl.model.system import Channel, Component, System
 from archctl.model.workflow import Workflow
 from archctl.source import SourceFile, Span
 
-#: messages one message flow holds at most; a send beyond it waits (the deadlock message
-#: says the channel is full), so a pool that floods its partner is reported, never hidden
+#: messages of one message flow explored at most: BPMN sets no limit, so a run that would
+#: send more is inconclusive (SY901 with its trace), never a pass and never a deadlock
 CAPACITY = 3
 
 
@@ -109,7 +109,7 @@ def _system(
     )
     inside = {pool.process for pool in pools}
     channels = tuple(
-        Channel(flow.channel, CAPACITY, None, flow.span, ordering="bag")
+        Channel(flow.channel, CAPACITY, None, flow.span, ordering="bag", unbounded=True)
         for flow in collaboration.flows
         if flow.sender in inside and flow.receiver in inside
     )
