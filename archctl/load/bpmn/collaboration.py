@@ -55,7 +55,8 @@ def collaboration_specs(
     source: SourceFile, root: XElement, imported: list[PoolImport], taken: set[str]
 ) -> tuple[list[Spec], list[Diagnostic], set[str]]:
     """The systems (and their pool machines) of the document's collaborations, the notes,
-    and the ids of the collaborations turned into systems (their message flows are used)."""
+    and the ids of the collaborations turned into systems (their message flows are used)
+    and of the event-based gateways whose race those systems model exactly."""
     by_process = {item.process.attrs.get("id", ""): item for item in imported}
     owners = {
         bpmn_id: process for process, item in by_process.items() for bpmn_id in item.importer.entry
@@ -71,6 +72,8 @@ def collaboration_specs(
         if made is not None:
             specs.extend(made)
             built.add(collaboration.id)
+            for pool in pools:
+                built |= _tagged(by_process[pool.process], "eventBasedGateway")
     return specs, notes, built
 
 
