@@ -27,6 +27,7 @@ from archctl.model.statemachine import StateMachine
 from archctl.model.system import System
 from archctl.model.system_compiled import compile_system
 from archctl.verify import verify_paths
+from tests.test_check_system import compare_reductions
 
 SAGA = """
 kind: statemachine
@@ -273,24 +274,4 @@ def _random_mixed(rng: random.Random) -> str:
 
 def test_reductions_agree_with_full_exploration_on_random_bag_systems() -> None:
     rng = random.Random(29)
-    deadline = time.monotonic() + 3.0
-    compared = 0
-    while time.monotonic() < deadline and compared < 300:
-        text = _random_mixed(rng)
-        system, machines, problems = _load(text)
-        if problems:
-            continue
-        context = CheckContext([system, *machines.values()], CheckOptions())
-        reduced = verify_system(system, machines, context, 20_000, True)
-        full = verify_system(system, machines, context, 20_000, False)
-        if any(d.code == "SY901" for d in reduced + full):
-            continue
-        assert _verdicts(reduced) == _verdicts(full), text
-        compared += 1
-    assert compared >= 30
-
-
-def _verdicts(found: list[Any]) -> set[tuple[str, str]]:
-    # deadlocks, leftovers, livelocks: the verdict, not which one of several came first
-    stuck = ("SY102", "SY103", "SY104")
-    return {(d.code, "" if d.code in stuck else d.subject or "") for d in found}
+    assert compare_reductions(lambda: _random_mixed(rng), 3.0, 300) >= 30

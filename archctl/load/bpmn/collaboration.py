@@ -85,7 +85,7 @@ def _system(
     taken: set[str],
     notes: list[Diagnostic],
 ) -> list[Spec] | None:
-    name = _spec_name(collaboration.id, taken)
+    name = spec_name(collaboration.id, taken)
     machines: list[StateMachine] = []
     for pool in pools:
         item = by_process[pool.process]
@@ -126,8 +126,9 @@ def _system(
     return [*machines, system]
 
 
-def _spec_name(base: str, taken: set[str]) -> str:
-    clean = re.sub(r"[^A-Za-z0-9_-]", "_", base) or "collaboration"
+def spec_name(base: str, taken: set[str], fallback: str = "collaboration") -> str:
+    """A spec name of ``[A-Za-z0-9_-]`` not taken yet (``name``, ``name-2``, ...)."""
+    clean = re.sub(r"[^A-Za-z0-9_-]", "_", base) or fallback
     name, number = clean, 2
     while name in taken:
         name, number = f"{clean}-{number}", number + 1
@@ -179,7 +180,7 @@ def _machine(
     }
     ends = {node.id for node in workflow.nodes if node.type == "end" and node.id in elements}
     graph = explore(PoolNet(workflow, sends, receives, racing, ends))
-    return _statemachine(_spec_name(f"{workflow.name}-pool", taken), pool, item, graph, elements)
+    return _statemachine(spec_name(f"{workflow.name}-pool", taken), pool, item, graph, elements)
 
 
 def _tagged(item: PoolImport, tag: str) -> set[str]:

@@ -3,10 +3,10 @@
 A pool runs parallel tokens, a system component is one statemachine; the bridge is the
 pool's own token game, explored alone with every receive enabled (the partner is not known
 here): each reachable marking becomes a state, each node firing a transition, and a firing
-of a node that sends or receives carries that channel operation. Composed in a system, a
-receive then happens only when its message is there, so the system's runs are exactly the
-collaboration's runs; local markings no partner lets the pool reach are simply never
-reached.
+of a node that sends or receives carries that channel operation (an element that does both
+receives first, then sends, in two steps). Composed in a system, a receive then happens
+only when its message is there, so the system's runs are exactly the collaboration's runs;
+local markings no partner lets the pool reach are simply never reached.
 
 The token game is the imported workflow's (docs/bpmn.md): tasks take one token from any
 input, exclusive gateways route one token, parallel ones synchronise, inclusive splits take
@@ -116,8 +116,16 @@ class PoolNet:
                 self.start_place[node.id] = len(self.places)
                 self.inputs[node.id].append(len(self.places))
                 self.places.append(f"start:{node.id}")
+        #: an element that receives and sends does both in two steps: the receive leaves
+        #: its token here, the send moves it on
+        self.sending: dict[str, int] = {}
+        for node in workflow.nodes:
+            if node.id in receives and node.id in sends and node.type == "task":
+                self.sending[node.id] = len(self.places)
+                self.places.append(f"{node.id}->{node.id}")
         self.target = {index: flow.target for index, flow in enumerate(workflow.flows)}
         self.target.update({p: n for n, p in self.error_place.items()})
+        self.target.update({p: n for n, p in self.sending.items()})
         self.ends = sorted(counted_ends)
         self.end_index = {end: len(self.places) + i for i, end in enumerate(self.ends)}
         self.scope_places = {
@@ -168,6 +176,13 @@ class PoolNet:
     def successors(self, marking: Marking) -> Iterator[tuple[str, Op | None, Marking]]:
         for node in self.workflow.nodes:
             yield from self._fire(node, marking)
+            place = self.sending.get(node.id)
+            if place is not None and marking[place]:
+                after = list(marking)
+                after[place] -= 1
+                moved = self._checked(node, self._add(after, self.outputs[node.id]))
+                for send in self.sends[node.id]:
+                    yield node.id, send, moved
 
     def _fire(self, node: Node, marking: Marking) -> Iterator[tuple[str, Op | None, Marking]]:
         marked = [p for p in self.inputs[node.id] if marking[p]]
@@ -207,8 +222,12 @@ class PoolNet:
             for place in self.outputs[node.id]:
                 target = self.nodes[self.target[place]]
                 if target.id in self.receives and target.type == "task":
+                    if target.id in self.sending:
+                        done = [self._checked(target, self._add(after, [self.sending[target.id]]))]
+                    else:
+                        done = self._task(target, list(after))
                     for receive in self.receives[target.id]:
-                        for produced in self._task(target, list(after)):
+                        for produced in done:
                             yield target.id, receive, produced
                 else:
                     moved = list(after)
@@ -224,6 +243,11 @@ class PoolNet:
             ops = list(self.receives[node.id])
         elif node.id in self.sends:
             ops = list(self.sends[node.id])
+        if node.id in self.sending:  # receive now, send in a second step
+            moved = self._checked(node, self._add(after, [self.sending[node.id]]))
+            for chosen in ops:
+                yield node.id, chosen, moved
+            return
         results = self._end(node, after) if node.type == "end" else self._task(node, after)
         for produced in results:
             for chosen in ops:

@@ -10,12 +10,10 @@ the import approximates is listed in docs/bpmn.md.
 
 from __future__ import annotations
 
-import re
-
 from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
-from archctl.load.bpmn.collaboration import PoolImport, collaboration_specs
+from archctl.load.bpmn.collaboration import PoolImport, collaboration_specs, spec_name
 from archctl.load.bpmn.gateways import gateway_conditions
 from archctl.load.bpmn.graph import Graph
 from archctl.load.bpmn.process import GATEWAYS, TASKS, ProcessImporter
@@ -102,12 +100,7 @@ def _is_flow_node(element: XElement) -> bool:
 
 
 def _workflow_name(process_id: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_-]", "_", process_id) or "process"
-    name, number = base, 2
-    while name in taken:
-        name, number = f"{base}-{number}", number + 1
-    taken.add(name)
-    return name
+    return spec_name(process_id, taken, "process")
 
 
 def _collaboration_notes(source: SourceFile, root: XElement, built: set[str]) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -248,10 +249,15 @@ def _verdicts(found: list[Any]) -> set[tuple[str, str]]:
 
 def test_reductions_agree_with_full_exploration_on_random_systems() -> None:
     rng = random.Random(17)
-    deadline = time.monotonic() + 4.0
+    assert compare_reductions(lambda: _random_system(rng), 4.0, 400) >= 30
+
+
+def compare_reductions(generate: Callable[[], str], seconds: float, most: int) -> int:
+    """Reduced vs full exploration on generated systems; how many were compared."""
+    deadline = time.monotonic() + seconds
     compared = 0
-    while time.monotonic() < deadline and compared < 400:
-        text = _random_system(rng)
+    while time.monotonic() < deadline and compared < most:
+        text = generate()
         system, machines, problems = load(text)
         if problems:
             continue
@@ -262,7 +268,7 @@ def test_reductions_agree_with_full_exploration_on_random_systems() -> None:
             continue
         assert _verdicts(reduced) == _verdicts(full), text
         compared += 1
-    assert compared >= 30
+    return compared
 
 
 LIVE = """

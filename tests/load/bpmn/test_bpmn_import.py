@@ -9,6 +9,7 @@ from archctl.load.bpmn.frontend import load_bpmn_text
 from archctl.load.loader import discover, load_file
 from archctl.model.expr import to_source
 from archctl.model.spec import LoadResult
+from archctl.model.statemachine import StateMachine
 from archctl.model.workflow import Workflow
 
 HEAD = (
@@ -328,7 +329,7 @@ def test_embedded_subprocess_is_flattened_with_prefixed_ids() -> None:
     assert {("ship.e2", "ship.join"), ("ship.join", "e")} <= found
 
 
-def test_collaboration_yields_one_workflow_per_pool_and_one_note() -> None:
+def test_collaboration_yields_one_workflow_per_pool_and_a_system() -> None:
     body = (
         '<collaboration id="c">\n'
         '  <participant id="p1" processRef="buyer"/>\n'
@@ -350,9 +351,16 @@ def test_collaboration_yields_one_workflow_per_pool_and_one_note() -> None:
         )
     )
     result = load(body)
-    assert [spec.name for spec in result.specs] == ["buyer", "seller"]
-    assert codes(result) == [("LD009", "c")]
-    assert "2 message flow" in result.diagnostics[0].message
+    # each pool alone as its workflow, and the collaboration as a system of the pools'
+    # marking graphs (tests/test_bpmn_collab.py): the message flows are modelled, no LD009
+    names = ["buyer", "seller", "buyer-pool", "seller-pool", "c"]
+    assert [spec.name for spec in result.specs] == names
+    assert codes(result) == []
+    # t2 receives m1, then sends m2 (two steps); t1 sends m1, then receives m2
+    seller = next(s for s in result.specs if s.name == "seller-pool")
+    assert isinstance(seller, StateMachine)
+    ops = [t.channel.text for t in seller.transitions if t.channel is not None]
+    assert ops == ["m1?m1", "m2!m2"]
 
 
 def test_several_start_events_become_a_free_choice() -> None:
