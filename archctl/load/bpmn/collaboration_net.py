@@ -244,9 +244,9 @@ class PoolNet:
         elif node.id in self.sends:
             ops = list(self.sends[node.id])
         if node.id in self.sending:  # receive now, send in a second step
-            moved = self._checked(node, self._add(after, [self.sending[node.id]]))
+            received = self._checked(node, self._add(after, [self.sending[node.id]]))
             for chosen in ops:
-                yield node.id, chosen, moved
+                yield node.id, chosen, received
             return
         results = self._end(node, after) if node.type == "end" else self._task(node, after)
         for produced in results:
