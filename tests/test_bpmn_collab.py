@@ -118,10 +118,12 @@ def test_a_message_nobody_receives_is_left_over(tmp_path: Path) -> None:
     flows = FLOWS.replace('targetRef="yes"', 'targetRef="no"').replace(
         '<messageFlow id="rejected" name="rejected" sourceRef="reject" targetRef="no"/>', ""
     )
-    found = _verify(tmp_path, _doc(flows, CLIENT, SERVER))
+    text = _doc(flows, CLIENT, SERVER)
+    found = _verify(tmp_path, text)
     leftovers = [d for d in found if d.code == "SY104"]
     assert leftovers, _codes(found)
     assert "accepted holds 1" in leftovers[0].message
+    assert '<messageFlow id="accepted"' in text.splitlines()[leftovers[0].span.line - 1]
 
 
 def test_a_pool_waiting_for_a_message_never_sent_points_at_its_element(tmp_path: Path) -> None:

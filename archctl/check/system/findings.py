@@ -152,10 +152,12 @@ class SystemFindings:
                 if queue
             ]
             described = ", ".join(f"{name} holds {len(queue)}" for name, queue in full)
+            first, _ = self.model.channels[next(p for p, q in enumerate(end.channels) if q)]
             self.add(
                 codes.SY104,
                 f"every component is final but messages are still queued: {described}",
-                self.system.span,
+                # an imported message flow: its own line says which message is left
+                first.span if first.unbounded else self.system.span,
                 ",".join(name for name, _ in full),
                 trace,
                 "receive (or stop sending) what nobody reads before finishing",
