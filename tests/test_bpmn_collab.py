@@ -296,3 +296,45 @@ def test_rust_bpmn_analyzer_collaborations_agree(corpus: Path) -> None:
         outcome = verify_paths([str(path)], CheckOptions())
         assert [d for d in outcome.diagnostics if d.severity.value != "info"] == [], name
         assert {p.check for p in outcome.proved} >= {"SY102", "SY103", "SY104", "WF105"}
+
+
+def test_message_end_events_send_and_message_boundaries_receive(tmp_path: Path) -> None:
+    client = """<process id="client">
+  <startEvent id="c0"/>
+  <exclusiveGateway id="choose"/>
+  <sendTask id="cancel"/>
+  <endEvent id="quiet"/>
+  <endEvent id="bye"><messageEventDefinition/></endEvent>
+  <sequenceFlow id="f1" sourceRef="c0" targetRef="choose"/>
+  <sequenceFlow id="f2" sourceRef="choose" targetRef="cancel"/>
+  <sequenceFlow id="f3" sourceRef="choose" targetRef="quiet"/>
+  <sequenceFlow id="f4" sourceRef="cancel" targetRef="bye"/>
+</process>
+"""
+    server = """<process id="server">
+  <startEvent id="s0"/>
+  <task id="work"/>
+  <boundaryEvent id="stop" attachedToRef="work"><messageEventDefinition/></boundaryEvent>
+  <endEvent id="done"/><endEvent id="stopped"/>
+  <sequenceFlow id="g1" sourceRef="s0" targetRef="work"/>
+  <sequenceFlow id="g2" sourceRef="work" targetRef="done"/>
+  <sequenceFlow id="g3" sourceRef="stop" targetRef="stopped"/>
+</process>
+"""
+    flows = """<collaboration id="deal">
+  <participant id="Client" processRef="client"/>
+  <participant id="Server" processRef="server"/>
+  <messageFlow id="cancelled" sourceRef="cancel" targetRef="stop"/>
+  <messageFlow id="farewell" sourceRef="bye" targetRef="work"/>
+</collaboration>
+"""
+    # "bye" (a message end event) sends farewell, which "work" needs to run: when the client
+    # ends quietly the server waits forever; a cancel that comes after the work is left over
+    text = _doc(flows, client, server)
+    found = _verify(tmp_path, text)
+    deadlocks = [d for d in found if d.code == "SY102"]
+    assert deadlocks and "Server in 'work' waits to receive farewell" in deadlocks[0].message
+    leftovers = [d for d in found if d.code == "SY104"]
+    assert leftovers and "cancelled holds 1" in leftovers[0].message
+    # the boundary path runs in some run: it receives the cancel
+    assert not [d for d in found if d.code == "SY105" and d.subject == "Server.stop"]
