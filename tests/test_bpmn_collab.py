@@ -86,7 +86,7 @@ def test_a_collaboration_becomes_a_system_of_pools_and_bag_channels() -> None:
     systems = [spec for spec in result.specs if isinstance(spec, System)]
     assert len(systems) == 1
     system = systems[0]
-    assert system.name == "order-saga"
+    assert system.name == "order-saga-bpmn"
     assert [(c.name, c.origin) for c in system.components] == [
         ("Shop", "pool 'Shop'"),
         ("Payment", "pool 'Payment'"),
@@ -104,7 +104,7 @@ def test_the_example_verifies_clean_and_proves_its_system_checks() -> None:
     outcome = verify_paths([str(SAGA)], CheckOptions())
     assert outcome.diagnostics == []
     proved = {(p.spec, p.check) for p in outcome.proved}
-    assert {("order-saga", "SY102"), ("order-saga", "SY103"), ("order-saga", "SY104")} <= proved
+    assert {("order-saga-bpmn", "SY102"), ("order-saga-bpmn", "SY103"), ("order-saga-bpmn", "SY104")} <= proved
 
 
 def test_an_event_based_gateway_races_the_messages_that_arrive(tmp_path: Path) -> None:
@@ -274,11 +274,11 @@ def test_an_event_based_gateway_fires_with_the_receive_it_races_for() -> None:
 
 
 def test_graph_and_simulate_run_an_imported_collaboration() -> None:
-    drawn = run_archctl("graph", str(SAGA), "--spec", "order-saga", "-f", "mermaid")
+    drawn = run_archctl("graph", str(SAGA), "--spec", "order-saga-bpmn", "-f", "mermaid")
     assert drawn.returncode == 0, drawn.stderr
     assert 'n_component_Shop -->|"reserve"| n_channel_Message_reserve' in drawn.stdout
     ran = run_archctl(
-        "simulate", str(SAGA), "--spec", "order-saga", "--instances", "20", "--seed", "1"
+        "simulate", str(SAGA), "--spec", "order-saga-bpmn", "--instances", "20", "--seed", "1"
     )
     assert ran.returncode == 0, ran.stderr
     assert "final" in ran.stdout and "deadlock" not in ran.stdout.replace("deadlock 0", "")
