@@ -253,7 +253,7 @@ class SystemFindings:
         for element, done in taken.items():
             if not done:
                 self.add(
-                    "SY105",
+                    codes.SY105,
                     f"'{element}' of {component.origin} is never executed in system "
                     f"'{self.system.name}'",
                     spans[element],
@@ -325,7 +325,7 @@ class SystemFindings:
             channel, _ = self.model.channels[result.overflow[1]]
             _, trace = make_trace(self.explorer, result.overflow[0])
             self.add(
-                "SY901",
+                codes.SY901,
                 f"inconclusive: a run sends more than {channel.capacity} messages into "
                 f"{channel.name}, which has no limit in the model; archctl explores "
                 f"{channel.capacity} at most, so runs past that were not followed; undecided: "

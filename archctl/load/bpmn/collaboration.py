@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.load.bpmn.collaboration_net import (
@@ -94,8 +95,8 @@ def _system(
         except Unbounded as error:
             notes.append(
                 Diagnostic(
-                    "SY901",
-                    default_severity("SY901"),
+                    codes.SY901,
+                    default_severity(codes.SY901),
                     f"{pool.label}: its local marking graph cannot be built ({error}; at most "
                     f"{TOKEN_LIMIT} tokens per flow and {MARKING_LIMIT:,} markings), so "
                     f"collaboration '{collaboration.id}' is not checked as a system",
@@ -161,7 +162,7 @@ def _machine(
             else:
                 notes.append(
                     located(
-                        "LD009",
+                        codes.LD009,
                         f"startEvent '{flow.target}' receives message flow '{flow.id}' inside a "
                         "subprocess, where BPMN allows only a none start event: it never fires, "
                         "so its subprocess never starts",

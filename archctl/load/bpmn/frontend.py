@@ -78,7 +78,7 @@ def load_bpmn_text(path: str, text: str) -> LoadResult:
     systems, notes, built = collaboration_specs(source, root, imported, names)
     # an event-based gateway's race is exact in its collaboration's system: no LD009 for it
     result.diagnostics = [
-        d for d in result.diagnostics if not (d.code == "LD009" and d.subject in built)
+        d for d in result.diagnostics if not (d.code == codes.LD009 and d.subject in built)
     ]
     result.specs.extend(systems)
     result.diagnostics.extend(notes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic
 from archctl.load.bpmn.xml import XElement, element_span
 from archctl.load.errors import located
@@ -107,7 +108,7 @@ def _flow(
     if sender not in owners or receiver not in owners:
         border = sender if sender not in owners else receiver
         return located(
-            "LD009",
+            codes.LD009,
             f"messageFlow '{ident}': '{border}' is not a flow node of a pool's process (a "
             "pool's border or a black-box pool), so no element sends or receives it; the "
             "message flow is left out of the system",

@@ -150,7 +150,7 @@ def _ordering(ctx: Context, clause: Any) -> str:
     value = ctx.name(clause.children[0])
     if value not in ORDERINGS:
         ctx.error(
-            "LD004", f"ordering must be one of {', '.join(ORDERINGS)}; found '{value}'", clause
+            codes.LD004, f"ordering must be one of {', '.join(ORDERINGS)}; found '{value}'", clause
         )
         return "fifo"
     return value

@@ -27,7 +27,7 @@ from archctl.model.statemachine import StateMachine
 from archctl.model.system import System
 from archctl.model.system_compiled import compile_system
 from archctl.verify import verify_paths
-from tests.test_check_system import compare_reductions
+from tests.check.system.test_check_system import compare_reductions
 
 SAGA = """
 kind: statemachine
