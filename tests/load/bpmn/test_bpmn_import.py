@@ -352,7 +352,7 @@ def test_collaboration_yields_one_workflow_per_pool_and_a_system() -> None:
     )
     result = load(body)
     # each pool alone as its workflow, and the collaboration as a system of the pools'
-    # marking graphs (tests/test_bpmn_collab.py): the message flows are modelled, no LD009
+    # marking graphs (test_bpmn_collab.py): the message flows are modelled, no LD009
     names = ["buyer", "seller", "buyer-pool", "seller-pool", "c"]
     assert [spec.name for spec in result.specs] == names
     assert codes(result) == []
