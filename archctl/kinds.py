@@ -195,7 +195,7 @@ STATEMACHINE = Kind(
     name="statemachine",
     model=StateMachine,
     summary="states, events and guarded transitions over typed variables",
-    front_ends=("yaml", "dsl", "scxml"),
+    front_ends=("yaml", "dsl", "scxml", "bpmn"),  # bpmn: a collaboration's pools
     checker=_statemachine_checker,
     renderer=_statemachine_renderer,
     to_yaml=_statemachine_yaml,
@@ -244,7 +244,7 @@ SYSTEM = Kind(
     model=System,
     summary="statemachine components exchanging messages over channels, every interleaving "
     "explored",
-    front_ends=("yaml", "dsl"),
+    front_ends=("yaml", "dsl", "bpmn"),  # bpmn: a collaboration of pools
     checker=_system_checker,
     renderer=_system_renderer,
     to_yaml=_system_yaml,
