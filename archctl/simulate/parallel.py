@@ -8,14 +8,13 @@ conditions are closures and do not pickle).
 
 from __future__ import annotations
 
-import _random
 import math
-import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from archctl.simulate.engine import CUT, STUCK, counters_for, run_instance
 from archctl.simulate.gateways import Record
+from archctl.simulate.keyed import instance_key
 from archctl.simulate.stats import Totals
 from archctl.simulate.workflow import Program
 
@@ -52,13 +51,11 @@ def run_chunk(program: Program, job: Job, start: int, stop: int) -> ChunkResult:
     outcomes: dict[int, int] = {}
     latencies: list[float] = []
     records: list[tuple[int, Record]] = []
-    rng = random.Random()
-    reseed = _random.Random.seed  # C seeding: samplers keep no state (no gauss)
     until, max_steps, seed = job.until, job.max_steps, job.seed
     for index in range(start, stop):
-        reseed(rng, instance_seed(seed, index))
         rec: list[Record] | None = [] if job.record else None
-        outcome, finished = run_instance(program, rng, counters, until, max_steps, rec)
+        key = instance_key(seed, index)
+        outcome, finished = run_instance(program, key, counters, until, max_steps, rec)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if outcome != CUT and outcome != STUCK:
             latencies.append(finished)

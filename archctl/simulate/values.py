@@ -8,7 +8,6 @@ matches none of them), which is what makes branches on them reachable in a simul
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import Any
@@ -16,8 +15,9 @@ from typing import Any
 from archctl.model.evaluate import compile_expr
 from archctl.model.expr import Action, Binary, Compare, Expr, InCidr, Literal, Member, Unary
 from archctl.model.types import TypeKind, Variable, VarType
+from archctl.simulate.keyed import Source
 
-Draw = Callable[[random.Random], Any]
+Draw = Callable[[Source], Any]
 Env = dict[str, Any]
 #: One compiled assignment: target, compiled value (None for ``any``), draw for ``any``.
 CompiledAssignment = tuple[str, Callable[[Env], Any] | None, Draw | None]
@@ -121,7 +121,7 @@ def compile_action(
     return tuple(out)
 
 
-def apply(assignments: tuple[CompiledAssignment, ...], env: Env, rng: random.Random) -> None:
+def apply(assignments: tuple[CompiledAssignment, ...], env: Env, rng: Source) -> None:
     """Run compiled assignments on ``env`` in place."""
     for target, value, draw in assignments:
         env[target] = value(env) if value is not None else draw(rng)  # type: ignore[misc]
