@@ -115,7 +115,7 @@ def _run(
     visits, tries = mine.visits, mine.tries
     seen = [0] * size  # visits of each node in this run: the visit number of a draw's key
 
-    def routes(join: int) -> Stream:
+    def join_draws(join: int) -> Stream:
         """The draws of an inclusive join that fires (keyed by the arrivals it had)."""
         return stream(key, join, seen[join], ROUTE, size)
 
@@ -139,7 +139,7 @@ def _run(
         if not heap:
             if or_wait:
                 seq, stuck = fire_inclusive(
-                    program, env, routes, heap, seq, now, held, arrived, or_wait, records
+                    program, env, join_draws, heap, seq, now, held, arrived, or_wait, records
                 )
                 if stuck >= 0:
                     return _finish(program, STUCK, now, records, heap, held, ids[stuck])
@@ -273,7 +273,7 @@ def _run(
                 records.append((now, "route", ids[node], 0, "", routed, tokens))
         if or_wait:
             seq, stuck = fire_inclusive(
-                program, env, routes, heap, seq, now, held, arrived, or_wait, records
+                program, env, join_draws, heap, seq, now, held, arrived, or_wait, records
             )
             if stuck >= 0:
                 return _finish(program, STUCK, now, records, heap, held, ids[stuck])

@@ -26,9 +26,7 @@ def alive(heap: list[Entry], held: dict[int, int]) -> int:
     return sum(1 for entry in heap if entry[4] != LOG) + sum(held.values())
 
 
-def exclusive(
-    p: Program, n: int, env: dict[str, Any], rng: Source
-) -> tuple[tuple[int, int], ...]:
+def exclusive(p: Program, n: int, env: dict[str, Any], rng: Source) -> tuple[tuple[int, int], ...]:
     """The one flow an exclusive gateway takes: first `when` that holds, else the default."""
     if p.free[n]:
         options = p.out[n]
@@ -40,9 +38,7 @@ def exclusive(
     return (default,) if default is not None else ()
 
 
-def inclusive(
-    p: Program, n: int, env: dict[str, Any], rng: Source
-) -> tuple[tuple[int, int], ...]:
+def inclusive(p: Program, n: int, env: dict[str, Any], rng: Source) -> tuple[tuple[int, int], ...]:
     """The flows an inclusive gateway takes: all whose `when` holds, else the default."""
     options = p.out[n]
     if p.free[n]:

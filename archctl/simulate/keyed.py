@@ -45,11 +45,11 @@ class Source(Protocol):
 
     def getrandbits(self, k: int, /) -> int: ...
 
-    def expovariate(self, lambd: float = 1.0) -> float: ...
+    def expovariate(self, lambd: float, /) -> float: ...
 
-    def normalvariate(self, mu: float = 0.0, sigma: float = 1.0) -> float: ...
+    def normalvariate(self, mu: float, sigma: float, /) -> float: ...
 
-    def lognormvariate(self, mu: float, sigma: float) -> float: ...
+    def lognormvariate(self, mu: float, sigma: float, /) -> float: ...
 
 
 def mix64(z: int) -> int:
@@ -135,7 +135,8 @@ def mix64_array(z: U64) -> U64:
     """:func:`mix64` on an array (uint64 arithmetic wraps modulo 2^64, as the mask does)."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
-    return z ^ (z >> np.uint64(31))
+    mixed: U64 = z ^ (z >> np.uint64(31))
+    return mixed
 
 
 def instance_keys(seed: int, start: int, stop: int) -> U64:
@@ -151,9 +152,11 @@ def stream_keys(keys: U64, node: int, visit: int, phase: int, size: int) -> U64:
 
 def draw_bits(streams: U64, number: int) -> U64:
     """The ``number``-th draw (1-based) of each stream, as raw 64-bit words."""
-    return mix64_array(streams + np.uint64((number * GAMMA) & MASK))
+    drawn: U64 = mix64_array(streams + np.uint64((number * GAMMA) & MASK))
+    return drawn
 
 
 def units(streams: U64, number: int) -> F64:
     """The ``number``-th draw of each stream as :meth:`Stream.random` returns it."""
-    return (draw_bits(streams, number) >> np.uint64(11)).astype(np.float64) * _UNIT
+    unit_floats: F64 = (draw_bits(streams, number) >> np.uint64(11)).astype(np.float64) * _UNIT
+    return unit_floats

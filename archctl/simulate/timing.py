@@ -58,6 +58,8 @@ class Timing:
     failure_rate: float
     deadline: float
     delays: tuple[float, ...]
+    #: what ``sample`` draws from, for the cohort engine's array version (``vectors.py``)
+    dist: Distribution | None = None
 
     @property
     def max_attempts(self) -> int:
@@ -70,7 +72,7 @@ def compile_timing(node: Node) -> Timing:
     delays = tuple(float(retry.delay_after(n)) for n in range(1, attempts)) if retry else ()
     deadline = math.inf if node.deadline_ms is None else float(node.deadline_ms)
     sample = sampler(node.duration) if node.duration is not None else None
-    return Timing(sample, node.failure_rate, deadline, delays)
+    return Timing(sample, node.failure_rate, deadline, delays, node.duration)
 
 
 #: One recorded attempt: (start time, attempt number, outcome, duration).
