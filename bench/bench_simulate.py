@@ -95,17 +95,6 @@ def _task(
 Body = Callable[[Any, dict[str, Any], int, dict[str, int], list[float]], Generator[Any, Any, None]]
 
 
-def async_draws(d: Draws) -> dict[str, Any]:
-    from archctl.simulate.keyed import SETS, TIMING
-
-    return {
-        "receive": d.get("receive", TIMING, 1),
-        "well_formed": d.get("receive", SETS, 1)[0],
-        "process": d.get("process", TIMING, 8),
-        "dlq": d.get("publish-to-dlq", TIMING, 1),
-    }
-
-
 def simpy_async(
     env: Any, d: dict[str, Any], i: int, out: dict[str, int], lat: list[float]
 ) -> Generator[Any, Any, None]:
@@ -120,20 +109,6 @@ def simpy_async(
     yield env.timeout(5.0 + 25.0 * d["dlq"][0][i])
     out["dead_letter"] += 1
     lat.append(env.now)
-
-
-def order_draws(d: Draws) -> dict[str, Any]:
-    from archctl.simulate.keyed import SETS, TIMING
-
-    return {
-        "validate": d.get("validate-order", TIMING, 6),
-        "reserve": d.get("reserve-inventory", TIMING, 1),
-        "in_stock": d.get("reserve-inventory", SETS, 1)[0],
-        "charge": d.get("charge-payment", TIMING, 8),
-        "paid": d.get("charge-payment", SETS, 1)[0],
-        "ship": d.get("ship", TIMING, 10),
-        "compensate": d.get("compensate", TIMING, 1),
-    }
 
 
 def simpy_order(
@@ -165,10 +140,37 @@ def simpy_order(
     lat.append(env.now)
 
 
-PEERS: dict[str, tuple[Callable[[Draws], dict[str, Any]], Body]] = {
-    "order-workflow": (order_draws, simpy_order),
-    "async-message-processor": (async_draws, simpy_async),
+#: per model, what its SimPy body reads: name -> (node, phase, draws per instance); the
+#: TIMING stream of a task holds (duration, failure draw) per attempt, the SETS one its `any`
+WANTS: dict[str, dict[str, tuple[str, str, int]]] = {
+    "order-workflow": {
+        "validate": ("validate-order", "TIMING", 6),
+        "reserve": ("reserve-inventory", "TIMING", 1),
+        "in_stock": ("reserve-inventory", "SETS", 1),
+        "charge": ("charge-payment", "TIMING", 8),
+        "paid": ("charge-payment", "SETS", 1),
+        "ship": ("ship", "TIMING", 10),
+        "compensate": ("compensate", "TIMING", 1),
+    },
+    "async-message-processor": {
+        "receive": ("receive", "TIMING", 1),
+        "well_formed": ("receive", "SETS", 1),
+        "process": ("process", "TIMING", 8),
+        "dlq": ("publish-to-dlq", "TIMING", 1),
+    },
 }
+PEERS: dict[str, Body] = {"order-workflow": simpy_order, "async-message-processor": simpy_async}
+
+
+def prepare(model: str, draws: Draws) -> dict[str, Any]:
+    """The chunk's draws each body reads; a SETS draw is one value per instance."""
+    from archctl.simulate import keyed
+
+    out: dict[str, Any] = {}
+    for name, (node, phase, count) in WANTS[model].items():
+        values = draws.get(node, getattr(keyed, phase), count)
+        out[name] = values[0] if phase == "SETS" else values
+    return out
 
 
 def run_simpy(model: str, instances: int, seed: int) -> dict[str, Any]:
@@ -180,12 +182,12 @@ def run_simpy(model: str, instances: int, seed: int) -> dict[str, Any]:
     with open(MODELS[model], encoding="utf-8") as handle:
         (spec,) = [s for s in load_text(handle.read()) if isinstance(s, Workflow)]
     ids = [node.id for node in spec.nodes]
-    prepare, body = PEERS[model]
+    body = PEERS[model]
     out = {"ack": 0, "dead_letter": 0, "delivered": 0, "failed": 0, "rejected": 0, "(failed)": 0}
     lat: list[float] = []
     for start in range(0, instances, CHUNK):
         stop = min(start + CHUNK, instances)
-        draws = prepare(Draws(seed, start, stop, ids))
+        draws = prepare(model, Draws(seed, start, stop, ids))
         env = simpy.Environment()
         for i in range(stop - start):
             env.process(body(env, draws, i, out, lat))

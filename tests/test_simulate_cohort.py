@@ -189,3 +189,19 @@ def test_cohort_equals_scalar_on_random_workflows() -> None:
         fast, slow = both(program, seed, 1500, until)
         assert_same(fast, slow, text)
     assert taken >= tried // 4, (taken, tried)  # the fast path really was exercised
+
+
+def test_keyed_draws_are_the_documented_function_and_agree_on_arrays() -> None:
+    """docs/simulate.md documents the keys: pin one value, and the array side must give the
+    scalar side's draws for every instance."""
+    from archctl.simulate import keyed
+
+    assert keyed.instance_key(0, 0) == keyed.mix64((keyed.mix64(0) + keyed.GAMMA) % 2**64)
+    stream = keyed.stream(keyed.instance_key(7, 3), 2, 1, keyed.SETS, 5)
+    assert stream.key == keyed.stream_key(keyed.instance_key(7, 3), keyed.tag(2, 1, 1, 5))
+    arrays = keyed.stream_keys(keyed.instance_keys(7, 0, 50), 2, 1, keyed.SETS, 5)
+    for instance, key in enumerate(arrays.tolist()):
+        scalar = keyed.stream(keyed.instance_key(7, instance), 2, 1, keyed.SETS, 5)
+        assert key == scalar.key
+        firsts = [scalar.random() for _ in range(3)]
+        assert firsts == [keyed.units(arrays, n)[instance] for n in (1, 2, 3)]

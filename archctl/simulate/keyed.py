@@ -89,7 +89,10 @@ def gauss(first: float, second: float) -> float:
 
 class Stream:
     """The draws of one key, in order: a drop-in for ``random.Random`` with a fixed number of
-    draws per call (1, or 2 for the normal and log-normal), so positions are predictable."""
+    draws per call (1, or 2 for the normal and log-normal), so positions are predictable.
+
+    :func:`mix64` is written out in :meth:`bits` and :func:`stream`: they are the scalar
+    engine's inner loop (``bench/bench_engine.py``)."""
 
     __slots__ = ("drawn", "key")
 
@@ -99,10 +102,13 @@ class Stream:
 
     def bits(self) -> int:
         self.drawn += 1
-        return mix64((self.key + self.drawn * GAMMA) & MASK)
+        z = (self.key + self.drawn * GAMMA) & MASK
+        z = ((z ^ (z >> 30)) * _M1) & MASK
+        z = ((z ^ (z >> 27)) * _M2) & MASK
+        return z ^ (z >> 31)
 
     def random(self) -> float:
-        return unit(self.bits())
+        return (self.bits() >> 11) * _UNIT
 
     def getrandbits(self, k: int, /) -> int:
         return self.bits() >> (64 - k)
@@ -125,7 +131,11 @@ class Stream:
 
 
 def stream(key: int, node: int, visit: int, phase: int, size: int) -> Stream:
-    return Stream(stream_key(key, tag(node, visit, phase, size)))
+    """``Stream(stream_key(key, tag(node, visit, phase, size)))``, in one call."""
+    z = (key + ((visit * PHASES + phase) * (size + 1) + node + 1) * TAG_STRIDE) & MASK
+    z = ((z ^ (z >> 30)) * _M1) & MASK
+    z = ((z ^ (z >> 27)) * _M2) & MASK
+    return Stream(z ^ (z >> 31))
 
 
 # ---------------------------------------------------------------- the same, on arrays
