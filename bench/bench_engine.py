@@ -37,7 +37,8 @@ def program_of(model: str) -> Program:
 
 
 def scalar(program: Program, instances: int) -> int:
-    from archctl.simulate.engine import counters_for, run_instance
+    from archctl.simulate.counters import counters_for
+    from archctl.simulate.engine import run_instance
     from archctl.simulate.keyed import instance_key
 
     counters = counters_for(program)

@@ -186,7 +186,8 @@ def _derived(specs: list[Spec]) -> None:
     simulate a few short runs (the simulator reads retry counts, ranges and guards too)."""
     from archctl.kinds import build_diagram, specs_to_dsl, specs_to_yaml
     from archctl.render.dot import render_dot
-    from archctl.simulate.engine import counters_for, run_instance
+    from archctl.simulate.counters import counters_for
+    from archctl.simulate.engine import run_instance
     from archctl.simulate.keyed import instance_key
     from archctl.simulate.statemachine import compile_machine, walk
     from archctl.simulate.workflow import compile_workflow

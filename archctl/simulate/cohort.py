@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from archctl.simulate.engine import CUT, FAILED, STUCK, NodeCounters, counters_for, run_instance
+from archctl.simulate.counters import NodeCounters, counters_for
+from archctl.simulate.engine import CUT, FAILED, STUCK, run_instance
 from archctl.simulate.keyed import (
     F64,
     ROUTE,

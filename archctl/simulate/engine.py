@@ -10,10 +10,10 @@ without ``on_error`` (failed), when tokens can no longer move (stuck), or when i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import Any
 
+from archctl.simulate.counters import NodeCounters
 from archctl.simulate.gateways import (
     ARRIVE,
     LOG,
@@ -34,31 +34,6 @@ DONE_OK, DONE_ERR = 1, 2  # ARRIVE = 0 and LOG = 3 live in gateways
 DEFAULT_MAX_STEPS = 100_000
 #: Outcome names of instances that did not end at an end node (node ids have no parentheses).
 OUTCOME_LABEL = {FAILED: "(failed)", STUCK: "(stuck)", CUT: "(cut)"}
-
-
-@dataclass
-class NodeCounters:
-    """Per-node figures of one program: visits, [attempts, failures, timeouts], busy ms."""
-
-    visits: list[int]
-    tries: list[list[int]]
-    busy: list[float]
-
-    @classmethod
-    def fresh(cls, size: int) -> NodeCounters:
-        return cls([0] * size, [[0, 0, 0] for _ in range(size)], [0.0] * size)
-
-
-def counters_for(program: Program) -> dict[str, NodeCounters]:
-    """Fresh counters for a program and all the subprocesses it calls."""
-    out: dict[str, NodeCounters] = {}
-    stack = [program]
-    while stack:
-        current = stack.pop()
-        if current.name not in out:
-            out[current.name] = NodeCounters.fresh(len(current.ids))
-            stack.extend(current.children())
-    return out
 
 
 def run_instance(

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from archctl.simulate.cohort import batch_size, run_batch
-from archctl.simulate.engine import CUT, STUCK, counters_for, run_instance
+from archctl.simulate.counters import counters_for
+from archctl.simulate.engine import CUT, STUCK, run_instance
 from archctl.simulate.gateways import Record
 from archctl.simulate.keyed import instance_key
 from archctl.simulate.plan import cohort_plan
