@@ -98,10 +98,10 @@ class Cohort:
                 self.columns.fill(name, value)
         number = 1
         everyone = np.arange(self.count, dtype=np.int64)
+        streams = stream_keys(self.keys, size, 0, SETS, size)  # a virtual node after the last
         for name, _draw in program.drawn:
             var_type = program.types[name]
             if name in tracked:
-                streams = stream_keys(self.keys, size, 0, SETS, size)
                 distinct, inverse = draw_values(
                     var_type, program.strings, program.addresses, streams, number
                 )
