@@ -58,7 +58,7 @@ def run_chunks(
 ) -> list[ChunkResult]:
     """Run consecutive chunks; by the cohort engine when the workflow allows it and nothing
     is recorded (``cohort=False`` forces the scalar engine: the differential tests' oracle).
-    Either way each chunk's result is the same (``tests/test_simulate_cohort.py``)."""
+    Either way each chunk's result is the same (``tests/simulate/test_simulate_cohort.py``)."""
     plan = cohort_plan(program) if cohort and not job.record else None
     if plan is None or plan.steps > job.max_steps:
         return [_scalar_chunk(program, job, start, stop) for start, stop in bounds]
