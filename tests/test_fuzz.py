@@ -186,7 +186,9 @@ def _derived(specs: list[Spec]) -> None:
     simulate a few short runs (the simulator reads retry counts, ranges and guards too)."""
     from archctl.kinds import build_diagram, specs_to_dsl, specs_to_yaml
     from archctl.render.dot import render_dot
-    from archctl.simulate.engine import counters_for, run_instance
+    from archctl.simulate.counters import counters_for
+    from archctl.simulate.engine import run_instance
+    from archctl.simulate.keyed import instance_key
     from archctl.simulate.statemachine import compile_machine, walk
     from archctl.simulate.workflow import compile_workflow
 
@@ -199,7 +201,7 @@ def _derived(specs: list[Spec]) -> None:
             program = compile_workflow(spec, workflows)
             counters = counters_for(program)
             for seed in range(3):
-                run_instance(program, random.Random(seed), counters, max_steps=500)
+                run_instance(program, instance_key(0, seed), counters, max_steps=500)
         elif isinstance(spec, StateMachine):
             walk(compile_machine(spec), 50, random.Random(0))
 

@@ -10,11 +10,10 @@ without ``on_error`` (failed), when tokens can no longer move (stuck), or when i
 from __future__ import annotations
 
 import math
-import random
-from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import Any
 
+from archctl.simulate.counters import NodeCounters
 from archctl.simulate.gateways import (
     ARRIVE,
     LOG,
@@ -25,6 +24,7 @@ from archctl.simulate.gateways import (
     fire_inclusive,
     inclusive,
 )
+from archctl.simulate.keyed import CHILD, GAMMA, MASK, ROUTE, SETS, TIMING, Stream, mix64, stream
 from archctl.simulate.timing import Attempt, Timing, run_task
 from archctl.simulate.values import apply
 from archctl.simulate.workflow import AND, END, OR, TASK, XOR, Program
@@ -36,41 +36,42 @@ DEFAULT_MAX_STEPS = 100_000
 OUTCOME_LABEL = {FAILED: "(failed)", STUCK: "(stuck)", CUT: "(cut)"}
 
 
-@dataclass
-class NodeCounters:
-    """Per-node figures of one program: visits, [attempts, failures, timeouts], busy ms."""
-
-    visits: list[int]
-    tries: list[list[int]]
-    busy: list[float]
-
-    @classmethod
-    def fresh(cls, size: int) -> NodeCounters:
-        return cls([0] * size, [[0, 0, 0] for _ in range(size)], [0.0] * size)
-
-
-def counters_for(program: Program) -> dict[str, NodeCounters]:
-    """Fresh counters for a program and all the subprocesses it calls."""
-    out: dict[str, NodeCounters] = {}
-    stack = [program]
-    while stack:
-        current = stack.pop()
-        if current.name not in out:
-            out[current.name] = NodeCounters.fresh(len(current.ids))
-            stack.extend(current.children())
-    return out
-
-
 def run_instance(
     program: Program,
-    rng: random.Random,
+    key: int,
     counters: dict[str, NodeCounters],
     until: float = math.inf,
     max_steps: int = DEFAULT_MAX_STEPS,
     records: list[Record] | None = None,
     start: float = 0.0,
 ) -> tuple[int, float]:
-    """Run one instance; return (outcome, time). Outcome: end node index, FAILED, STUCK, CUT.
+    """Run one instance with key ``key`` (``keyed.instance_key``); return (outcome, time).
+
+    Outcome: end node index, FAILED, STUCK, CUT. Time spent in each task is summed over
+    this run first and then added to the counters, so the per-node totals are sums of
+    per-run sums in run order: what the cohort engine computes too (``cohort.py``).
+    """
+    spent = [0.0] * len(program.ids)
+    try:
+        return _run(program, key, counters, until, max_steps, records, start, spent)
+    finally:
+        busy = counters[program.name].busy
+        for node, took in enumerate(spent):
+            if took:
+                busy[node] += took
+
+
+def _run(
+    program: Program,
+    key: int,
+    counters: dict[str, NodeCounters],
+    until: float,
+    max_steps: int,
+    records: list[Record] | None,
+    start: float,
+    busy: list[float],
+) -> tuple[int, float]:
+    """The event loop of :func:`run_instance`.
 
     The heap holds :data:`Entry` tuples ``(time, seq, node, flow, event)``: a token arriving
     at ``node`` over ``flow`` (ARRIVE), a task finishing (DONE_OK / DONE_ERR), or, when
@@ -80,10 +81,19 @@ def run_instance(
     is the simulator's hot path (bench/bench_engine.py).
     """
     env = dict(program.initial)
-    for name, draw in program.drawn:
-        env[name] = draw(rng)
+    size = len(program.ids)
+    if program.drawn:
+        first = stream(key, size, 0, SETS, size)
+        for name, draw in program.drawn:
+            env[name] = draw(first)
     mine = counters[program.name]
-    visits, tries, busy = mine.visits, mine.tries, mine.busy
+    visits, tries = mine.visits, mine.tries
+    seen = [0] * size  # visits of each node in this run: the visit number of a draw's key
+
+    def join_draws(join: int) -> Stream:
+        """The draws of an inclusive join that fires (keyed by the arrivals it had)."""
+        return stream(key, join, seen[join], ROUTE, size)
+
     kinds, successors, incoming = program.kinds, program.out, program.incoming
     timings, assignments, ids, choices = program.timing, program.sets, program.ids, program.choices
     heap: list[Entry] = (
@@ -104,7 +114,7 @@ def run_instance(
         if not heap:
             if or_wait:
                 seq, stuck = fire_inclusive(
-                    program, env, rng, heap, seq, now, held, arrived, or_wait, records
+                    program, env, join_draws, heap, seq, now, held, arrived, or_wait, records
                 )
                 if stuck >= 0:
                     return _finish(program, STUCK, now, records, heap, held, ids[stuck])
@@ -118,7 +128,7 @@ def run_instance(
             moves: tuple[tuple[int, int], ...] = ((node, flow),)
         elif event == DONE_OK:
             if assignments[node]:
-                apply(assignments[node], env, rng)
+                apply(assignments[node], env, stream(key, node, flow, SETS, size))
             if records is not None:
                 changes = {a[0]: env[a[0]] for a in assignments[node]}
                 tokens = alive(heap, held) + 1
@@ -148,6 +158,8 @@ def run_instance(
             if steps > max_steps:
                 return _finish(program, CUT, now, records, heap, held)
             visits[node] += 1
+            visit = seen[node]
+            seen[node] = visit + 1
             kind = kinds[node]
             if kind == TASK:
                 timing = timings[node]
@@ -157,8 +169,8 @@ def run_instance(
                 if child is not None:
                     inner: list[Record] | None = [] if records is not None else None
                     done = _run_subprocess(
-                        child, timing, rng, counters, now, until, max_steps, tries[node], log,
-                        inner,
+                        child, timing, (key, node, visit, size), counters, now, until,
+                        max_steps, tries[node], log, inner,
                     )  # fmt: skip
                     if done is None:
                         return _finish(program, CUT, now, records, heap, held)
@@ -170,7 +182,7 @@ def run_instance(
                     # order of draws must not depend on recording)
                     tries[node][0] += 1
                     if assignments[node]:
-                        apply(assignments[node], env, rng)
+                        apply(assignments[node], env, stream(key, node, visit, SETS, size))
                     if records is not None:
                         _record_instant(records, now, ids[node], assignments[node], env, heap, held)
                     moves = successors[node]
@@ -178,7 +190,8 @@ def run_instance(
                         return _finish(program, STUCK, now, records, heap, held, ids[node])
                     continue
                 else:
-                    end, ok = run_task(timing, rng, now, tries[node], log)
+                    draws = stream(key, node, visit, TIMING, size)
+                    end, ok = run_task(timing, draws, now, tries[node], log)
                 busy[node] += end - now
                 if log is not None:
                     for at, attempt, outcome, took in log:
@@ -191,13 +204,16 @@ def run_instance(
                     heappush(heap, (end, seq, target, over, ARRIVE))
                     seq += 1
                     break
-                heappush(heap, (end, seq, node, -1, DONE_OK if ok else DONE_ERR))
+                # the visit rides in the flow slot: the key of the draws of its `sets`
+                heappush(heap, (end, seq, node, visit, DONE_OK if ok else DONE_ERR))
                 seq += 1
                 break
             if kind == XOR:
                 choice = choices[node]
                 if choice is None:
-                    moves = exclusive(program, node, env, rng)  # free choice
+                    moves = exclusive(  # a free choice
+                        program, node, env, stream(key, node, visit, ROUTE, size)
+                    )
                 else:
                     routes, default = choice
                     for condition, taken in routes:
@@ -221,7 +237,7 @@ def run_instance(
                     tokens = alive(heap, held) + 1
                     records.append((now, "join", ids[node], 0, "", None, tokens))
             elif kind == OR:
-                moves = inclusive(program, node, env, rng)
+                moves = inclusive(program, node, env, stream(key, node, visit, ROUTE, size))
             else:
                 moves = successors[node]
             if not moves:
@@ -232,7 +248,7 @@ def run_instance(
                 records.append((now, "route", ids[node], 0, "", routed, tokens))
         if or_wait:
             seq, stuck = fire_inclusive(
-                program, env, rng, heap, seq, now, held, arrived, or_wait, records
+                program, env, join_draws, heap, seq, now, held, arrived, or_wait, records
             )
             if stuck >= 0:
                 return _finish(program, STUCK, now, records, heap, held, ids[stuck])
@@ -321,7 +337,7 @@ def _finish(
 def _run_subprocess(
     child: Program,
     timing: Timing,
-    rng: random.Random,
+    at: tuple[int, int, int, int],
     counters: dict[str, NodeCounters],
     start: float,
     until: float,
@@ -332,21 +348,30 @@ def _run_subprocess(
 ) -> tuple[float, bool] | None:
     """Attempts of a subprocess task: each runs the called workflow to its end. An attempt
     fails when the child fails, gets stuck or ends at a `result: failure` end, or times out
-    at the deadline. None when the child was cut (the parent is cut too)."""
+    at the deadline. None when the child was cut (the parent is cut too).
+
+    ``at`` is (instance key, task node, visit, program size): attempt n runs a child with
+    key ``mix64(CHILD stream + n * GAMMA)``; the `failure_rate` on top draws from the task's
+    TIMING stream, one draw per attempt."""
+    key, node, visit, size = at
+    children = stream(key, node, visit, CHILD, size).key
+    draws = stream(key, node, visit, TIMING, size)
     now = start
     attempt = 0
     while True:
         attempt += 1
         counts[0] += 1
-        outcome, finished = run_instance(child, rng, counters, until, max_steps, inner, now)
+        child_key = mix64((children + attempt * GAMMA) & MASK)
+        outcome, finished = run_instance(child, child_key, counters, until, max_steps, inner, now)
         if outcome == CUT:
             return None
         took = finished - now
         ok = outcome >= 0 and not child.failure_end[outcome]
+        failing = bool(timing.failure_rate) and draws.random() < timing.failure_rate
         if took > timing.deadline:
             took, ok, label = timing.deadline, False, "timeout"
             counts[2] += 1
-        elif ok and timing.failure_rate and rng.random() < timing.failure_rate:
+        elif ok and failing:
             ok, label = False, "failed"
         else:
             label = "ok" if ok else "failed"

@@ -8,10 +8,11 @@ of its empty incoming flows (the reach sets are computed once per workflow).
 
 from __future__ import annotations
 
-import random
+from collections.abc import Callable
 from heapq import heappush
 from typing import Any
 
+from archctl.simulate.keyed import Source
 from archctl.simulate.workflow import Program
 
 ARRIVE, LOG = 0, 3
@@ -25,9 +26,7 @@ def alive(heap: list[Entry], held: dict[int, int]) -> int:
     return sum(1 for entry in heap if entry[4] != LOG) + sum(held.values())
 
 
-def exclusive(
-    p: Program, n: int, env: dict[str, Any], rng: random.Random
-) -> tuple[tuple[int, int], ...]:
+def exclusive(p: Program, n: int, env: dict[str, Any], rng: Source) -> tuple[tuple[int, int], ...]:
     """The one flow an exclusive gateway takes: first `when` that holds, else the default."""
     if p.free[n]:
         options = p.out[n]
@@ -39,9 +38,7 @@ def exclusive(
     return (default,) if default is not None else ()
 
 
-def inclusive(
-    p: Program, n: int, env: dict[str, Any], rng: random.Random
-) -> tuple[tuple[int, int], ...]:
+def inclusive(p: Program, n: int, env: dict[str, Any], rng: Source) -> tuple[tuple[int, int], ...]:
     """The flows an inclusive gateway takes: all whose `when` holds, else the default."""
     options = p.out[n]
     if p.free[n]:
@@ -61,7 +58,7 @@ def inclusive(
 def fire_inclusive(
     p: Program,
     env: dict[str, Any],
-    rng: random.Random,
+    routes: Callable[[int], Source],
     heap: list[tuple[float, int, int, Any, int]],
     seq: int,
     t: float,
@@ -94,7 +91,7 @@ def fire_inclusive(
             or_wait.discard(join)
         if rec is not None:
             rec.append((t, "join", p.ids[join], 0, "", None, alive(heap, held) + 1))
-        chosen = inclusive(p, join, env, rng) if len(p.out[join]) > 1 else p.out[join]
+        chosen = inclusive(p, join, env, routes(join)) if len(p.out[join]) > 1 else p.out[join]
         if not chosen:
             return seq, join
         for target, flow in chosen:

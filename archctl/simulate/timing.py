@@ -9,13 +9,13 @@ scheduling each attempt separately, with one heap operation instead of many.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from archctl.model.workflow import Distribution, Node
+from archctl.simulate.keyed import Source
 
-Sampler = Callable[[random.Random], float]
+Sampler = Callable[[Source], float]
 
 # Attempt outcomes as recorded in events.
 OK, FAILED, TIMEOUT = "ok", "failed", "timeout"
@@ -58,6 +58,8 @@ class Timing:
     failure_rate: float
     deadline: float
     delays: tuple[float, ...]
+    #: what ``sample`` draws from, for the cohort engine's array version (``vectors.py``)
+    dist: Distribution | None = None
 
     @property
     def max_attempts(self) -> int:
@@ -70,7 +72,7 @@ def compile_timing(node: Node) -> Timing:
     delays = tuple(float(retry.delay_after(n)) for n in range(1, attempts)) if retry else ()
     deadline = math.inf if node.deadline_ms is None else float(node.deadline_ms)
     sample = sampler(node.duration) if node.duration is not None else None
-    return Timing(sample, node.failure_rate, deadline, delays)
+    return Timing(sample, node.failure_rate, deadline, delays, node.duration)
 
 
 #: One recorded attempt: (start time, attempt number, outcome, duration).
@@ -79,7 +81,7 @@ Attempt = tuple[float, int, str, float]
 
 def run_task(
     timing: Timing,
-    rng: random.Random,
+    rng: Source,
     start: float,
     counts: list[int],
     log: list[Attempt] | None,
@@ -87,8 +89,11 @@ def run_task(
     """Draw every attempt of one execution from ``start``; return (end time, succeeded).
 
     ``counts`` is the node's [attempts, failures, timeouts] and is updated in place. The
-    duration is drawn first; an attempt longer than the deadline times out at the deadline
-    (no failure draw), otherwise it fails with probability ``failure_rate``.
+    duration is drawn first, then (with a ``failure_rate``) the failure draw, always, so that
+    every attempt takes the same number of draws from ``rng`` (the task's TIMING stream) and
+    the cohort engine can compute attempt n's draws without running attempts 1..n-1. An
+    attempt longer than the deadline times out at the deadline (its failure draw unused),
+    otherwise it fails with probability ``failure_rate``.
     """
     sample, rate, deadline, delays = (
         timing.sample,
@@ -102,11 +107,12 @@ def run_task(
         attempt += 1
         counts[0] += 1
         took = sample(rng) if sample is not None else 0.0
+        failing = rate and rng.random() < rate
         if took > deadline:
             took = deadline
             counts[2] += 1
             outcome = TIMEOUT
-        elif rate and rng.random() < rate:
+        elif failing:
             counts[1] += 1
             outcome = FAILED
         else:

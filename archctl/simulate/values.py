@@ -8,16 +8,16 @@ matches none of them), which is what makes branches on them reachable in a simul
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import Any
 
 from archctl.model.evaluate import compile_expr
-from archctl.model.expr import Action, Binary, Compare, Expr, InCidr, Literal, Member, Unary
+from archctl.model.expr import Action, Binary, Compare, Expr, InCidr, Literal, Member, Name, Unary
 from archctl.model.types import TypeKind, Variable, VarType
+from archctl.simulate.keyed import Source
 
-Draw = Callable[[random.Random], Any]
+Draw = Callable[[Source], Any]
 Env = dict[str, Any]
 #: One compiled assignment: target, compiled value (None for ``any``), draw for ``any``.
 CompiledAssignment = tuple[str, Callable[[Env], Any] | None, Draw | None]
@@ -44,6 +44,11 @@ def literals(exprs: Iterable[Expr]) -> tuple[list[str], list[int]]:
     return sorted(strings), sorted(addresses)
 
 
+def names(exprs: Iterable[Expr]) -> frozenset[str]:
+    """The variables the given expressions read."""
+    return frozenset(n.name for e in exprs for n in _walk(e) if isinstance(n, Name))
+
+
 def _walk(expr: Expr) -> Iterator[Expr]:
     yield expr
     if isinstance(expr, Unary):
@@ -63,6 +68,35 @@ def _bound(value: Fraction | None, fallback: int) -> Fraction:
     return Fraction(fallback) if value is None else value
 
 
+def string_pool(strings: list[str]) -> list[str]:
+    """What a string ``any`` draws among: the spec's literals and one value equal to none."""
+    return [*strings, OTHER_STRING] if OTHER_STRING not in strings else list(strings)
+
+
+def number_range(var_type: VarType) -> tuple[Fraction, Fraction]:
+    """The range an int or real ``any`` draws from (documented defaults for open bounds)."""
+    low = _bound(var_type.low, UNBOUNDED_LOW if var_type.high is None else 0)
+    high = _bound(var_type.high, UNBOUNDED_HIGH)
+    if var_type.high is None and var_type.low is not None:
+        high = low + (UNBOUNDED_HIGH - UNBOUNDED_LOW)
+    if var_type.low is None and var_type.high is not None:
+        low = high - (UNBOUNDED_HIGH - UNBOUNDED_LOW)
+    return low, high
+
+
+def int_range(var_type: VarType) -> tuple[int, int]:
+    """First and last integer an int ``any`` can take."""
+    low, high = number_range(var_type)
+    first, last = int(-((-low) // 1)), int(high // 1)  # ceil(low), floor(high)
+    return first, max(first, last)  # a range holding no integer: the loader's concern
+
+
+def draws_per_value(var_type: VarType, addresses: list[int]) -> int:
+    """How many draws :func:`drawer` takes for one value: always the same for a type, so
+    the cohort engine knows where the next value's draws start."""
+    return 2 if var_type.kind is TypeKind.IP and addresses else 1
+
+
 def drawer(var_type: VarType, strings: list[str], addresses: list[int]) -> Draw:
     """A function drawing one value of ``var_type`` from a seeded generator."""
     kind = var_type.kind
@@ -72,23 +106,17 @@ def drawer(var_type: VarType, strings: list[str], addresses: list[int]) -> Draw:
         choices = var_type.values
         return lambda rng: choices[int(rng.random() * len(choices))]
     if kind is TypeKind.STRING:
-        pool = [*strings, OTHER_STRING] if OTHER_STRING not in strings else list(strings)
+        pool = string_pool(strings)
         return lambda rng: pool[int(rng.random() * len(pool))]
     if kind is TypeKind.IP:
         ips = list(addresses)
         return lambda rng: (
             ips[int(rng.random() * len(ips))] if ips and rng.random() < 0.5 else rng.getrandbits(32)
         )
-    low = _bound(var_type.low, UNBOUNDED_LOW if var_type.high is None else 0)
-    high = _bound(var_type.high, UNBOUNDED_HIGH)
-    if var_type.high is None and var_type.low is not None:
-        high = low + (UNBOUNDED_HIGH - UNBOUNDED_LOW)
-    if var_type.low is None and var_type.high is not None:
-        low = high - (UNBOUNDED_HIGH - UNBOUNDED_LOW)
     if kind is TypeKind.INT:
-        first, last = int(-((-low) // 1)), int(high // 1)  # ceil(low), floor(high)
-        last = max(first, last)  # a range holding no integer: the loader's concern, not a crash
+        first, last = int_range(var_type)
         return lambda rng: rng.randint(first, last)
+    low, high = number_range(var_type)
     start, stop = float(low), float(high)
     return lambda rng: rng.uniform(start, stop)
 
@@ -121,7 +149,7 @@ def compile_action(
     return tuple(out)
 
 
-def apply(assignments: tuple[CompiledAssignment, ...], env: Env, rng: random.Random) -> None:
+def apply(assignments: tuple[CompiledAssignment, ...], env: Env, rng: Source) -> None:
     """Run compiled assignments on ``env`` in place."""
     for target, value, draw in assignments:
         env[target] = value(env) if value is not None else draw(rng)  # type: ignore[misc]

@@ -23,6 +23,7 @@ from archctl.simulate.values import (
     compile_action,
     initial_values,
     literals,
+    names,
 )
 
 START, TASK, XOR, AND, OR, END = range(6)
@@ -67,6 +68,16 @@ class Program:
     #: labels of flows and on_error links as verify's traces name them
     labels: list[str]
     or_reach: dict[int, dict[int, frozenset[int]]] = field(default_factory=dict)
+    #: per node: variables its outgoing conditions read, its `sets` read, its `sets` write
+    #: (what the cohort engine needs to know to run instances side by side, ``plan.py``)
+    reads: list[frozenset[str]] = field(default_factory=list)
+    sets_reads: list[tuple[frozenset[str], ...]] = field(default_factory=list)
+    writes: list[frozenset[str]] = field(default_factory=list)
+    #: the literals ``any`` draws strings and addresses among (``values.literals``)
+    strings: list[str] = field(default_factory=list)
+    addresses: list[int] = field(default_factory=list)
+    #: the cohort engine's plan for this program, made on first use (``plan.cohort_plan``)
+    plan: Any = None
 
     def freeze(self) -> None:
         # exclusive gateways with conditions: ((condition, next tokens), ...) and the default's
@@ -134,6 +145,8 @@ def _compile(
         flow_source=[index[flow.source] for flow in workflow.flows],
         flow_target=[index[flow.target] for flow in workflow.flows],
         labels=[flow.label for flow in workflow.flows],
+        strings=strings,
+        addresses=addresses,
     )
     if not program.starts:
         raise SimulationError(f"workflow '{workflow.name}' has no start node")
@@ -155,6 +168,11 @@ def _compile(
         program.on_error.append(index.get(node.on_error or "", -1))
         program.failure_end.append(kind == END and node.result == "failure")
         program.sub.append(_subprocess(workflow, node.process, workflows, done, calling))
+        program.reads.append(names(f.when for f in flows if f.when is not None))
+        program.sets_reads.append(
+            tuple(names(() if a.value is None else (a.value,)) for a in node.sets)
+        )
+        program.writes.append(frozenset(a.target for a in node.sets))
     _error_links(program)
     _inclusive_joins(program, workflow)
     program.freeze()
