@@ -2,7 +2,7 @@
 
 Dask's distributed scheduler is what teams already run on Kubernetes (dask-kubernetes),
 Slurm (dask-jobqueue) or a laptop (``LocalCluster``); archctl only submits work to it. The
-instance range is cut into the same fixed chunks as ``--workers`` uses, ten chunks make one
+instance range is cut into the same fixed chunks as ``--workers`` uses, 64 chunks make one
 task, and results are gathered *in chunk order*, so the output is byte-identical to a local
 run with the same seed whatever the number of workers. Workers get the spec texts, not
 paths, so they need no shared file system. A worker that dies is replaced by the scheduler
@@ -18,7 +18,7 @@ from typing import Any
 
 from archctl.load.loader import load_text
 from archctl.model.workflow import Workflow
-from archctl.simulate.parallel import CHUNK, ChunkResult, Job, run_chunk
+from archctl.simulate.parallel import CHUNK, ChunkResult, Job, run_chunks
 from archctl.simulate.workflow import Program, SimulationError, compile_workflow
 
 #: how long to wait for a scheduler before saying it cannot be reached
@@ -44,13 +44,13 @@ def program_from_sources(sources: tuple[tuple[str, str], ...], name: str) -> Pro
 
 
 #: chunks per Dask task: fewer, larger tasks keep the scheduler's per-task cost (tens of
-#: milliseconds on a busy machine) small next to the work; results stay per chunk
-CHUNKS_PER_TASK = 10
+#: milliseconds on a busy machine) small next to the work, and a task of 64 chunks is one
+#: cohort of the vectorised engine (``simulate/cohort.py``); results stay per chunk
+CHUNKS_PER_TASK = 64
 
 
 def _remote_chunks(job: Job, bounds: list[tuple[int, int]]) -> list[ChunkResult]:
-    program = job.load()
-    return [run_chunk(program, job, start, stop) for start, stop in bounds]
+    return run_chunks(job.load(), job, bounds)
 
 
 def shippable(job: Job, sources: Mapping[str, str], name: str) -> Job:
