@@ -79,8 +79,18 @@ def test_color_help_version_and_completion() -> None:
     assert run("verify", "-h").returncode == 0
     version = run("-V")
     assert version.returncode == 0 and version.stdout.startswith("archctl ")
-    completion = run("--show-completion", "bash", env={"SHELL": "/bin/bash"})
-    assert completion.returncode == 0
+    # typer finds the shell among the process's ancestors (shellingham), as it is for a user
+    # typing the command; run it under bash (`; true` keeps bash from exec'ing python) so the
+    # test does not depend on whether the suite itself was started from a shell.
+    completion = subprocess.run(
+        ["bash", "-c", f"'{sys.executable}' -m archctl --show-completion; true"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"SHELL": "/bin/bash", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert completion.returncode == 0, completion.stderr
     assert "COMPLETE=complete_bash" in completion.stdout
     assert "\x1b[" not in run("verify", "--color", "never", UNDECIDED).stdout
 
