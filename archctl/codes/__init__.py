@@ -87,6 +87,7 @@ WF110: Final = Code("WF110")
 WF111: Final = Code("WF111")
 WF112: Final = Code("WF112")
 WF113: Final = Code("WF113")
+WF114: Final = Code("WF114")
 WF901: Final = Code("WF901")
 
 

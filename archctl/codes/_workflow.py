@@ -123,6 +123,17 @@ ROWS: tuple[tuple[str, str, Severity, str, str], ...] = (
         "counter in its condition). The evidence is the task's location or the cycle.",
     ),
     (
+        "WF114",
+        "improper-completion",
+        E,
+        "a completing run reaches one BPMN end event twice",
+        "Imported BPMN only (archctl's own ends may take several tokens): some run that "
+        "completes passes one end event with two tokens, i.e. two branches that should have "
+        "been joined each finish the process (BPMN Analyzer's proper completion, part of "
+        "fbpmn's soundness). The evidence is the run up to the second arrival. Join the "
+        "branches before the end, or give each its own end event.",
+    ),
+    (
         "WF901",
         "inconclusive",
         E,

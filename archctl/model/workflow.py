@@ -98,6 +98,17 @@ class Node:
     #: inputs; on a task with ``terminate`` it removes every token inside them, then goes on.
     terminate: bool = False
     scope: tuple[str, ...] = ()
+    #: Set only by importers. ``once`` on an end: it is a BPMN end event, which a completing
+    #: instance should reach at most once (proper completion, WF114); YAML ends may be
+    #: reached by several tokens (spec-format.md).
+    once: bool = False
+    #: Set only by importers: the BPMN element id the node comes from, and for message events
+    #: and send/receive tasks the message's name (or id) with ``message_role`` "send" or
+    #: "receive". In a single process a message is an environment input (the node is a plain
+    #: pass-through step); collaborations read these to connect pools.
+    bpmn_id: str | None = None
+    message: str | None = None
+    message_role: str | None = None
 
 
 @dataclass(frozen=True)

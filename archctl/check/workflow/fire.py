@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.graph import Net, task_failure
 from archctl.model.evaluate import compile_expr
+from archctl.model.expr import names_in
 
 #: outcome of a move: the task succeeded, failed into on_error, or failed the instance
 OK, ERROR, FAIL = "ok", "error", "fail"
@@ -65,6 +66,12 @@ class Rules:
         for i in self.scopes:
             if nodes[i].type == "gateway":
                 self.flags |= self.input_bits[i]
+        #: slots of fresh variables (fresh.py): never stored, chosen where they are read
+        self.fresh: list[int] = []
+        #: set when a gateway's conditions all fail for some fresh value: the abstraction
+        #: cannot show that stuck token, so the search must be repeated without it
+        self.fresh_stuck = False
+        self._fresh_reads: dict[int, list[int]] = {}
         self._effects: dict[tuple[int, Values], list[Values]] = {}
         self._truth: dict[tuple[int, Values], bool] = {}
         #: gateway -> valuations at which it was offered a token (first state id seen)
@@ -149,8 +156,8 @@ class Rules:
         envs = [self.data.env(values)]
         for assignment in self.net.nodes[node].sets:
             slot = self.position.get(assignment.target)
-            if slot is None:
-                continue
+            if slot is None or slot in self.fresh:
+                continue  # untracked, or fresh: chosen where it is read
             nxt: list[dict[str, Any]] = []
             for env in envs:
                 if assignment.value is None:
@@ -188,7 +195,60 @@ class Rules:
                 for size in range(1, len(outputs) + 1)
                 for subset in itertools.combinations(outputs, size)
             ]
-        self.seen.setdefault(node, {}).setdefault(values, sid)
+        if self.fresh and self.fresh_read(node):
+            return self._fresh_split(node, values, sid, exclusive)
+        return self._conditioned_split(node, values, sid, exclusive)
+
+    def _fresh_split(
+        self, node: int, values: Values, sid: int, exclusive: bool
+    ) -> list[tuple[int, ...]]:
+        """Every output set some value of the fresh variables gives, in a stable order."""
+        slots = self.fresh_read(node)
+        out: dict[tuple[int, ...], None] = {}
+        for combo in itertools.product(*(self.data.choices[slot] for slot in slots)):
+            full = list(values)
+            for slot, value in zip(slots, combo, strict=True):
+                full[slot] = value
+            taken = self._conditioned_split(node, tuple(full), sid, exclusive)
+            if not taken:
+                self.fresh_stuck = True
+            out.update(dict.fromkeys(taken))
+        return list(out)
+
+    def fresh_read(self, node: int) -> list[int]:
+        """The fresh variables the gateway's conditions read."""
+        found = self._fresh_reads.get(node)
+        if found is None:
+            names: set[str] = set()
+            for arc in self.net.outputs[node]:
+                flow = self.net.arcs[arc].flow
+                if flow is not None and flow.when is not None:
+                    names |= names_in(flow.when)
+            found = [slot for slot in self.fresh if self.data.names[slot] in names]
+            self._fresh_reads[node] = found
+        return found
+
+    def fresh_choice(self, node: int, values: Values, produced: tuple[int, ...]) -> Values | None:
+        """``values`` with fresh variables under which the gateway takes ``produced``: the
+        values a trace shows for what the environment chose at the read."""
+        slots = self.fresh_read(node) if self.fresh else []
+        exclusive = self.net.nodes[node].gateway != "inclusive"
+        for combo in itertools.product(*(self.data.choices[slot] for slot in slots)):
+            full = list(values)
+            for slot, value in zip(slots, combo, strict=True):
+                full[slot] = value
+            taken = self._conditioned_split(node, tuple(full), -1, exclusive, record=False)
+            if taken and tuple(sorted(taken[0])) == produced:
+                return tuple(full)
+        return None
+
+    def _conditioned_split(
+        self, node: int, values: Values, sid: int, exclusive: bool, record: bool = True
+    ) -> list[tuple[int, ...]]:
+        net = self.net
+        outputs = net.outputs[node]
+        if record:
+            self.seen.setdefault(node, {}).setdefault(values, sid)
         defaults = [a for a in outputs if _is_default(net, a)]
         taken = [a for a in outputs if not _is_default(net, a) and self.holds(a, values)]
         if exclusive:

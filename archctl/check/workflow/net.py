@@ -26,6 +26,7 @@ from archctl.check.budget import expired
 from archctl.check.scc import components
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import FAIL, Move, Rules
+from archctl.check.workflow.fresh import Fresh
 from archctl.check.workflow.graph import Net
 from archctl.check.workflow.live import Liveness
 from archctl.model.expr import names_in
@@ -48,6 +49,8 @@ class Exploration:
     parent: list[int] = field(default_factory=list)
     via: list[tuple[int, str]] = field(default_factory=list)
     succ: list[list[int]] = field(default_factory=list)
+    #: per state, parallel to ``succ``: the node whose firing leads to that successor
+    by: list[list[int]] = field(default_factory=list)
     reduced: list[bool] = field(default_factory=list)
     expanded: list[bool] = field(default_factory=list)
     truncated: list[int] = field(default_factory=list)
@@ -55,6 +58,8 @@ class Exploration:
     bound_hit: bool = False
     unsafe_stop: bool = False
     out_of_time: bool = False  # bound_hit because the spec's time budget ran out
+    #: a fresh variable's side condition broke (fresh.py): search again tracking it
+    fresh_broken: bool = False
 
 
 class Explorer:
@@ -65,26 +70,45 @@ class Explorer:
         max_states: int,
         reduce: bool = True,
         live: bool = True,
+        fresh: bool | None = None,
     ) -> None:
         self.net = net
+        self.max_states = max_states
+        self._options = (reduce, live)
+        self._setup(data, live if fresh is None else fresh)
+
+    def _setup(self, data: DataModel, fresh: bool) -> None:
+        """Fresh search state; ``fresh``: leave fresh variables out of the states."""
+        net = self.net
+        reduce, live = self._options
         self.rules = Rules(net, data)
         #: merges states that differ only in values no token can still read (live.py);
         #: ``live=False`` keeps every value, for the tests that compare both
         self.liveness = Liveness(net, data)
         self.canon = self.liveness.canon if live else _keep
         self.merging = live
-        self.max_states = max_states
+        #: values no state stores (fresh.py); on with the merging unless told otherwise
+        self.fresh = Fresh(net, data, self.liveness) if fresh and data.names else None
+        if self.fresh is not None and not self.fresh.slots:
+            self.fresh = None  # nothing to leave out: no side condition to watch
+        if self.fresh is not None:
+            self.rules.fresh = self.fresh.slots
         self.reduce = reduce and not self.rules.or_joins
         self.result = Exploration()
         self.index: dict[Key, int] = {}
         self.queue: deque[int] = deque()
-        self.limit = max_states
+        self.limit = self.max_states
+        #: places whose tokens are dropped as soon as they are put there (traps.drains)
+        self.vanish = 0
+        #: places a token put on makes the search count the instance as completed (traps.py)
+        self.escape = 0
         if self.reduce:
             self._prepare_reduction(data)
 
     def _prepare_reduction(self, data: DataModel) -> None:
         net = self.net
-        tracked = set(data.names)
+        fresh = self.fresh.slots if self.fresh is not None else []
+        tracked = set(data.names) - {data.names[slot] for slot in fresh}
         reads: list[set[str]] = []
         writes: list[set[str]] = []
         for node in range(len(net.nodes)):
@@ -174,14 +198,31 @@ class Explorer:
         return {name for slot, name in enumerate(data.names) if mask >> slot & 1}
 
     def run(self) -> Exploration:
+        result = self._search()
+        if result.fresh_broken and self.fresh is not None:
+            # a fresh value is read twice after all (or a gateway gets stuck on one):
+            # search again with every value in the state
+            vanish, escape = self.vanish, self.escape
+            self._setup(self.rules.data, fresh=False)
+            self.vanish, self.escape = vanish, escape
+            result = self._search()
+        return result
+
+    def _search(self) -> Exploration:
         net = self.net
         start = net.starts[0]
-        marking = tuple(sorted(net.outputs[start]))
-        for values in self.rules.data.initial_valuations():
+        marking = tuple(sorted(a for a in net.outputs[start] if not self.vanish >> a & 1))
+        if any(self.escape >> a & 1 for a in net.outputs[start]):
+            marking = ()
+        data = self.rules.data
+        for values in data.initial_valuations():
+            for slot in self.rules.fresh:  # not stored: one start per tracked valuation
+                values = (*values[:slot], data.choices[slot][0], *values[slot + 1 :])
             self._add((marking, self.canon(marking, values)), -1, (start, "ok"))
         while True:
             self._drain()
-            stopped = self.result.bound_hit or self.result.unsafe_stop
+            result = self.result
+            stopped = result.bound_hit or result.unsafe_stop or result.fresh_broken
             if stopped or not self.reduce or not self._proviso():
                 break
         return self.result
@@ -191,6 +232,8 @@ class Explorer:
         if found is not None:
             return found
         result = self.result
+        if self.fresh is not None and key[0] and self.fresh.shared(key[0]):
+            result.fresh_broken = True
         if len(result.keys) >= self.limit or (len(result.keys) & 1023 == 1023 and expired()):
             if len(result.keys) < self.limit:
                 result.out_of_time = True
@@ -206,14 +249,19 @@ class Explorer:
         result.parent.append(parent)
         result.via.append(via)
         result.succ.append([])
+        result.by.append([])
         result.reduced.append(False)
         result.expanded.append(False)
         self.queue.append(sid)
         return sid
 
     def _drain(self) -> None:
-        while self.queue and not (self.result.bound_hit or self.result.unsafe_stop):
+        result = self.result
+        while self.queue and not (result.bound_hit or result.unsafe_stop or result.fresh_broken):
             self._expand(self.queue.popleft(), full=False)
+            if self.rules.fresh_stuck or result.fresh_broken:
+                result.fresh_broken = True
+                return
 
     def _expand(self, sid: int, full: bool) -> None:
         result = self.result
@@ -237,7 +285,11 @@ class Explorer:
             if moves:
                 enabled.append(moves)
         chosen = enabled
-        if self.reduce and not full and len(enabled) > 1:
+        # once the net is known to be unsafe the search is cut short, so the proviso never
+        # runs: the remaining markings are expanded in full, and every node enabled in them
+        # fires in some explored run (which is what decides dead tasks without the rest)
+        unsafe = self.limit < self.max_states
+        if self.reduce and not full and not unsafe and len(enabled) > 1:
             for moves in enabled:
                 if self._alone(moves[0].node, counts, marked):
                     chosen = [moves]
@@ -259,8 +311,10 @@ class Explorer:
                     flags = self.rules.flags
                     for arc in move.produce:
                         # a completion join only needs to know that some token got there
-                        if not (flags >> arc & 1 and arc in tokens):
+                        if not ((flags >> arc & 1 and arc in tokens) or self.vanish >> arc & 1):
                             tokens.append(arc)
+                    if self.escape and any(self.escape >> arc & 1 for arc in move.produce):
+                        tokens = []  # that token ends the instance, whatever the others do
                     tokens.sort()
                     key = (tuple(tokens), self.canon(tokens, move.values))
                     if self.limit == self.max_states and any(
@@ -275,6 +329,7 @@ class Explorer:
                 if target not in done:
                     done.add(target)
                     result.succ[sid].append(target)
+                    result.by[sid].append(move.node)
 
     def _alone(self, node: int, counts: dict[int, int], marked: int) -> bool:
         """May this node fire alone here (see the module docstring)?"""

@@ -13,12 +13,21 @@ from collections.abc import Iterable
 
 from archctl import codes
 from archctl.check import CheckContext
+from archctl.check.workflow.completion import proper_ends
 from archctl.check.workflow.conditions import choice_gateways
+from archctl.check.workflow.data import DataModel
+from archctl.check.workflow.fire import Rules
 from archctl.check.workflow.graph import Net
-from archctl.check.workflow.net import Exploration
-from archctl.diagnostics import Diagnostic
+from archctl.check.workflow.net import Exploration, Explorer
+from archctl.check.workflow.soundness import Soundness
+from archctl.check.workflow.traps import drains, escapes
+from archctl.diagnostics import Code, Diagnostic
 
 TOKEN_GAME = "explicit token game"
+
+
+def _codes(diagnostics: Iterable[Diagnostic]) -> set[str]:
+    return {d.code for d in diagnostics}
 
 
 def _found(diagnostics: Iterable[Diagnostic]) -> set[tuple[str, str]]:
@@ -41,19 +50,30 @@ def prove_token_game(
     reached: Iterable[int],
     diagnostics: list[Diagnostic],
     reduced: bool,
+    reached_nodes: Iterable[int],
 ) -> None:
     """WF103-WF106, and the gateway checks of the ``reached`` gateways, when the
     exploration covered every run."""
-    if explored.bound_hit or explored.unsafe_stop or explored.truncated:
-        return
     name = net.workflow.name
-    found = {d.code for d in diagnostics}
+    if any(node.once for node in net.nodes) and not proper_ends(net):
+        what = "every end event is a terminate end, which ends the instance at its first token"
+        context.prove(name, codes.WF114, name, "flow graph", what)
+    if explored.bound_hit or explored.unsafe_stop or explored.truncated:
+        # part of the state space still shows every task executed by some real run
+        tasks = [n for n in reached_nodes if net.nodes[n].type == "task"]
+        if all(n in explored.fired for n in tasks) and codes.WF106 not in _codes(diagnostics):
+            certificate = f"every task executed within {len(explored.keys)} explored markings"
+            context.prove(name, codes.WF106, name, TOKEN_GAME, certificate)
+        return
+    found = _codes(diagnostics)
     certificate = f"{len(explored.keys)} markings explored" + (
         " (stubborn-set reduction)" if reduced else ""
     )
     for code in (codes.WF103, codes.WF104, codes.WF105, codes.WF106):
         if code not in found:
             context.prove(name, code, name, TOKEN_GAME, certificate)
+    if codes.WF114 not in found and proper_ends(net):
+        context.prove(name, codes.WF114, name, TOKEN_GAME, certificate)
     _prove_gateways(context, net, diagnostics, TOKEN_GAME, certificate, set(reached))
 
 
@@ -86,3 +106,40 @@ def _prove_gateways(
         for code in gateway_codes:
             if (code, gateway.id) not in found:
                 context.prove(name, code, gateway.id, engine, certificate)
+
+
+def prove_drained(context: CheckContext, net: Net, data: DataModel, max_states: int) -> list[Code]:
+    """WF103/WF104 for a net whose tokens pile up only where they drain on their own.
+
+    The token game of the net without those tokens (traps.drains) decides deadlock freedom
+    and option to complete for the real one; when it is finite and shows neither a
+    deadlock nor a marking that cannot complete, both are proved. Returns the codes proved.
+    """
+    rules = Rules(net, data)
+    escape = escapes(net, rules)
+    vanish = drains(net, rules) & ~escape
+    if not vanish and not escape:
+        return []
+    explorer = Explorer(net, data, max_states)
+    explorer.vanish, explorer.escape = vanish, escape
+    found = explorer.run()
+    if found.bound_hit or found.unsafe_stop or found.truncated:
+        return []
+    sound = Soundness(net, data, found, net.workflow.name, explorer)
+    dead = sound.dead_ends()
+    stuck = sound.livelock(dead)
+    name = net.workflow.name
+    drained = sum(1 for arc in net.arcs if vanish >> arc.index & 1)
+    bound = sum(1 for arc in net.arcs if escape >> arc.index & 1)
+    certificate = (
+        f"{len(found.keys)} markings of the net without the tokens of {drained} flows that "
+        f"drain on their own and of {bound} bound for a terminate end"
+    )
+    proved = []
+    if not dead:
+        context.prove(name, codes.WF103, name, TOKEN_GAME, certificate)
+        proved.append(codes.WF103)
+    if not dead and not stuck:
+        context.prove(name, codes.WF104, name, TOKEN_GAME, certificate)
+        proved.append(codes.WF104)
+    return proved

@@ -15,6 +15,7 @@ from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import ERROR, FAIL, OK
 from archctl.check.workflow.graph import Net
 from archctl.check.workflow.net import Exploration, Explorer, Key
+from archctl.check.workflow.traps import Traps
 from archctl.codes import default_severity
 from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Trace, TraceStep, Value
@@ -37,6 +38,8 @@ class Soundness:
         self.data = data
         self.found = found
         self.spec = spec
+        #: set when a trap holds a token from the start: no run completes at all
+        self.never_completes = False
         #: inputs of subprocess completion joins (see Rules.flags)
         self.flags = net.bits(
             [
@@ -67,11 +70,16 @@ class Soundness:
             path.append(sid)
             sid = self.found.parent[sid]
         path.reverse()
+        return self.trace_of(path, [self.found.via[state] for state in path])
+
+    def trace_of(self, path: list[int], moves: list[tuple[int, str]]) -> Trace:
+        """The trace along ``path`` (states), each entered by the (node, outcome) in ``moves``."""
         steps = []
         previous: Key | None = None
-        for state, values in zip(path, self._actual(path), strict=True):
+        for state, values, (node, outcome) in zip(
+            path, self._actual(path, moves), moves, strict=True
+        ):
             marking = self.found.keys[state][0]
-            node, outcome = self.found.via[state]
             node_id = self.net.nodes[node].id
             note = None
             if outcome == FAIL:
@@ -87,7 +95,7 @@ class Soundness:
             previous = (marking, values)
         return Trace(tuple(steps))
 
-    def _actual(self, path: list[int]) -> list[Values]:
+    def _actual(self, path: list[int], moves: list[tuple[int, str]]) -> list[Values]:
         """The values along ``path`` as a run has them, dead ones included.
 
         States store values no token can still read canonically; replaying each task's
@@ -100,16 +108,51 @@ class Soundness:
         rules, canon = self.explorer.rules, self.explorer.canon
         actual = keys[path[0]][1]
         out = [actual]
-        for state in path[1:]:
+        for state, (node, outcome) in zip(path[1:], moves[1:], strict=True):
             marking, stored = keys[state]
-            node, outcome = self.found.via[state]
             if outcome == OK and marking is not None and self.net.nodes[node].sets:
                 candidates = rules.effects(node, actual)
                 actual = next((c for c in candidates if canon(marking, c) == stored), stored)
             out.append(actual)
+        if rules.fresh:
+            self._fresh_values(path, moves, out)
         return out
 
-    def _dead_ends(self) -> list[int]:
+    def _fresh_values(
+        self, path: list[int], moves: list[tuple[int, str]], out: list[Values]
+    ) -> None:
+        """Fill in the fresh variables (never stored) with what each read took.
+
+        A gateway that read one took some branch; a value that takes it is what the
+        environment chose, from the write before the read (or the start) until the next.
+        """
+        assert self.explorer is not None
+        rules, keys, net = self.explorer.rules, self.found.keys, self.net
+        names = self.data.names
+        for i in range(1, len(path)):
+            node = moves[i][0]
+            before, after = keys[path[i - 1]][0], keys[path[i]][0]
+            if not rules.fresh_read(node) or before is None or after is None:
+                continue
+            produced = tuple(a for a in net.outputs[node] if after.count(a) > before.count(a))
+            chosen = rules.fresh_choice(node, out[i - 1], produced)
+            if chosen is None:
+                continue
+            for slot in rules.fresh_read(node):
+                writes = [
+                    any(a.target == names[slot] for a in net.nodes[moves[j][0]].sets)
+                    for j in range(len(path))
+                ]
+                low = i - 1
+                while low > 0 and not writes[low]:
+                    low -= 1
+                high = i + 1
+                while high < len(path) and not writes[high]:
+                    high += 1
+                for j in range(low, high):
+                    out[j] = (*out[j][:slot], chosen[slot], *out[j][slot + 1 :])
+
+    def dead_ends(self) -> list[int]:
         found = self.found
         truncated = set(found.truncated)
         return [
@@ -120,14 +163,46 @@ class Soundness:
 
     def check(self, reachable: set[int]) -> list[Diagnostic]:
         out: list[Diagnostic] = []
-        deadlocks = self._dead_ends()
+        deadlocks = self.dead_ends()
         out += self._deadlocks(deadlocks)
         out += self._unsafe()
         complete = not (self.found.bound_hit or self.found.unsafe_stop or self.found.truncated)
         if complete:
-            out += self._livelock(deadlocks)
+            out += self.livelock(deadlocks)
             out += self._dead_tasks(reachable)
+        elif self.explorer is not None:
+            out += self._trapped()
         return out
+
+    def _trapped(self) -> list[Diagnostic]:
+        """WF104 without the whole state space: the first explored marking that marks a trap.
+
+        The search stopped (tokens piling up without bound, or the state bound), so the
+        backward analysis of ``livelock`` has no complete graph to run on; a marked trap
+        (traps.py) is a proof on its own that the marking can never complete.
+        """
+        assert self.explorer is not None
+        traps = Traps(self.net, self.explorer.rules)
+        if not traps.trap:
+            return []
+        roots = [sid for sid, parent in enumerate(self.found.parent) if parent < 0]
+        self.never_completes = all(traps.stuck(self.found.keys[sid][0]) for sid in roots)
+        for sid, (marking, _) in enumerate(self.found.keys):
+            if marking is None or not traps.stuck(marking):
+                continue
+            held = traps.marked(marking)
+            node = self.net.nodes[self.net.arcs[marking[0]].target]
+            for arc in marking:
+                if traps.trap >> arc & 1:
+                    node = self.net.nodes[self.net.arcs[arc].target]
+                    break
+            message = (
+                "no option to complete: a run reaches a marking from which no run ends "
+                f"(a token on {', '.join(repr(label) for label in held)} can never leave: "
+                "every node that takes one from these flows puts one back)"
+            )
+            return [self.diagnostic(codes.WF104, message, node.span, node.id, sid)]
+        return []
 
     def _deadlocks(self, deadlocks: list[int]) -> list[Diagnostic]:
         out = []
@@ -205,7 +280,7 @@ class Soundness:
             net.inputs[source]
         )
 
-    def _backward(self, seeds: list[int]) -> set[int]:
+    def backward(self, seeds: list[int]) -> set[int]:
         found = self.found
         preds: list[list[int]] = [[] for _ in found.keys]
         for sid, targets in enumerate(found.succ):
@@ -220,11 +295,11 @@ class Soundness:
                     todo.append(before)
         return reached
 
-    def _livelock(self, deadlocks: list[int]) -> list[Diagnostic]:
+    def livelock(self, deadlocks: list[int]) -> list[Diagnostic]:
         found = self.found
         done = [sid for sid, (marking, _) in enumerate(found.keys) if not marking]
-        can_complete = self._backward(done)
-        can_deadlock = self._backward(deadlocks)
+        can_complete = self.backward(done)
+        can_deadlock = self.backward(deadlocks)
         doomed = [
             sid
             for sid in range(len(found.keys))

@@ -65,12 +65,17 @@ def load_bpmn_text(path: str, text: str) -> LoadResult:
         for element in root.bpmn_children()
         if element.tag.startswith("global") and "id" in element.attrs
     }
+    messages = {
+        element.attrs["id"]: element.attrs.get("name") or element.attrs["id"]
+        for element in root.bpmn_children("message")
+        if "id" in element.attrs
+    }
     for process in root.bpmn_children("process"):
         if not any(_is_flow_node(child) for child in process.children):
             continue  # an empty pool: nothing to check
         name = _workflow_name(process.attrs.get("id", "process"), names)
         graph = Graph(path, name, reserved=set(reserved))
-        importer = build_process(source, graph, process, global_tasks)
+        importer = build_process(source, graph, process, global_tasks, messages)
         workflow = _workflow(source, graph, importer, process, language)
         result.diagnostics.extend(graph.notes)
         result.specs.append(workflow)
@@ -176,6 +181,10 @@ def _workflow(
                 description=node.description,
                 terminate=node.terminate,
                 scope=node.scope,
+                once=node.once,
+                bpmn_id=node.bpmn_id,
+                message=node.message,
+                message_role=node.message_role,
             )
         )
     flows = tuple(

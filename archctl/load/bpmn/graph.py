@@ -37,6 +37,9 @@ class GNode:
     terminate: bool = False  # a terminate end event (inside a subprocess: of its scope)
     scope: tuple[str, ...] = ()  # completion join / inner terminate: the subprocess's nodes
     writes: tuple[str, ...] | None = None  # variables the activity writes; None: any
+    once: bool = False  # a BPMN end event of the process: reached at most once (WF114)
+    message: str | None = None  # message events, send/receive tasks: the message's name
+    message_role: str | None = None  # "send" | "receive"
 
 
 @dataclass
@@ -89,6 +92,13 @@ class Graph:
         self.nodes[node.id] = node
         return node
 
+    def synthetic(
+        self, base: str, node_type: str, span: Span, description: str, **extra: object
+    ) -> GNode:
+        """Add a node the importer makes up (a fresh id from ``base``), at ``span``."""
+        node = GNode(self.fresh(base), node_type, span, description=description, **extra)  # type: ignore[arg-type]
+        return self.add(node)
+
     def connect(self, source: str, target: str, span: Span, **extra: object) -> GFlow:
         flow = GFlow(source, target, span, **extra)  # type: ignore[arg-type]
         self.flows.append(flow)
@@ -124,14 +134,8 @@ class Graph:
         if len(outs) == 1 and outs[0].condition is None and not outs[0].default:
             return
         if not outs:
-            end = self.add(
-                GNode(
-                    self.fresh(f"{node_id}.end"),
-                    "end",
-                    node.span,
-                    description=f"implicit end after {node_id}",
-                )
-            )
+            what = f"implicit end after {node_id}"
+            end = self.synthetic(f"{node_id}.end", "end", node.span, what)
             self.connect(node_id, end.id, node.span)
             return
         conditional = any(flow.condition is not None or flow.default for flow in outs)

@@ -76,6 +76,8 @@ class ProcessImporter:
         self.free_choice: set[str] = set()  # event-based gateways: conditions never apply
         self.depth = 0  # subprocess nesting, bounded so hostile input cannot exhaust the stack
         self.global_tasks: dict[str, str] = {}  # id of a <globalTask>-like element -> task kind
+        self.messages: dict[str, str] = {}  # id of a <message> -> its name (or id)
+        self.error_ends: list[tuple[XElement, str]] = []  # error end events in subprocesses
         self.top: list[str] = []  # node ids of the process's own flow nodes (not inner ones)
         #: per flattened subprocess: (prefix of its node ids, completion join, inner terminates)
         self.scopes: list[tuple[str, str, list[str]]] = []
@@ -140,6 +142,7 @@ class ProcessImporter:
         return starts, ends, inner
 
     def _node(self, element: XElement, node_id: str, node_type: str, **extra: object) -> str:
+        extra.update(self.message_of(element))
         name = element.attrs.get("name", "").strip()
         described = f"{element.tag} {element.attrs['id']}" + (f" '{name}'" if name else "")
         node = GNode(
@@ -161,6 +164,27 @@ class ProcessImporter:
         self.exit[element.attrs["id"]] = node_id
         return node_id
 
+    def message_of(self, element: XElement) -> dict[str, object]:
+        """``message``/``message_role`` of a message event or send/receive task.
+
+        The name of the ``<message>`` its ``messageRef`` names (its id when unnamed, the
+        reference itself when it names nothing known, the element's own id when there is no
+        reference): collaborations match these across pools.
+        """
+        tag = element.tag
+        definition = element.child("messageEventDefinition")
+        if tag in ("sendTask", "receiveTask"):
+            ref = element.attrs.get("messageRef")
+            role = "send" if tag == "sendTask" else "receive"
+        elif definition is not None:
+            ref = definition.attrs.get("messageRef")
+            throws = tag in ("intermediateThrowEvent", "endEvent")
+            role = "send" if throws else "receive"
+        else:
+            return {}
+        name = self.messages.get(ref, ref) if ref else element.attrs.get("id")
+        return {"message": name, "message_role": role}
+
     def element(self, element: XElement, prefix: str, bpmn_id: str) -> str | None:
         tag = element.tag
         node_id = self.graph.claim(prefix + bpmn_id)
@@ -175,12 +199,9 @@ class ProcessImporter:
             return self.subprocess(element, node_id)
         if tag in GATEWAYS:
             if tag == "eventBasedGateway":
+                # the race of its catch events: in one process they are environment inputs,
+                # so whichever comes first is a free exclusive choice (exact, no LD009)
                 self.free_choice.add(node_id)
-                self.unsupported(
-                    element,
-                    "waits for the first of its events: modelled as a free exclusive choice",
-                    node_id,
-                )
             elif tag == "complexGateway":
                 self.unsupported(element, "modelled as an inclusive gateway", node_id)
             return self._node(element, node_id, "gateway", gateway=GATEWAYS[tag])
@@ -264,17 +285,15 @@ class ProcessImporter:
             if kind in ODD_END_DEFINITIONS:
                 self.unsupported(element, f"{kind} end modelled as a plain end", node_id)
         if prefix:
-            if "error" in kinds:
-                self.unsupported(
-                    element,
-                    "error end inside a subprocess modelled as a normal end of the subprocess",
-                    node_id,
-                )
+            if "error" in kinds:  # caught by a subprocess's error boundary (boundaries.py)
+                self.error_ends.append((element, node_id))
             if "terminate" in kinds:
                 self.terminates.append(node_id)  # kills its subprocess's tokens (wiring)
             return self._node(element, node_id, "task", task="service")
         result = "failure" if "error" in kinds else None
-        return self._node(element, node_id, "end", result=result, terminate="terminate" in kinds)
+        return self._node(
+            element, node_id, "end", result=result, terminate="terminate" in kinds, once=True
+        )
 
     def intermediate(self, element: XElement, node_id: str) -> str:
         kinds = definitions_of(element)

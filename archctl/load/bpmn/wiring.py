@@ -8,17 +8,23 @@ and ends made explicit), and only then boundary events, which rewire that one fl
 from __future__ import annotations
 
 from archctl import codes
+from archctl.load.bpmn.boundaries import attach_boundaries
 from archctl.load.bpmn.graph import GNode, Graph
-from archctl.load.bpmn.process import ProcessImporter, definitions_of
+from archctl.load.bpmn.process import ProcessImporter
 from archctl.load.bpmn.xml import XElement
 from archctl.source import SourceFile
 
 
 def build_process(
-    source: SourceFile, graph: Graph, process: XElement, global_tasks: dict[str, str]
+    source: SourceFile,
+    graph: Graph,
+    process: XElement,
+    global_tasks: dict[str, str],
+    messages: dict[str, str],
 ) -> ProcessImporter:
     importer = ProcessImporter(source, graph)
     importer.global_tasks = global_tasks
+    importer.messages = messages
     importer.top = importer.container(process, "")[2]
     for entry, starts, ends, inner, join in importer.deferred:
         _subprocess(importer, entry, starts, ends, inner, join)
@@ -34,7 +40,7 @@ def build_process(
             del graph.nodes[join]
             graph.flows = [flow for flow in graph.flows if flow.source != join]
             importer.joins.remove(join)
-    _boundaries(importer)
+    attach_boundaries(importer)
     _scopes(importer)
     return importer
 
@@ -199,109 +205,3 @@ def _start(importer: ProcessImporter, process: XElement) -> None:
         graph.connect(start.id, split.id, span)
         for target in targets:
             graph.connect(split.id, target, span)
-
-
-def _boundaries(importer: ProcessImporter) -> None:
-    """Error boundaries become ``on_error``; other boundaries alternatives after the activity."""
-    graph = importer.graph
-    hosts: dict[str, tuple[list[str], list[str], list[str]]] = {}
-    joins = set(importer.joins)
-    single = {
-        host: _single_token_steps(graph, importer.entry[host], joins)
-        for host in importer.subprocesses
-    }
-    for element, node_id in importer.boundaries:
-        host = element.attrs.get("attachedToRef")
-        if not host or host not in importer.entry:
-            importer.error(
-                codes.LD005 if host else codes.LD003,
-                element,
-                f"boundary event {element.attrs.get('id')} is attached to "
-                + (f"a missing element '{host}'" if host else "nothing (no attachedToRef)"),
-            )
-            continue
-        errors, interrupting, parallel = hosts.setdefault(host, ([], [], []))
-        if "error" in definitions_of(element):
-            errors.append(node_id)
-        elif element.attrs.get("cancelActivity", "true") == "false":
-            parallel.append(node_id)
-            importer.unsupported(
-                element,
-                "non-interrupting: modelled as an optional branch "
-                "started when its activity completes",
-                node_id,
-            )
-        else:
-            interrupting.append(node_id)
-            if host in importer.subprocesses and not single.get(host):
-                importer.unsupported(
-                    element,
-                    "interrupting a subprocess: modelled as an "
-                    "alternative after the subprocess completes",
-                    node_id,
-                )
-    for host, (errors, interrupting, parallel) in hosts.items():
-        entry, exit_node = importer.entry[host], importer.exit[host]
-        if exit_node not in graph.nodes:  # a subprocess that never completes normally
-            exit_node = entry
-        if errors:
-            target = errors[0]
-            if len(errors) > 1:
-                target = _choice(graph, f"{entry}.error", errors, graph.nodes[entry])
-            graph.nodes[entry].on_error = target
-        if parallel:
-            fork = _reroute(graph, exit_node, f"{entry}.fork", "parallel")
-            for node_id in parallel:
-                node = graph.nodes[node_id]
-                skip = graph.add(
-                    GNode(
-                        graph.fresh(f"{node_id}.skip"),
-                        "end",
-                        node.span,
-                        description=f"{node_id} did not fire",
-                    )
-                )
-                maybe = _choice(graph, f"{node_id}.maybe", [node_id, skip.id], node)
-                graph.connect(fork, maybe, node.span)
-        if interrupting:
-            steps = [exit_node]
-            if host in importer.subprocesses:
-                steps = single.get(host) or steps
-            for step in steps:
-                choice = _reroute(graph, step, f"{step}.exit", "exclusive")
-                for node_id in interrupting:
-                    graph.connect(choice, node_id, graph.nodes[node_id].span)
-
-
-def _single_token_steps(graph: Graph, entry: str, joins: set[str]) -> list[str]:
-    """The steps of a subprocess where an interrupt can strike, if one token runs it alone.
-
-    With no parallel or inclusive gateway inside, the subprocess holds exactly one token, so
-    "interrupted at any time" is exactly "interrupted after its entry or after any inner
-    step", which the token game can express. Returns [] when tokens can run in parallel.
-    """
-    inner = [
-        node
-        for node in graph.nodes.values()
-        if node.id.startswith(f"{entry}.") and node.id not in joins
-    ]
-    if any(node.type == "gateway" and node.gateway != "exclusive" for node in inner):
-        return []
-    return [entry] + [node.id for node in inner if node.type == "task"]
-
-
-def _reroute(graph: Graph, node_id: str, base: str, kind: str) -> str:
-    """Insert a gateway between a node and its single outgoing flow; return the gateway id."""
-    node = graph.nodes[node_id]
-    gateway = graph.add(GNode(graph.fresh(base), "gateway", node.span, gateway=kind))
-    for flow in graph.outgoing(node_id):
-        flow.source = gateway.id
-    graph.connect(node_id, gateway.id, node.span)
-    return gateway.id
-
-
-def _choice(graph: Graph, base: str, targets: list[str], near: GNode) -> str:
-    gateway = graph.add(GNode(graph.fresh(base), "gateway", near.span, gateway="exclusive"))
-    for target in targets:
-        graph.connect(gateway.id, target, near.span)
-    return gateway.id

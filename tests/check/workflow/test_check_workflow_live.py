@@ -35,15 +35,24 @@ SETS = ["x = any", "x = true", "y = not x", "n = n + 1", "n = 0", "y = n >= 2", 
 WHENS = ["x", "not x", "y and n < 2", "n == 1", "x or y"]
 
 
-def random_workflow(rng: random.Random) -> str:
-    """A parallel split into 2-3 branches of tasks and exclusive gateways, then a join."""
-    lines = [
-        "kind: workflow",
-        "name: live",
-        "variables:",
-        "  x: {type: bool, initial: false}",
-        "  y: {type: bool}",
-        "  n: {type: int, range: [0, 3], initial: 0}",
+VARIABLES = [
+    "  x: {type: bool, initial: false}",
+    "  y: {type: bool}",
+    "  n: {type: int, range: [0, 3], initial: 0}",
+]
+
+
+def random_workflow(
+    rng: random.Random,
+    variables: list[str] = VARIABLES,
+    sets: list[str] = SETS,
+    whens: list[str] = WHENS,
+    loops: bool = False,
+) -> str:
+    """A parallel split into 1-3 branches of tasks and exclusive gateways, then a join
+    (``loops``: some gateway branches go back to the step before the gateway)."""
+    lines = ["kind: workflow", "name: live", "variables:", *variables]
+    lines += [
         "nodes:",
         "  start: {type: start}",
         "  split: {type: gateway, gateway: parallel}",
@@ -51,25 +60,25 @@ def random_workflow(rng: random.Random) -> str:
         "  end: {type: end}",
     ]
     flows = ["start -> split", "join -> end"]
-    for branch in range(rng.randint(2, 3)):
+    for branch in range(rng.randint(1 if loops else 2, 3)):
         previous = "split"
         for step in range(rng.randint(1, 3)):
             name = f"b{branch}s{step}"
-            if rng.random() < 0.35:
+            if rng.random() < (0.45 if loops else 0.35):
                 lines.append(f"  {name}: {{type: gateway, gateway: exclusive}}")
                 lines.append(f"  {name}a: {{type: task}}")
-                when = rng.choice(WHENS)
+                back = loops and previous != "split" and rng.random() < 0.3
                 flows += [
                     f"{previous} -> {name}",
-                    f'{{from: {name}, to: {name}a, when: "{when}"}}',
+                    f'{{from: {name}, to: {name}a, when: "{rng.choice(whens)}"}}',
                     f"{{from: {name}, to: {name}m, default: true}}",
-                    f"{name}a -> {name}m",
+                    f"{name}a -> {previous if back else name + 'm'}",
                 ]
                 lines.append(f"  {name}m: {{type: gateway, gateway: exclusive}}")
                 previous = f"{name}m"
             else:
-                sets = rng.choice(SETS)
-                extra = f', sets: "{sets}"' if sets else ""
+                chosen = rng.choice(sets)
+                extra = f', sets: "{chosen}"' if chosen else ""
                 lines.append(f"  {name}: {{type: task{extra}}}")
                 flows.append(f"{previous} -> {name}")
                 previous = name
@@ -79,11 +88,12 @@ def random_workflow(rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def findings(spec: Workflow, merged: bool) -> set[tuple[str, str]] | None:
-    """Soundness and gateway findings, or None when the search stopped early (an unsafe
-    workflow whose tokens pile up), where the two searches may stop at different points."""
+def findings(spec: Workflow, **options: bool) -> set[tuple[str, str]] | None:
+    """Soundness and gateway findings of a search with these ``Explorer`` options, or None
+    when it stopped early (an unsafe workflow whose tokens pile up), where two searches may
+    stop at different points."""
     net, data = build_net(spec), build_data(spec, 10_000)
-    explorer = Explorer(net, data, 200_000, reduce=merged, live=merged)
+    explorer = Explorer(net, data, 200_000, **options)
     found = explorer.run()
     if found.bound_hit or found.unsafe_stop or found.truncated:
         return None
@@ -101,7 +111,8 @@ def test_merging_dead_values_keeps_every_finding() -> None:
         assert not result.diagnostics, result.diagnostics
         spec = result.specs[0]
         assert isinstance(spec, Workflow)
-        merged, plain = findings(spec, merged=True), findings(spec, merged=False)
+        merged = findings(spec, reduce=True, live=True)
+        plain = findings(spec, reduce=False, live=False)
         if merged is None or plain is None:
             continue
         assert merged == plain, result.sources
@@ -148,4 +159,4 @@ def test_independent_bpmn_branches_that_set_their_own_flags_commute() -> None:
     net, data = build_net(spec), build_data(spec, 10_000)
     found = Explorer(net, data, 200_000).run()
     assert len(found.keys) < 200 and not found.bound_hit
-    assert findings(spec, merged=True) == set()
+    assert findings(spec) == set()
