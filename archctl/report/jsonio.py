@@ -13,9 +13,12 @@ is written as it is produced and never held twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from json.encoder import encode_basestring  # the C implementation where available
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
+
+#: the C encoder's factory (None without the accelerator) and its string encoder
+c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+encode_basestring: Callable[[str], str] = json.encoder.encode_basestring
 
 INDENT = "  "
 _SCALARS = (str, int, float, bool, type(None))
@@ -31,76 +34,86 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, str):
-        return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return _float(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
 _SCALAR_TYPES = frozenset(_SCALARS)
 #: per indentation level, a C encoder whose item separator ends in that level's indent
-_ENCODERS: dict[int, json.JSONEncoder] = {}
+_ENCODERS: dict[int, Callable[[Any, int], Sequence[str]]] = {}
 
 
-def _encoder(level: int) -> json.JSONEncoder:
+def _encoder(level: int) -> Callable[[Any, int], Sequence[str]]:
     encoder = _ENCODERS.get(level)
     if encoder is None:
         separator = ",\n" + INDENT * (level + 1)
-        encoder = _ENCODERS[level] = json.JSONEncoder(
-            ensure_ascii=False, separators=(separator, ": ")
-        )
+        if c_make_encoder is None:  # no C accelerator (PyPy): json's own encoder, same bytes
+            plain = json.JSONEncoder(ensure_ascii=False, separators=(separator, ": "))
+            encoder = _ENCODERS[level] = lambda value, _: (plain.encode(value),)
+        else:  # what JSONEncoder.iterencode builds, once instead of per call
+            encoder = _ENCODERS[level] = c_make_encoder(
+                None, None, encode_basestring, None, ": ", separator, False, False, True
+            )
     return encoder
 
 
-def _flat(value: dict[str, Any] | list[Any], level: int) -> str | None:
-    """A container of scalars in one C call; None when a member is itself a container."""
-    if isinstance(value, dict):
-        if not _SCALAR_TYPES.issuperset(map(type, value.values())):
-            return None
-        if set(map(type, value)) != {str}:
-            return None  # json's key coercion (ints, floats, None) is left to the slow path
-    elif not _SCALAR_TYPES.issuperset(map(type, value)):
-        return None
-    text = _encoder(level).encode(value)
+def _flat(value: dict[Any, Any] | list[Any], level: int) -> str:
+    """A container of scalars (and, for a dict, str keys) in one C call."""
+    text = "".join(_encoder(level)(value, 0))
     inner = "\n" + INDENT * (level + 1)
     return text[0] + inner + text[1:-1] + "\n" + INDENT * level + text[-1]
 
 
+def _dict(value: dict[Any, Any], level: int) -> str:
+    if not value:
+        return "{}"
+    if _SCALAR_TYPES.issuperset(map(type, value.values())) and set(map(type, value)) == {str}:
+        return _flat(value, level)
+    inner, deeper = INDENT * (level + 1), level + 1
+    items = [f"{inner}{_key(key)}: {encode(member, deeper)}" for key, member in value.items()]
+    return "{\n" + ",\n".join(items) + "\n" + INDENT * level + "}"
+
+
+def _list(value: list[Any] | tuple[Any, ...], level: int) -> str:
+    if not value:
+        return "[]"
+    if _SCALAR_TYPES.issuperset(map(type, value)):
+        return _flat(list(value), level)
+    inner, deeper = INDENT * (level + 1), level + 1
+    members = [inner + encode(member, deeper) for member in value]
+    return "[\n" + ",\n".join(members) + "\n" + INDENT * level + "]"
+
+
+_SCALAR_ENCODERS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _float,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda _: "null",
+}
+
+
 def encode(value: Any, level: int = 0) -> str:
     """``value`` as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it at ``level``."""
-    if isinstance(value, _SCALARS):
-        return _scalar(value)
-    if isinstance(value, (dict, list, tuple)):
-        if not value:
-            return "{}" if isinstance(value, dict) else "[]"
-        if isinstance(value, tuple):
-            value = list(value)
-        flat = _flat(value, level)
-        if flat is not None:
-            return flat
-        inner = INDENT * (level + 1)
-        if isinstance(value, dict):
-            items = [
-                f"{inner}{_key(key)}: {encode(member, level + 1)}" for key, member in value.items()
-            ]
-            return "{\n" + ",\n".join(items) + "\n" + INDENT * level + "}"
-        members = [inner + encode(member, level + 1) for member in value]
-        return "[\n" + ",\n".join(members) + "\n" + INDENT * level + "]"
+    kind = type(value)
+    scalar = _SCALAR_ENCODERS.get(kind)
+    if scalar is not None:
+        return scalar(value)
+    if kind is dict:
+        return _dict(value, level)
+    if kind is list or kind is tuple:
+        return _list(value, level)
+    # subclasses (a str enum, an IntEnum, an OrderedDict) are written as their base type
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    for base in (str, int, float):
+        if isinstance(value, base):
+            return _SCALAR_ENCODERS[base](value)
+    if isinstance(value, dict):
+        return _dict(value, level)
+    if isinstance(value, (list, tuple)):
+        return _list(value, level)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _key(key: Any) -> str:
-    if isinstance(key, str):
+    if type(key) is str:
         return encode_basestring(key)
     return json.dumps({key: 0}, ensure_ascii=False)[1:-4]  # json's own key coercion
 
