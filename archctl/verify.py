@@ -32,7 +32,7 @@ from archctl.model.spec import LoadResult, Spec
 from archctl.proof import Proof, sort_proofs
 from archctl.source import SourceFile
 from archctl.verify_context import context_specs
-from archctl.verify_jobs import CheckJob, InProcess, Workers, check_chunk, load_files
+from archctl.verify_jobs import CheckJob, InProcess, Workers, check_chunk, prepare
 
 #: The path that means "read the spec from standard input".
 STDIN = "-"
@@ -90,7 +90,6 @@ def verify_paths(
     stdin: tuple[str, bytes] | None = None,
     respect_gitignore: bool = True,
     workers: Workers | None = None,
-    ship_files: bool = False,
 ) -> VerifyOutcome:
     """Load every spec under ``paths`` and check those whose file loaded without errors.
 
@@ -98,9 +97,8 @@ def verify_paths(
     misleading (a dropped transition would make its target look unreachable). A spec name
     defined in two files is an LD006 on the second, but both files are still checked, so
     the duplicate does not hide the second file's own findings. ``stdin`` is the
-    (file name, bytes) read for the path ``-``. ``workers`` load files and check specs in
-    parallel (:mod:`archctl.verify_jobs`; ``ship_files``: send the bytes, for a cluster);
-    the outcome is the same as a sequential run's.
+    (file name, bytes) read for the path ``-``. ``workers`` check specs in parallel
+    (:mod:`archctl.verify_jobs`); the outcome is the same as a sequential run's.
     Raises :class:`archctl.findings.BaselineError` for an unusable baseline file.
     """
     config = config or Config()
@@ -111,7 +109,6 @@ def verify_paths(
         specs_only,
         duplicates=False,
         ignored=_gitignore(config) if respect_gitignore else None,
-        load_files=load_files(workers, ship=ship_files) if workers else None,
     )
     if stdin is not None and STDIN in paths:
         loaded.extend(load_bytes(stdin[0], stdin[1]))
@@ -154,6 +151,7 @@ def verify_loaded(
     seconds: dict[tuple[str, str], float] = {}
     found = list(loaded.diagnostics)
     job = CheckJob(checkable, context, options)
+    prepare(checkable)
     checked = (workers or InProcess()).map(check_chunk, job, range(len(checkable)))
     for spec, one in zip(checkable, checked, strict=True):
         found += one.diagnostics

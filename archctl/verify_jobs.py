@@ -1,10 +1,12 @@
-"""Verify's per-file and per-spec work on worker processes or a Dask cluster, merged in order.
+"""Verify's per-spec checks on worker processes or a Dask cluster, merged in order.
 
-Only what is a pure function of its inputs is split: parsing one file (its path and bytes)
-and checking one spec (the spec, the specs it may refer to, the options). Everything that
-looks across files stays in the calling process: discovery, LD006 duplicate names, linking
-systems to their components, loading referenced specs from the project, inline
-suppressions, select/ignore/severity, per-file ignores, the baseline and the canonical sort.
+Only checking is split: checking one spec is a pure function of the spec, the specs it may
+refer to and the options. Loading stays in the calling process: parsing a file costs less
+than sending its model back from a worker (pickling the specs of a 300-file monorepo took
+longer than parsing them). Everything that looks across files stays there too: discovery,
+LD006 duplicate names, linking systems to their components, loading referenced specs
+from the project, inline suppressions, select/ignore/severity, per-file ignores, the
+baseline and the canonical sort.
 Results are gathered in submission order and merged exactly as the sequential loop merges
 them, so ``--jobs N`` and ``--cluster`` print the same bytes as a sequential run.
 
@@ -22,9 +24,8 @@ from typing import Any, Protocol, TypeVar
 
 from archctl.check import CheckOptions
 from archctl.diagnostics import Diagnostic
-from archctl.kinds import check_specs
-from archctl.load.loader import load_bytes, load_file
-from archctl.model.spec import LoadResult, Spec
+from archctl.kinds import check_specs, checker_of
+from archctl.model.spec import Spec
 from archctl.proof import Proof
 
 S = TypeVar("S")
@@ -111,8 +112,8 @@ class Processes:
 class Cluster:
     """``--cluster tcp://HOST:PORT`` or ``local:N``: chunks as tasks on Dask's scheduler.
 
-    Shared data is scattered once per worker; files travel as bytes, so workers need no
-    shared file system. A worker that dies is replaced and its chunk rerun (the result is
+    The loaded specs are scattered once per worker, so workers need no shared file
+    system. A worker that dies is replaced and its chunk rerun (the result is
     the same: the work is pure); a scheduler that is unreachable or lost is an error.
     """
 
@@ -165,39 +166,11 @@ def workers_for(jobs: int = 1, cluster: str | None = None) -> Workers:
     return InProcess()
 
 
-#: a file to load: its path, and its bytes when they were read here (None: read it there)
-FileItem = tuple[str, "bytes | None"]
-
-
-def load_chunk(_: None, files: list[FileItem]) -> list[LoadResult]:
-    """Load each file of a chunk (a worker's half of ``load_paths``)."""
-    return [load_file(path) if data is None else load_bytes(path, data) for path, data in files]
-
-
-def load_files(
-    workers: Workers, *, ship: bool
-) -> Callable[[Sequence[str]], list[LoadResult]] | None:
-    """A ``load_paths`` file loader that spreads files over ``workers`` (None: in order here).
-
-    ``ship`` sends the bytes with each file (a cluster's workers may not see our disk).
-    """
-    if isinstance(workers, InProcess):
-        return None
-
-    def load(paths: Sequence[str]) -> list[LoadResult]:
-        return workers.map(load_chunk, None, [_item(path, ship) for path in paths])
-
-    return load
-
-
-def _item(path: str, ship: bool) -> FileItem:
-    if not ship:
-        return (path, None)
-    try:
-        with open(path, "rb") as handle:
-            return (path, handle.read())
-    except OSError:
-        return (path, None)  # the worker's load_file reports it as it would here
+def prepare(specs: Sequence[Spec]) -> None:
+    """Import the checker of every kind present, here, before workers are forked: they
+    inherit the modules (z3 among them) instead of each importing them again."""
+    for spec in {spec.kind: spec for spec in specs}.values():
+        checker_of(spec)
 
 
 @dataclass(frozen=True)

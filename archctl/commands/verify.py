@@ -135,7 +135,6 @@ def run(request: VerifyRequest, console: Console) -> int:
             stdin=_stdin(request),
             respect_gitignore=request.respect_gitignore,
             workers=workers,
-            ship_files=request.cluster is not None,
         )
     except (BaselineError, WorkersError) as error:
         return usage_error(console, str(error))

@@ -193,7 +193,6 @@ def load_paths(
     *,
     duplicates: bool = True,
     ignored: Callable[[str, bool], bool] | None = None,
-    load_files: Callable[[Sequence[str]], list[LoadResult]] | None = None,
 ) -> LoadResult:
     """Load every spec under ``paths`` and check names that must be unique across files.
 
@@ -201,23 +200,18 @@ def load_paths(
     skipped silently and ``exclude`` applies to named files too. Outside hook mode a named
     YAML file with someone else's ``kind`` is reported as not a spec. ``duplicates=False``
     leaves the cross-file LD006 check to the caller (:func:`duplicate_specs`).
-    ``load_files`` loads the files (one result each, in order) elsewhere, e.g. on worker
-    processes; what looks across files (LD006, system links) stays here.
     """
     files, problems = discover(paths, exclude, force_exclude=specs_only, ignored=ignored)
     if specs_only:
         files = [file for file in files if spec_kind(file) is SpecFile.SPEC]
         problems = [p for p in problems if "no spec files" not in p.message]
     result = LoadResult(diagnostics=list(problems))
-    foreign = {file for file in files if spec_kind(file) is SpecFile.FOREIGN}
-    wanted = [file for file in files if file not in foreign]
-    loads = iter(load_files(wanted) if load_files else map(load_file, wanted))
     for file in files:
-        if file in foreign:
+        if spec_kind(file) is SpecFile.FOREIGN:
             result.files.append(file)
             result.diagnostics.append(_not_a_spec(file))
             continue
-        result.extend(next(loads))
+        result.extend(load_file(file))
     if duplicates:
         result.diagnostics.extend(duplicate_specs(result))
     if any(spec.kind == "system" for spec in result.specs):
