@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_statemachine import BASELINE
+from bench_statemachine import _children_cpu as _cpu
 
 FORMATS = ("json", "sarif", "text", "github", "gitlab", "junit", "concise")
 
@@ -63,11 +63,6 @@ def generate(states: int, seed: int = 7) -> str:
         lines.append(f"  - {chain[i]} -> {chain[rng.randrange(len(chain))]} on e1")
     lines += [f"  - {name} -> {chain[rng.randrange(len(chain))]} on e0" for name in orphans]
     return "\n".join(lines) + "\n"
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _process(argv: list[str]) -> tuple[float, float, str]:

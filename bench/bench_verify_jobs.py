@@ -8,13 +8,13 @@ sequential run, or the benchmark fails.
 
     python bench/bench_verify_jobs.py                   # 300 specs, best of 1
     python bench/bench_verify_jobs.py --specs 100 --repeat 3
+    python bench/bench_verify_jobs.py --specs 60 --scale 8      # heavier specs: checks dominate
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_statemachine import _children_cpu as _cpu
 from gen_monorepo import generate
 
 MODES: dict[str, tuple[str, ...]] = {
@@ -29,11 +30,6 @@ MODES: dict[str, tuple[str, ...]] = {
     "--jobs 2": ("--jobs", "2"),
     "--cluster local:2": ("--cluster", "local:2"),
 }
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _run(folder: str, extra: tuple[str, ...]) -> tuple[float, float, bytes]:
@@ -51,9 +47,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--specs", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--scale", type=int, default=1, help="size of each spec (x)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        generate(folder, args.specs)
+        generate(folder, args.specs, scale=args.scale)
         runs: dict[str, list[tuple[float, float]]] = {mode: [] for mode in MODES}
         reference = None
         for _ in range(args.repeat):
@@ -65,7 +62,10 @@ def main() -> None:
                 runs[mode].append((wall, cpu))
     assert reference is not None
     findings = reference.count(b'"code": ')
-    print(f"{args.specs} spec files, {findings} findings, identical JSON reports in every mode")
+    print(
+        f"{args.specs} spec files (scale {args.scale}), {findings} findings, "
+        "identical JSON reports in every mode"
+    )
     print(f"best of {args.repeat} by wall time; {os.cpu_count()} CPUs on this machine\n")
     print("| run | wall s | CPU s (all processes) | speed-up (wall) |")
     print("| --- | ---: | ---: | ---: |")
