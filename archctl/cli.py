@@ -7,16 +7,24 @@ Imports are deferred into each command so ``archctl verify`` starts fast in pre-
 
 from __future__ import annotations
 
-import enum
 import sys
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
 from archctl import __version__
-
-if TYPE_CHECKING:
-    from rich.console import Console
+from archctl.cli_options import (
+    COLOR,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    Color,
+    ConvertTarget,
+    GraphFormat,
+    TextOrJson,
+    console,
+)
+from archctl.cli_verify import verify
 
 app = typer.Typer(
     name="archctl",
@@ -28,38 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-_COLOR = {"mode": "auto"}
-
-
-class OutputFormat(str, enum.Enum):
-    text = "text"
-    concise = "concise"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-    github = "github"
-    gitlab = "gitlab"
-
-
-class TextOrJson(str, enum.Enum):
-    """Formats of the commands whose output is not a list of findings (plan, diff)."""
-
-    text = "text"
-    json = "json"
-
-
-class Level(str, enum.Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-class Color(str, enum.Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
+app.command()(verify)
 
 
 def _version(value: bool) -> None:
@@ -79,138 +56,7 @@ def _root(
     ] = Color.auto,
 ) -> None:
     """archctl: prove, simulate and draw architecture specs."""
-    _COLOR["mode"] = color.value
-
-
-def _console() -> Console:
-    """The output console: user text is never read as markup or emoji codes."""
-    from rich.console import Console
-
-    mode = _COLOR["mode"]
-    if mode == "always":
-        return Console(highlight=False, emoji=False, force_terminal=True)
-    if mode == "never":
-        return Console(highlight=False, emoji=False, no_color=True, color_system=None)
-    return Console(highlight=False, emoji=False)
-
-
-def _codes(values: list[str] | None) -> tuple[str, ...]:
-    """Repeatable, comma-separated codes (``--select SM,WF --select PL``)."""
-    parts = (part.strip() for value in values or () for part in value.split(","))
-    return tuple(part for part in parts if part)
-
-
-@app.command()
-def verify(
-    paths: Annotated[
-        Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Argument(help="Spec files or folders; `-` reads standard input. Default: config."),
-    ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = OutputFormat.text,
-    output: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--output", "-o", help="Write the report to FILE; the terminal keeps text."),
-    ] = None,
-    fail_on: Annotated[
-        Optional[Level],  # noqa: UP045
-        typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 [error]."),
-    ] = None,
-    timeout_ms: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--timeout", help="Time budget of each spec, in ms [10000].", min=1),
-    ] = None,
-    max_states: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(
-            "--max-states", help="Configuration budget of explicit searches [2000000].", min=1
-        ),
-    ] = None,
-    config_file: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--config", help="Config file (default: nearest archctl.toml/pyproject)."),
-    ] = None,
-    select: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--select", help="Only these codes or prefixes (replaces the config's)."),
-    ] = None,
-    extend_select: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--extend-select", help="Add codes or prefixes to the selection."),
-    ] = None,
-    ignore: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--ignore", help="Skip these codes or prefixes, comma-separated."),
-    ] = None,
-    severity: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option("--severity", help="CODE=LEVEL, e.g. SM901=warning (codes or prefixes)."),
-    ] = None,
-    baseline: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--baseline", help="Report only findings not recorded in this baseline."),
-    ] = None,
-    write_baseline: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--write-baseline", help="Record the current findings as a baseline."),
-    ] = None,
-    specs_only: Annotated[
-        bool,
-        typer.Option(
-            "--specs-only",
-            help="Hook mode: skip files that are not archctl specs; honour `exclude` "
-            "for named files (pre-commit).",
-        ),
-    ] = False,
-    stdin_filename: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--stdin-filename", help="The file name `-` stands for, in locations."),
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even with findings (2 stays 2).")
-    ] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print findings only, no summary lines.")
-    ] = False,
-    statistics: Annotated[
-        bool, typer.Option("--statistics", help="Print the count of findings per code.")
-    ] = False,
-    no_gitignore: Annotated[
-        bool, typer.Option("--no-respect-gitignore", help="Walk folders ignoring .gitignore.")
-    ] = False,
-    color: Annotated[
-        Optional[Color],  # noqa: UP045
-        typer.Option("--color", help="auto, always, never (as `archctl --color`)."),
-    ] = None,
-) -> None:
-    """Load and check specs; exit 0 clean, 1 findings, 2 unloadable input, 3 internal error."""
-    from archctl.commands.verify import VerifyRequest, run
-
-    if color is not None:
-        _COLOR["mode"] = color.value
-    request = VerifyRequest(
-        paths=tuple(paths or ()),
-        output_format=output_format.value,
-        output=output,
-        fail_on=fail_on.value if fail_on else None,
-        timeout_ms=timeout_ms,
-        max_states=max_states,
-        config=config_file,
-        select=_codes(select),
-        extend_select=_codes(extend_select),
-        ignore=_codes(ignore),
-        severity=_codes(severity),
-        baseline=baseline,
-        write_baseline=write_baseline,
-        specs_only=specs_only,
-        exit_zero=exit_zero,
-        quiet=quiet,
-        statistics=statistics,
-        stdin_filename=stdin_filename,
-        respect_gitignore=not no_gitignore,
-    )
-    raise typer.Exit(run(request, _console()))
+    COLOR["mode"] = color.value
 
 
 @app.command()
@@ -224,7 +70,7 @@ def explain(
     """Print what a finding code means."""
     from archctl.commands.explain import ExplainRequest, run
 
-    raise typer.Exit(run(ExplainRequest(code, list_all), _console()))
+    raise typer.Exit(run(ExplainRequest(code, list_all), console()))
 
 
 @app.command()
@@ -234,16 +80,9 @@ def schema(
     ],
 ) -> None:
     """Print the JSON Schema of one spec kind, or of all kinds chosen by `kind` (editors)."""
-    from archctl.schemas import KINDS, combined_json, schema_json
+    from archctl.commands.schema import run
 
-    if kind == "all":
-        sys.stdout.write(combined_json())
-        return
-    if kind not in KINDS:
-        expected = ", ".join([*KINDS, "all"])
-        typer.echo(f"error: unknown kind '{kind}'; expected one of {expected}", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    sys.stdout.write(schema_json(kind))
+    raise typer.Exit(run(kind, console()))
 
 
 @app.command()
@@ -253,7 +92,7 @@ def init(
     """Write archctl.toml, an example spec and a pre-commit config; never overwrites."""
     from archctl.commands.init import InitRequest, run
 
-    raise typer.Exit(run(InitRequest(folder), _console()))
+    raise typer.Exit(run(InitRequest(folder), console()))
 
 
 @app.command()
@@ -272,14 +111,7 @@ def plan(
     """Select plugin versions and print the load stages; exit 1 with findings, 2 bad input."""
     from archctl.commands.plan import PlanRequest, run
 
-    raise typer.Exit(run(PlanRequest(path, spec, output_format.value, timeout_ms), _console()))
-
-
-class GraphFormat(str, enum.Enum):
-    dot = "dot"
-    svg = "svg"
-    png = "png"
-    mermaid = "mermaid"
+    raise typer.Exit(run(PlanRequest(path, spec, output_format.value, timeout_ms), console()))
 
 
 @app.command()
@@ -307,7 +139,7 @@ def graph(
     from archctl.commands.graph import GraphRequest, run
 
     request = GraphRequest(path, spec, graph_format.value, out, check, highlight, config_file)
-    raise typer.Exit(run(request, _console()))
+    raise typer.Exit(run(request, console()))
 
 
 @app.command()
@@ -380,12 +212,7 @@ def simulate(
         trace_out=trace_out,
         cluster=cluster,
     )
-    raise typer.Exit(run(options, _console()))
-
-
-class ConvertTarget(str, enum.Enum):
-    yaml = "yaml"
-    dsl = "dsl"
+    raise typer.Exit(run(options, console()))
 
 
 @app.command()
@@ -414,7 +241,7 @@ def conform(
     request = ConformOptions(
         spec_file, log, spec, align, log_format, case, activity, time, output_format
     )
-    raise typer.Exit(run(request, _console()))
+    raise typer.Exit(run(request, console()))
 
 
 @app.command()
@@ -437,7 +264,7 @@ def convert(
     """Translate a spec between YAML and the DSL (same model; comments kept by line)."""
     from archctl.commands.convert import ConvertRequest, convert
 
-    raise typer.Exit(convert(ConvertRequest(file, to.value, output, spec), _console()))
+    raise typer.Exit(convert(ConvertRequest(file, to.value, output, spec), console()))
 
 
 @app.command()
@@ -450,7 +277,7 @@ def fmt(
     """Rewrite DSL files in the canonical layout (idempotent; comments kept)."""
     from archctl.commands.convert import FmtRequest, fmt
 
-    raise typer.Exit(fmt(FmtRequest(tuple(files), check), _console()))
+    raise typer.Exit(fmt(FmtRequest(tuple(files), check), console()))
 
 
 @app.command()
@@ -471,7 +298,7 @@ def diff(
     from archctl.commands.diff import DiffRequest, run
 
     request = DiffRequest(old, new, spec, output_format.value, timeout_ms)
-    raise typer.Exit(run(request, _console()))
+    raise typer.Exit(run(request, console()))
 
 
 def main() -> NoReturn:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,12 +27,12 @@ from archctl.findings import (
     project_path,
     read_baseline,
 )
-from archctl.kinds import check_specs
 from archctl.load.loader import duplicate_specs, load_bytes, load_paths
 from archctl.model.spec import LoadResult, Spec
 from archctl.proof import Proof, sort_proofs
 from archctl.source import SourceFile
 from archctl.verify_context import context_specs
+from archctl.verify_jobs import CheckJob, InProcess, Workers, check_chunk, prepare
 
 #: The path that means "read the spec from standard input".
 STDIN = "-"
@@ -90,6 +89,7 @@ def verify_paths(
     selection: Selection | None = None,
     stdin: tuple[str, bytes] | None = None,
     respect_gitignore: bool = True,
+    workers: Workers | None = None,
 ) -> VerifyOutcome:
     """Load every spec under ``paths`` and check those whose file loaded without errors.
 
@@ -97,7 +97,8 @@ def verify_paths(
     misleading (a dropped transition would make its target look unreachable). A spec name
     defined in two files is an LD006 on the second, but both files are still checked, so
     the duplicate does not hide the second file's own findings. ``stdin`` is the
-    (file name, bytes) read for the path ``-``.
+    (file name, bytes) read for the path ``-``. ``workers`` check specs in parallel
+    (:mod:`archctl.verify_jobs`); the outcome is the same as a sequential run's.
     Raises :class:`archctl.findings.BaselineError` for an unusable baseline file.
     """
     config = config or Config()
@@ -112,7 +113,7 @@ def verify_paths(
     if stdin is not None and STDIN in paths:
         loaded.extend(load_bytes(stdin[0], stdin[1]))
     chosen = selection or Selection(tuple(select), (), tuple(ignore))
-    return verify_loaded(loaded, options, config, known, selection=chosen)
+    return verify_loaded(loaded, options, config, known, selection=chosen, workers=workers)
 
 
 def verify_loaded(
@@ -124,6 +125,7 @@ def verify_loaded(
     ignore: Sequence[str] = (),
     *,
     selection: Selection | None = None,
+    workers: Workers | None = None,
 ) -> VerifyOutcome:
     """Check what was loaded (from files, or from text by the library API) and apply policy.
 
@@ -148,11 +150,13 @@ def verify_loaded(
     proved: list[Proof] = []
     seconds: dict[tuple[str, str], float] = {}
     found = list(loaded.diagnostics)
-    for spec in checkable:
-        started = time.perf_counter()
-        others = [other for other in checkable if other is not spec]
-        found += check_specs([spec], options, proved, context_specs=[*others, *context])
-        seconds[(spec.span.file, spec.name)] = time.perf_counter() - started
+    job = CheckJob(checkable, context, options)
+    prepare(checkable)
+    checked = (workers or InProcess()).map(check_chunk, job, range(len(checkable)))
+    for spec, one in zip(checkable, checked, strict=True):
+        found += one.diagnostics
+        proved += one.proved
+        seconds[(spec.span.file, spec.name)] = one.seconds
 
     def active(code: str) -> bool:
         return is_active(code, select_codes, ignore_codes)

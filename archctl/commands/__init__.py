@@ -7,6 +7,7 @@ same behaviour is reachable from Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,11 +49,12 @@ def refuse(loaded: object) -> None:
     render_text(stderr_console(), shown, loaded.sources, len(loaded.files), len(loaded.specs))
 
 
-def write_text(path: str, text: str, mode: str = "w") -> str | None:
-    """Write (``mode="a"``: append) ``text``; the problem as a message, or None."""
+def write_text(path: str, text: str | Iterable[str], mode: str = "w") -> str | None:
+    """Write (``mode="a"``: append) ``text`` (or its pieces, as they come); the problem as a
+    message, or None."""
     try:
         with open(path, mode, encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines((text,) if isinstance(text, str) else text)
     except OSError as error:
         return f"cannot write {path}: {error.strerror}"
     return None

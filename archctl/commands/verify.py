@@ -20,6 +20,7 @@ from archctl.config import ConfigError, check_code, load_config
 from archctl.diagnostics import Severity
 from archctl.findings import BaselineError, write_baseline
 from archctl.verify import STDIN, Selection, VerifyOutcome, exit_code, verify_paths
+from archctl.verify_jobs import WorkersError, workers_for
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,6 +50,10 @@ class VerifyRequest:
     statistics: bool = False
     stdin_filename: str | None = None
     respect_gitignore: bool = True
+    #: local worker processes that load and check files (1: this process only)
+    jobs: int = 1
+    #: a Dask scheduler (``tcp://HOST:PORT``) or ``local:N`` to load and check files on
+    cluster: str | None = None
 
 
 def _selection(request: VerifyRequest) -> Selection:
@@ -111,6 +116,14 @@ def run(request: VerifyRequest, console: Console) -> int:
                 f"cannot write --output {request.output}: "
                 f"folder {folder} is missing or not writable",
             )
+    if request.cluster is not None and request.jobs > 1:
+        return usage_error(console, "--jobs and --cluster exclude each other; pick one")
+    if request.jobs < 1:
+        return usage_error(console, f"--jobs needs a number of processes >= 1, not {request.jobs}")
+    try:
+        workers = workers_for(request.jobs, request.cluster)
+    except WorkersError as error:
+        return usage_error(console, str(error))
     try:
         outcome = verify_paths(
             paths,
@@ -121,9 +134,12 @@ def run(request: VerifyRequest, console: Console) -> int:
             selection=selection,
             stdin=_stdin(request),
             respect_gitignore=request.respect_gitignore,
+            workers=workers,
         )
-    except BaselineError as error:
+    except (BaselineError, WorkersError) as error:
         return usage_error(console, str(error))
+    finally:
+        workers.close()
     if request.write_baseline:
         try:
             write_baseline(request.write_baseline, outcome.unbaselined, str(config.root))

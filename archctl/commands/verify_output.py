@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from archctl.commands import write_text
@@ -39,10 +40,21 @@ def proof_summary(outcome: VerifyOutcome) -> str:
 
 def render(outcome: VerifyOutcome, output_format: str, fail_on: str, root: str) -> str:
     """The report in a machine format (everything but text)."""
-    if output_format == "json":
-        from archctl.report.json import render_json
+    return "".join(render_chunks(outcome, output_format, fail_on, root))
 
-        return render_json(outcome.diagnostics, outcome.files, outcome.specs, outcome.proved)
+
+def render_chunks(
+    outcome: VerifyOutcome, output_format: str, fail_on: str, root: str
+) -> Iterable[str]:
+    """The report in pieces to write as they come (JSON: a finding at a time)."""
+    if output_format == "json":
+        from archctl.report.json import json_chunks
+
+        return json_chunks(outcome.diagnostics, outcome.files, outcome.specs, outcome.proved)
+    return (_render_whole(outcome, output_format, fail_on, root),)
+
+
+def _render_whole(outcome: VerifyOutcome, output_format: str, fail_on: str, root: str) -> str:
     if output_format == "sarif":
         from archctl.report.sarif import render_sarif
 
@@ -94,13 +106,13 @@ def emit(
     if request.statistics:
         sys.stdout.write(statistics(outcome))
     elif fmt != "text":
-        report = render(outcome, fmt, fail_on, root)
+        report = render_chunks(outcome, fmt, fail_on, root)
         if request.output:
             problem = write_text(request.output, report)
             if problem is not None:
                 return problem
         else:
-            sys.stdout.write(report)
+            sys.stdout.writelines(report)
     elif request.output:
         from archctl.report.text import render_plain
 

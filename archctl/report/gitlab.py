@@ -8,13 +8,13 @@ GitLab shows these in the merge request widget and the diff. It reads ``descript
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue
+from archctl.report.jsonio import encode
 from archctl.report.sarif import fingerprints, project_uri
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -40,4 +40,4 @@ def render_gitlab(diagnostics: Sequence[Diagnostic], root: str | None = None) ->
                 },
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return encode(issues) + "\n"

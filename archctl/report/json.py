@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue
 from archctl.proof import Proof
+from archctl.report.jsonio import array, document
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, JSONValue]:
@@ -55,11 +55,22 @@ def render_json(
     proved: Sequence[Proof] | None = None,
 ) -> str:
     """The report; ``proved`` (what was proved, checks.md 1.1) is added when given."""
-    document: dict[str, JSONValue] = {
-        "version": 1,
-        "summary": dict(summary(diagnostics, files, specs)),
-        "diagnostics": [diagnostic_json(diagnostic) for diagnostic in diagnostics],
-    }
+    return "".join(json_chunks(diagnostics, files, specs, proved))
+
+
+def json_chunks(
+    diagnostics: Sequence[Diagnostic],
+    files: int,
+    specs: int,
+    proved: Sequence[Proof] | None = None,
+) -> Iterator[str]:
+    """The report in pieces, a finding at a time (the bytes of ``json.dumps(indent=2)``)."""
+    fields: list[tuple[str, object]] = [
+        ("version", 1),
+        ("summary", summary(diagnostics, files, specs)),
+        ("diagnostics", array(map(diagnostic_json, diagnostics), 1)),
+    ]
     if proved is not None:
-        document["proved"] = [dict(proof.to_json()) for proof in proved]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        fields.append(("proved", array((proof.to_json() for proof in proved), 1)))
+    yield from document(fields)
+    yield "\n"

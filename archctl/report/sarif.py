@@ -11,8 +11,8 @@ elsewhere, and are unique per finding, so code scanning never merges two alerts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import os
 import re
 from collections import Counter
@@ -24,6 +24,7 @@ from archctl.codes import CODES
 from archctl.diagnostics import Code, Diagnostic, Severity
 from archctl.evidence import Cycle, JSONValue, Lasso, Trace, TraceStep
 from archctl.model.spec import Spec
+from archctl.report.jsonio import encode
 from archctl.report.locate import NameIndex, name_index
 from archctl.report.text import step_text
 from archctl.source import Span
@@ -45,6 +46,13 @@ _NAMES = re.compile(r"'([^']+)'|([A-Za-z_][\w.-]*)")
 
 def relative_uri(path: str, root: str) -> str | None:
     """Root-relative with forward slashes; None for a path outside the root."""
+    return _relative_uri(path, root, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_uri(path: str, root: str, cwd: str) -> str | None:
+    """Cached per file (a large report names a few files tens of thousands of times);
+    ``cwd`` is part of the key because a relative path means something else elsewhere."""
     absolute = os.path.abspath(path)
     try:
         relative = os.path.relpath(absolute, root)
@@ -81,8 +89,9 @@ def fingerprints(diagnostics: Sequence[Diagnostic], root: str) -> list[str]:
     seen: Counter[str] = Counter()
     out = []
     for diagnostic in diagnostics:
-        value = fingerprint(diagnostic, project_uri(diagnostic, root))
-        out.append(fingerprint(diagnostic, project_uri(diagnostic, root), seen[value]))
+        uri = project_uri(diagnostic, root)
+        value = fingerprint(diagnostic, uri)
+        out.append(fingerprint(diagnostic, uri, seen[value]) if seen[value] else value)
         seen[value] += 1
     return out
 
@@ -256,4 +265,4 @@ def render_sarif(
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return encode(document) + "\n"

@@ -35,6 +35,7 @@ from archctl.evidence import (
     json_value,
 )
 from archctl.report.json import summary
+from archctl.report.textfast import write_plain
 from archctl.source import SourceFile
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
@@ -253,6 +254,17 @@ def _direct(layouts: list[list[list[_Piece]]], emoji: bool) -> Text | None:
     return text
 
 
+def _plain(layouts: list[list[list[_Piece]]]) -> str:
+    """The findings' text as printed without colour (the pieces' text, markup aside)."""
+    return (
+        "\n\n".join(
+            "\n".join("".join(part for parts, _ in line for part, _ in parts) for line in layout)
+            for layout in layouts
+        )
+        + "\n"
+    )
+
+
 def render_findings(
     console: Console, diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile]
 ) -> None:
@@ -268,6 +280,8 @@ def render_findings(
         emoji_on = getattr(console, "_emoji", None)
         codes_plain = all(_CODE.fullmatch(diagnostic.code) for diagnostic in diagnostics)
         if markup_on is True and isinstance(emoji_on, bool) and codes_plain:
+            if write_plain(console, _plain(layouts), emoji_on):
+                return
             direct = _direct(layouts, emoji_on)
         if direct is not None:
             console.print(direct, highlight=False, soft_wrap=True)
