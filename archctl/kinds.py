@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from archctl.model.petrinet import PetriNet
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.spec import KINDS, KindName, Spec, assert_never
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from archctl.render.graph import DiagramGraph
 
 #: The model class of one kind.
-S = TypeVar("S", StateMachine, Workflow, PluginSet, Policy, System)
+S = TypeVar("S", StateMachine, Workflow, PluginSet, Policy, System, PetriNet)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class Kind(Generic[S]):
     #: the kind's own YAML keys and DSL sections (``convert``; the header is shared)
     to_yaml: Callable[[], Callable[[Layout, S], None]]
     to_dsl: Callable[[], Callable[[S], Sections]]
-    schema: Callable[[], dict[str, object]]
+    #: the JSON Schema of its YAML form; None for a kind that is only imported (petrinet)
+    schema: Callable[[], dict[str, object]] | None
     #: what ``archctl simulate`` does with it, or None when it cannot be simulated
     simulator: str | None
 
@@ -182,6 +184,34 @@ def _system_dsl() -> Callable[[System], Sections]:
     return system_sections
 
 
+def _petrinet_checker() -> Checker:
+    from archctl.check.petrinet.checker import check
+
+    return check
+
+
+def _petrinet_renderer() -> Callable[[PetriNet, Sequence[Spec]], DiagramGraph]:
+    from archctl.render.petrinet import build_petrinet
+
+    return lambda net, peers: build_petrinet(net)
+
+
+def _petrinet_yaml() -> Callable[[Layout, PetriNet], None]:
+    """A net is written as its workflow (``convert/petrinet.py``); :func:`specs_to_yaml`
+    translates nets before the shared header is written, so the header says workflow."""
+    from archctl.convert.petrinet import net_to_workflow
+    from archctl.convert.to_yaml import write_workflow
+
+    return lambda out, net: write_workflow(out, net_to_workflow(net))
+
+
+def _petrinet_dsl() -> Callable[[PetriNet], Sections]:
+    from archctl.convert.petrinet import net_to_workflow
+    from archctl.convert.to_dsl import workflow_sections
+
+    return lambda net: workflow_sections(net_to_workflow(net))
+
+
 def _schema(kind: KindName) -> Callable[[], dict[str, object]]:
     def build() -> dict[str, object]:
         from archctl.schemas import schema_for
@@ -253,6 +283,18 @@ SYSTEM = Kind(
     simulator="runs seeded random interleavings with channel latency and per-component "
     "statistics; replays SY traces",
 )
+PETRINET = Kind(
+    name="petrinet",
+    model=PetriNet,
+    summary="workflow nets (P/T nets from PNML) checked for soundness by exact reachability",
+    front_ends=("pnml",),
+    checker=_petrinet_checker,
+    renderer=_petrinet_renderer,
+    to_yaml=_petrinet_yaml,
+    to_dsl=_petrinet_dsl,
+    schema=None,
+    simulator=None,
+)
 
 
 def entry(name: KindName) -> Kind[Any]:
@@ -268,6 +310,8 @@ def entry(name: KindName) -> Kind[Any]:
             return POLICY
         case "system":
             return SYSTEM
+        case "petrinet":
+            return PETRINET
         case _:
             assert_never(name)
 
@@ -321,13 +365,17 @@ def build_diagram(
 
 def specs_to_yaml(specs: Sequence[Spec], comments: Comments | None = None) -> str:
     """Canonical YAML of ``specs``, each kind's keys written by its registry entry."""
+    from archctl.convert.petrinet import written
     from archctl.convert.to_yaml import write_yaml
 
-    return write_yaml(specs, lambda out, spec: kind_of(spec).to_yaml()(out, spec), comments)
+    texts = [written(spec) for spec in specs]  # a net is written as its workflow
+    return write_yaml(texts, lambda out, spec: kind_of(spec).to_yaml()(out, spec), comments)
 
 
 def specs_to_dsl(specs: Sequence[Spec], comments: Comments | None = None) -> str:
     """Canonical DSL of ``specs``, each kind's sections written by its registry entry."""
+    from archctl.convert.petrinet import written
     from archctl.convert.to_dsl import write_dsl
 
-    return write_dsl(specs, lambda spec: kind_of(spec).to_dsl()(spec), comments)
+    texts = [written(spec) for spec in specs]  # a net is written as its workflow
+    return write_dsl(texts, lambda spec: kind_of(spec).to_dsl()(spec), comments)

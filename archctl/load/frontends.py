@@ -14,6 +14,7 @@ from typing import Protocol
 
 from archctl.load.bpmn import BPMN
 from archctl.load.dsl import DSL
+from archctl.load.pnml import PNML
 from archctl.load.scxml import SCXML
 from archctl.load.yaml import YAML
 from archctl.model.spec import LoadResult
@@ -33,7 +34,7 @@ class FrontEnd(Protocol):
         ...
 
 
-FRONT_ENDS: tuple[FrontEnd, ...] = (YAML, DSL, BPMN, SCXML)
+FRONT_ENDS: tuple[FrontEnd, ...] = (YAML, DSL, BPMN, SCXML, PNML)
 
 
 def by_extension(extension: str) -> FrontEnd | None:

@@ -19,7 +19,7 @@ from archctl.diagnostics import Diagnostic
 from archctl.load.errors import located
 from archctl.load.frontends import by_extension, extensions
 from archctl.load.yaml.source import decode
-from archctl.model.spec import KINDS, LoadResult
+from archctl.model.spec import TEXT_KINDS, LoadResult
 from archctl.source import Span
 
 
@@ -81,7 +81,7 @@ def discover(
 
 
 def _imported(path: str) -> bool:
-    return path.lower().endswith((".bpmn", ".scxml"))
+    return path.lower().endswith((".bpmn", ".scxml", ".pnml"))
 
 
 def _display(path: str) -> str:
@@ -150,7 +150,8 @@ _MARKER = re.compile(r"^#\s*archctl\b|^\$schema\s*:.*archctl", re.IGNORECASE)
 
 
 def spec_kind(path: str) -> SpecFile:
-    """Classify a file by a cheap line scan (no YAML parse): ``.arch``/``.bpmn`` are specs.
+    """Classify a file by a cheap line scan (no YAML parse): ``.arch``, ``.bpmn``, ``.pnml``
+    files are specs.
 
     A YAML file is a spec when some document's top-level ``kind`` is one of archctl's
     kinds (or close enough to be a typo of one), or when a ``# archctl`` comment or a
@@ -172,7 +173,9 @@ def spec_kind(path: str) -> SpecFile:
         if match:
             kinds.append(match.group(1))
     for kind in kinds:
-        if kind in KINDS or difflib.get_close_matches(kind.lower(), KINDS, n=1, cutoff=0.75):
+        if kind in TEXT_KINDS or difflib.get_close_matches(
+            kind.lower(), TEXT_KINDS, n=1, cutoff=0.75
+        ):
             return SpecFile.SPEC
     return SpecFile.FOREIGN if kinds else SpecFile.UNMARKED
 
@@ -180,7 +183,7 @@ def spec_kind(path: str) -> SpecFile:
 def _not_a_spec(path: str) -> Diagnostic:
     return _path_error(
         path,
-        f"{path} is not an archctl spec: its top-level `kind` is none of {', '.join(KINDS)}",
+        f"{path} is not an archctl spec: its top-level `kind` is none of {', '.join(TEXT_KINDS)}",
         "pass only spec files, or add `# archctl` at the top of a spec; "
         "`--specs-only` (the pre-commit hook) skips such files silently",
     )

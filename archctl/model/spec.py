@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NoReturn, Union, get_args
 
 from archctl.diagnostics import Diagnostic
+from archctl.model.petrinet import PetriNet
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.statemachine import StateMachine
@@ -13,13 +14,19 @@ from archctl.model.system import System
 from archctl.model.workflow import Workflow
 from archctl.source import SourceFile
 
-Spec = Union[StateMachine, Workflow, PluginSet, Policy, System]
+Spec = Union[StateMachine, Workflow, PluginSet, Policy, System, PetriNet]
+#: the specs archctl's YAML and DSL can write (``convert`` turns a net into a workflow first)
+TextSpec = Union[StateMachine, Workflow, PluginSet, Policy, System]
 
 #: The name of every spec kind; each model's ``kind`` field is one of these literals, so a
 #: dispatch over ``spec.kind`` that forgets one is a mypy error (``assert_never``).
-KindName = Literal["workflow", "statemachine", "plugins", "policy", "system"]
+KindName = Literal["workflow", "statemachine", "plugins", "policy", "system", "petrinet"]
 
 KINDS: tuple[KindName, ...] = get_args(KindName)
+
+#: The kinds a person writes in YAML or the DSL (``kind: ...``), each with a JSON Schema; a
+#: Petri net is only ever imported (PNML), never written in archctl's own formats.
+TEXT_KINDS: tuple[KindName, ...] = tuple(kind for kind in KINDS if kind != "petrinet")
 
 
 def assert_never(value: NoReturn) -> NoReturn:

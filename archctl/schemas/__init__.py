@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 
-from archctl.model.spec import KINDS as KINDS
+from archctl.model.spec import TEXT_KINDS, KindName
 from archctl.schemas.behaviour import _statemachine, _workflow
 from archctl.schemas.data import _plugins, _policy
 from archctl.schemas.parts import (
@@ -34,6 +34,9 @@ from archctl.schemas.parts import (
     _header,
 )
 from archctl.schemas.system import _system
+
+#: the kinds with a YAML form and so a schema (a Petri net is only imported, from PNML)
+KINDS: tuple[KindName, ...] = TEXT_KINDS
 
 _BUILDERS = {
     "workflow": _workflow,

@@ -18,7 +18,7 @@ from archctl.load.yaml import system as yaml_system
 from archctl.load.yaml import workflow as yaml_workflow
 from archctl.load.yaml.reader import Fields, Reader
 from archctl.load.yaml.source import compose
-from archctl.model.spec import KINDS, LoadResult, Spec
+from archctl.model.spec import TEXT_KINDS, LoadResult, Spec
 from archctl.source import SourceFile, Span
 
 _BUILDERS: dict[
@@ -86,7 +86,7 @@ def _document(reader: Reader, node: yaml.Node) -> Spec | None:
             "add `kind: workflow|statemachine|plugins|policy`",
         )
         return None
-    kind = reader.choice(kind_node, "kind", KINDS)
+    kind = reader.choice(kind_node, "kind", TEXT_KINDS)
     if kind is None:
         return None
     allowed, required, build = _BUILDERS[kind]

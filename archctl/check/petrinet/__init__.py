@@ -1,0 +1,1 @@
+"""Workflow nets from PNML: soundness by exact reachability over bitset markings."""

@@ -1,0 +1,172 @@
+"""Soundness verdicts read off an exploration: WF103-WF106, WF901 and the proofs.
+
+The codes are the workflow ones where they mean the same thing (docs/pnml.md): a marking
+with tokens off the sinks and nothing enabled is a deadlock (WF103); a marking from which
+no completion and no deadlock is reachable is stuck in a loop (WF104); a second token on a
+place is unsafe (WF105, improper completion when the place is a sink); a transition that
+fires in no run is dead (WF106). Each finding points at the PNML element concerned and,
+except for dead transitions, carries the firing sequence from the initial marking.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from archctl.check.petrinet.explore import Compiled, Exploration
+from archctl.codes import default_severity
+from archctl.diagnostics import Diagnostic
+from archctl.evidence import Trace, TraceStep
+from archctl.model.petrinet import PetriNet
+from archctl.source import Span
+
+#: at most this many deadlocks / dead transitions are reported one by one per net
+_MAX_REPORTED = 20
+
+
+class Verdicts:
+    def __init__(self, net: PetriNet, compiled: Compiled, found: Exploration) -> None:
+        self.net = net
+        self.compiled = compiled
+        self.found = found
+        self.place_spans = {place.id: place.span for place in net.places}
+        self.transition_spans = {t.id: t.span for t in net.transitions}
+
+    def _tokens(self, marking: int) -> tuple[str, ...]:
+        places = self.compiled.places
+        out = []
+        while marking:
+            low = marking & -marking
+            marking ^= low
+            out.append(places[low.bit_length() - 1])
+        return tuple(out)
+
+    def trace(self, index: int, last: int | None = None) -> Trace:
+        """The firing sequence to marking ``index`` (then ``last`` fired, if given)."""
+        found, compiled = self.found, self.compiled
+        path = []
+        while index >= 0:
+            path.append(index)
+            index = found.parent[index]
+        path.reverse()
+        steps = [TraceStep(tokens=self._tokens(compiled.initial), note="initial marking")]
+        for state in path[1:]:
+            name = compiled.transitions[found.via[state]]
+            steps.append(
+                TraceStep(
+                    node=name,
+                    tokens=self._tokens(found.markings[state]),
+                    location=self.transition_spans[name],
+                )
+            )
+        if last is not None:
+            name = compiled.transitions[last]
+            marking = found.markings[path[-1]]
+            after = (marking ^ compiled.pre[last]) | compiled.post[last]
+            steps.append(
+                TraceStep(
+                    node=name, tokens=self._tokens(after), location=self.transition_spans[name]
+                )
+            )
+        return Trace(tuple(steps))
+
+    def _finding(
+        self, code: str, message: str, span: Span, subject: str, trace: Trace | None = None
+    ) -> Diagnostic:
+        return Diagnostic(
+            code, default_severity(code), message, span, self.net.name, subject, trace
+        )
+
+    def unsafe(self) -> Diagnostic | None:
+        if self.found.unsafe is None:
+            return None
+        state, t, place_index = self.found.unsafe
+        place = self.compiled.places[place_index]
+        transition = self.compiled.transitions[t]
+        what = "improper completion: sink" if place in self.net.sinks else "unsafe: place"
+        return self._finding(
+            "WF105",
+            f"{what} '{place}' can hold two tokens: firing '{transition}' puts a second one on it",
+            self.place_spans[place],
+            place,
+            self.trace(state, t),
+        )
+
+    def deadlocks(self) -> tuple[list[Diagnostic], list[int]]:
+        """One WF103 per place a deadlock leaves a token on first; and every dead end."""
+        found, sinks = self.found, self.compiled.sinks
+        dead = [
+            index
+            for index, successors in enumerate(found.succ)
+            if not successors and found.markings[index] & ~sinks
+        ]
+        out: list[Diagnostic] = []
+        seen: set[str] = set()
+        for index in dead:
+            marking = found.markings[index]
+            stuck = self._tokens(marking & ~sinks)
+            if stuck[0] in seen or len(out) >= _MAX_REPORTED:
+                continue
+            seen.add(stuck[0])
+            tokens = ", ".join(f"'{p}'" for p in self._tokens(marking))
+            out.append(
+                self._finding(
+                    "WF103",
+                    f"deadlock: tokens on {tokens} and no transition is enabled "
+                    f"('{stuck[0]}' is not a sink place)",
+                    self.place_spans[stuck[0]],
+                    stuck[0],
+                    self.trace(index),
+                )
+            )
+        return out, dead
+
+    def livelocks(self, dead: list[int]) -> list[Diagnostic]:
+        """WF104 once, for the first marking that can reach neither completion nor a
+        deadlock: its tokens circle forever (a deadlock is WF103's business)."""
+        found, sinks = self.found, self.compiled.sinks
+        final = [i for i, m in enumerate(found.markings) if not m & ~sinks]
+        settled = _backward(found.succ, [*final, *dead])
+        for index in range(len(found.markings)):
+            if index not in settled:
+                stuck = self._tokens(found.markings[index] & ~sinks)
+                tokens = ", ".join(f"'{p}'" for p in stuck)
+                return [
+                    self._finding(
+                        "WF104",
+                        f"no option to complete: from tokens on {tokens} no firing sequence "
+                        "puts every token on a sink place",
+                        self.place_spans[stuck[0]],
+                        stuck[0],
+                        self.trace(index),
+                    )
+                ]
+        return []
+
+    def dead_transitions(self) -> list[Diagnostic]:
+        fired = self.found.fired
+        names = [t for i, t in enumerate(self.compiled.transitions) if i not in fired]
+        return [
+            self._finding(
+                "WF106",
+                f"dead transition: '{name}' is enabled in no reachable marking",
+                self.transition_spans[name],
+                name,
+            )
+            for name in names[:_MAX_REPORTED]
+        ]
+
+
+def _backward(succ: list[list[int]], targets: list[int]) -> set[int]:
+    """The markings from which some marking of ``targets`` is reachable."""
+    pred: list[list[int]] = [[] for _ in succ]
+    for index, successors in enumerate(succ):
+        for nxt in successors:
+            pred[nxt].append(index)
+    seen = set(targets)
+    queue = deque(targets)
+    while queue:
+        for before in pred[queue.popleft()]:
+            if before not in seen:
+                seen.add(before)
+                queue.append(before)
+    return seen
