@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from archctl import codes
 from archctl.convert.comments import Comments
+from archctl.convert.petrinet import problems as net_problems
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.kinds import specs_to_dsl, specs_to_yaml
 from archctl.load.loader import discover, load_file, load_text
+from archctl.model.petrinet import PetriNet
 from archctl.model.spec import LoadResult
 
 DSL_EXTENSION = ".arch"
@@ -55,6 +57,11 @@ def convert_file(path: str, to: str, spec: str | None = None) -> Outcome:
             listing = ", ".join(sorted(item.name for item in loaded.specs)) or "none"
             loaded.diagnostics.append(_usage(path, f"no spec named '{spec}' in {path}", listing))
             return Outcome(None, refused=loaded)
+    # a net that is not free-choice has no workflow translation: refuse it, located
+    refusals = [d for item in specs if isinstance(item, PetriNet) for d in net_problems(item)]
+    if refusals:
+        loaded.diagnostics.extend(refusals)
+        return Outcome(None, refused=loaded)
     original = loaded.sources[path].text if path in loaded.sources else ""
     comments = None  # only YAML and DSL comments are ours to carry (not BPMN's XML)
     if path.endswith((".yaml", ".yml", DSL_EXTENSION)):

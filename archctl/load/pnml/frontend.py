@@ -221,7 +221,12 @@ class _NetReader:
             return
         arc_id = element.attrs.get("id", "").strip() or f"{source}->{target}"
         self.pairs.add((source, target))
-        self.arcs.append(Arc(arc_id, source, target, weight, element_span(self.source, element)))
+        # the start tag's name only: an industrial net has thousands of arcs and reading each
+        # one's line back for the full tag costs more than the rest of the load
+        where = Span(
+            self.source.path, element.line, element.column, element.line, element.column + 4
+        )
+        self.arcs.append(Arc(arc_id, source, target, weight, where))
 
 
 def _whole(text: str) -> int | None:
