@@ -1,4 +1,4 @@
-"""Soundness verdicts read off an exploration: WF103-WF106, WF901 and the proofs.
+"""Soundness verdicts read off an exploration: WF103-WF106 and their evidence.
 
 The codes are the workflow ones where they mean the same thing (docs/pnml.md): a marking
 with tokens off the sinks and nothing enabled is a deadlock (WF103); a marking from which
@@ -6,6 +6,10 @@ no completion and no deadlock is reachable is stuck in a loop (WF104); a second 
 place is unsafe (WF105, improper completion when the place is a sink); a transition that
 fires in no run is dead (WF106). Each finding points at the PNML element concerned and,
 except for dead transitions, carries the firing sequence from the initial marking.
+
+The search runs on the reduced net (``reduce.py``); every trace is replayed transition by
+transition in the original net, so the markings shown, the place that gets a second token
+and the dead transitions are all the user's own.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 
 from archctl.check.petrinet.explore import Compiled, Exploration
+from archctl.check.petrinet.reduce import Reduced
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace, TraceStep
@@ -24,15 +29,16 @@ _MAX_REPORTED = 20
 
 
 class Verdicts:
-    def __init__(self, net: PetriNet, compiled: Compiled, found: Exploration) -> None:
+    def __init__(self, net: PetriNet, original: Compiled, reduced: Reduced, found: Exploration):
         self.net = net
-        self.compiled = compiled
+        self.original = original
+        self.reduced = reduced
         self.found = found
         self.place_spans = {place.id: place.span for place in net.places}
         self.transition_spans = {t.id: t.span for t in net.transitions}
 
     def _tokens(self, marking: int) -> tuple[str, ...]:
-        places = self.compiled.places
+        places = self.original.places
         out = []
         while marking:
             low = marking & -marking
@@ -40,34 +46,36 @@ class Verdicts:
             out.append(places[low.bit_length() - 1])
         return tuple(out)
 
-    def trace(self, index: int, last: int | None = None) -> Trace:
-        """The firing sequence to marking ``index`` (then ``last`` fired, if given)."""
-        found, compiled = self.found, self.compiled
+    def _sequence(self, index: int) -> list[int]:
+        """The original transitions that reach reduced marking ``index``, in order."""
+        found, steps = self.found, self.reduced.steps
         path = []
-        while index >= 0:
-            path.append(index)
+        while index > 0:
+            path.append(found.via[index])
             index = found.parent[index]
-        path.reverse()
-        steps = [TraceStep(tokens=self._tokens(compiled.initial), note="initial marking")]
-        for state in path[1:]:
-            name = compiled.transitions[found.via[state]]
-            steps.append(
-                TraceStep(
-                    node=name,
-                    tokens=self._tokens(found.markings[state]),
-                    location=self.transition_spans[name],
-                )
+        return [t for reduced in reversed(path) for t in steps[reduced]]
+
+    def _replay(self, sequence: list[int]) -> tuple[list[TraceStep], int, tuple[int, int] | None]:
+        """Fire ``sequence`` in the original net: the steps, the marking reached, and the
+        first step that puts a second token on a place (transition, place), if any."""
+        net = self.original
+        marking = net.initial
+        steps = [TraceStep(tokens=self._tokens(marking), note="initial marking")]
+        for t in sequence:
+            rest = marking ^ net.pre[t]
+            after = rest | net.post[t]
+            name = net.transitions[t]
+            step = TraceStep(
+                node=name, tokens=self._tokens(after), location=self.transition_spans[name]
             )
-        if last is not None:
-            name = compiled.transitions[last]
-            marking = found.markings[path[-1]]
-            after = (marking ^ compiled.pre[last]) | compiled.post[last]
-            steps.append(
-                TraceStep(
-                    node=name, tokens=self._tokens(after), location=self.transition_spans[name]
-                )
-            )
-        return Trace(tuple(steps))
+            clash = rest & net.post[t]
+            if clash or t in net.doubles:
+                steps.append(step)
+                place = (clash & -clash).bit_length() - 1 if clash else net.doubles[t]
+                return steps, marking, (t, place)
+            marking = after
+            steps.append(step)
+        return steps, marking, None
 
     def _finding(
         self, code: str, message: str, span: Span, subject: str, trace: Trace | None = None
@@ -79,21 +87,28 @@ class Verdicts:
     def unsafe(self) -> Diagnostic | None:
         if self.found.unsafe is None:
             return None
-        state, t, place_index = self.found.unsafe
-        place = self.compiled.places[place_index]
-        transition = self.compiled.transitions[t]
+        state, t, _ = self.found.unsafe
+        steps, _, clash = self._replay(self._sequence(state) + list(self.reduced.steps[t]))
+        if clash is None:
+            raise AssertionError("a reduced unsafe step replays safely in the original net")
+        transition = self.original.transitions[clash[0]]
+        place = self.original.places[clash[1]]
         what = "improper completion: sink" if place in self.net.sinks else "unsafe: place"
         return self._finding(
             "WF105",
             f"{what} '{place}' can hold two tokens: firing '{transition}' puts a second one on it",
             self.place_spans[place],
             place,
-            self.trace(state, t),
+            Trace(tuple(steps)),
         )
+
+    def _at(self, index: int) -> tuple[Trace, int]:
+        steps, marking, _ = self._replay(self._sequence(index))
+        return Trace(tuple(steps)), marking
 
     def deadlocks(self) -> tuple[list[Diagnostic], list[int]]:
         """One WF103 per place a deadlock leaves a token on first; and every dead end."""
-        found, sinks = self.found, self.compiled.sinks
+        found, sinks = self.found, self.original.sinks
         dead = [
             index
             for index, successors in enumerate(found.succ)
@@ -102,9 +117,11 @@ class Verdicts:
         out: list[Diagnostic] = []
         seen: set[str] = set()
         for index in dead:
-            marking = found.markings[index]
+            if len(out) >= _MAX_REPORTED:
+                break
+            trace, marking = self._at(index)
             stuck = self._tokens(marking & ~sinks)
-            if stuck[0] in seen or len(out) >= _MAX_REPORTED:
+            if stuck[0] in seen:
                 continue
             seen.add(stuck[0])
             tokens = ", ".join(f"'{p}'" for p in self._tokens(marking))
@@ -115,7 +132,7 @@ class Verdicts:
                     f"('{stuck[0]}' is not a sink place)",
                     self.place_spans[stuck[0]],
                     stuck[0],
-                    self.trace(index),
+                    trace,
                 )
             )
         return out, dead
@@ -123,12 +140,13 @@ class Verdicts:
     def livelocks(self, dead: list[int]) -> list[Diagnostic]:
         """WF104 once, for the first marking that can reach neither completion nor a
         deadlock: its tokens circle forever (a deadlock is WF103's business)."""
-        found, sinks = self.found, self.compiled.sinks
+        found, sinks = self.found, self.original.sinks
         final = [i for i, m in enumerate(found.markings) if not m & ~sinks]
         settled = _backward(found.succ, [*final, *dead])
         for index in range(len(found.markings)):
             if index not in settled:
-                stuck = self._tokens(found.markings[index] & ~sinks)
+                trace, marking = self._at(index)
+                stuck = self._tokens(marking & ~sinks)
                 tokens = ", ".join(f"'{p}'" for p in stuck)
                 return [
                     self._finding(
@@ -137,14 +155,14 @@ class Verdicts:
                         "puts every token on a sink place",
                         self.place_spans[stuck[0]],
                         stuck[0],
-                        self.trace(index),
+                        trace,
                     )
                 ]
         return []
 
     def dead_transitions(self) -> list[Diagnostic]:
-        fired = self.found.fired
-        names = [t for i, t in enumerate(self.compiled.transitions) if i not in fired]
+        fired = {t for reduced in self.found.fired for t in self.reduced.steps[reduced]}
+        names = [t for i, t in enumerate(self.original.transitions) if i not in fired]
         return [
             self._finding(
                 "WF106",
