@@ -57,3 +57,20 @@ def components(successors: list[list[int]]) -> list[list[int]]:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[vertex])
     return out
+
+
+def reaching(successors: list[list[int]], targets: list[int]) -> set[int]:
+    """The vertices from which some vertex of ``targets`` is reachable (targets included):
+    the backward search of "can still complete" in the token games of workflows and nets."""
+    preds: list[list[int]] = [[] for _ in successors]
+    for vertex, targets_of in enumerate(successors):
+        for target in targets_of:
+            preds[target].append(vertex)
+    reached = set(targets)
+    todo = list(targets)
+    while todo:
+        for before in preds[todo.pop()]:
+            if before not in reached:
+                reached.add(before)
+                todo.append(before)
+    return reached

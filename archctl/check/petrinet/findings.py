@@ -14,10 +14,9 @@ and the dead transitions are all the user's own.
 
 from __future__ import annotations
 
-from collections import deque
-
 from archctl.check.petrinet.explore import Compiled, Exploration
 from archctl.check.petrinet.reduce import Reduced
+from archctl.check.scc import reaching
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace, TraceStep
@@ -142,7 +141,7 @@ class Verdicts:
         deadlock: its tokens circle forever (a deadlock is WF103's business)."""
         found, sinks = self.found, self.original.sinks
         final = [i for i, m in enumerate(found.markings) if not m & ~sinks]
-        settled = _backward(found.succ, [*final, *dead])
+        settled = reaching(found.succ, [*final, *dead])
         for index in range(len(found.markings)):
             if index not in settled:
                 trace, marking = self._at(index)
@@ -172,19 +171,3 @@ class Verdicts:
             )
             for name in names[:_MAX_REPORTED]
         ]
-
-
-def _backward(succ: list[list[int]], targets: list[int]) -> set[int]:
-    """The markings from which some marking of ``targets`` is reachable."""
-    pred: list[list[int]] = [[] for _ in succ]
-    for index, successors in enumerate(succ):
-        for nxt in successors:
-            pred[nxt].append(index)
-    seen = set(targets)
-    queue = deque(targets)
-    while queue:
-        for before in pred[queue.popleft()]:
-            if before not in seen:
-                seen.add(before)
-                queue.append(before)
-    return seen

@@ -8,9 +8,8 @@ WF104 (a state that can only deadlock is the deadlock's business, WF103).
 
 from __future__ import annotations
 
-from collections import deque
-
 from archctl import codes
+from archctl.check.scc import reaching
 from archctl.check.workflow.data import DataModel, Values
 from archctl.check.workflow.fire import ERROR, FAIL, OK
 from archctl.check.workflow.graph import Net
@@ -281,19 +280,7 @@ class Soundness:
         )
 
     def backward(self, seeds: list[int]) -> set[int]:
-        found = self.found
-        preds: list[list[int]] = [[] for _ in found.keys]
-        for sid, targets in enumerate(found.succ):
-            for target in targets:
-                preds[target].append(sid)
-        reached = set(seeds)
-        todo = deque(seeds)
-        while todo:
-            for before in preds[todo.popleft()]:
-                if before not in reached:
-                    reached.add(before)
-                    todo.append(before)
-        return reached
+        return reaching(self.found.succ, seeds)
 
     def livelock(self, deadlocks: list[int]) -> list[Diagnostic]:
         found = self.found

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located
 from archctl.load.pnml.structure import workflow_net
 from archctl.load.pnml.xml import XElement, element_span, parse_xml
 from archctl.model.petrinet import Arc, Place, Transition
@@ -33,7 +33,7 @@ def load_pnml_text(path: str, text: str) -> LoadResult:
         return result
     if root.tag != "pnml":
         result.diagnostics.append(
-            _problem(
+            located(
                 "LD004",
                 f"not a PNML document: the root element is <{root.tag}>",
                 element_span(source, root),
@@ -51,7 +51,7 @@ def load_pnml_text(path: str, text: str) -> LoadResult:
     ]
     if not nets:
         result.diagnostics.append(
-            _problem("LD003", "the document holds no <net>", element_span(source, root), None)
+            located("LD003", "the document holds no <net>", element_span(source, root), None)
         )
     for net in nets:
         reader = _NetReader(source)
@@ -68,10 +68,6 @@ def load_pnml_text(path: str, text: str) -> LoadResult:
         if built is not None:
             result.specs.append(built)
     return result
-
-
-def _problem(code: str, message: str, span: Span, help_text: str | None) -> Diagnostic:
-    return Diagnostic(code, default_severity(code), message, span, help=help_text)
 
 
 def _pages(element: XElement) -> Iterator[XElement]:
@@ -122,7 +118,7 @@ class _NetReader:
     def _report(
         self, code: str, element: XElement, message: str, help_text: str | None = None
     ) -> None:
-        self.problems.append(_problem(code, message, element_span(self.source, element), help_text))
+        self.problems.append(located(code, message, element_span(self.source, element), help_text))
 
     def _id(self, element: XElement) -> str | None:
         node_id = element.attrs.get("id", "").strip()

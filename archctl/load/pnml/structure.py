@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located
 from archctl.model.petrinet import Arc, PetriNet, Place, Transition
 from archctl.source import Span
 
@@ -26,7 +26,7 @@ _HELP = (
 
 
 def _problem(message: str, span: Span, help_text: str = _HELP) -> Diagnostic:
-    return Diagnostic("LD004", default_severity("LD004"), message, span, help=help_text)
+    return located("LD004", message, span, help_text)
 
 
 def _closure(start: Sequence[str], edges: dict[str, list[str]]) -> set[str]:

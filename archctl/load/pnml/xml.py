@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.errors import located
 from archctl.source import SourceFile, Span
 
 PNML_NAMESPACE = "http://www.pnml.org/version-2009/grammar/pnml"
@@ -137,13 +137,7 @@ def blank_bad_comments(text: str) -> str:
 
 
 def _error(path: str, message: str, line: int, column: int, help_text: str | None) -> Diagnostic:
-    return Diagnostic(
-        "LD001",
-        default_severity("LD001"),
-        message,
-        Span.point(path, max(1, line), max(1, column)),
-        help=help_text,
-    )
+    return located("LD001", message, Span.point(path, max(1, line), max(1, column)), help_text)
 
 
 def parse_xml(source: SourceFile) -> tuple[XElement | None, list[Diagnostic]]:
