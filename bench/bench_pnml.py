@@ -11,7 +11,7 @@ and vs pm4py's WOFLAN on the nets WOFLAN accepts.
   on the nets with a single sink (178 of 1,380), in one fresh process; per-net time excludes
   the pm4py import, which is reported on its own. Verdicts are compared with the labels.
 
-Run: python bench/bench_pnml.py [--library /work/shared/corpus/petri/ibm_bit] [--woflan 178]
+Run: python bench/bench_pnml.py [--library DIR] [--woflan 178] [--limit 5]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _SHARED = next(
 DEFAULT = Path(os.environ.get("ARCHCTL_CORPUS", _SHARED / "corpus")) / "petri" / "ibm_bit"
 
 WOFLAN = r"""
-import json, sys, time
+import json, signal, sys, time
 started = time.process_time()
 import pm4py
 from pm4py.algo.analysis.woflan import algorithm as woflan
@@ -47,12 +47,29 @@ params = {
     woflan.Parameters.PRINT_DIAGNOSTICS: False,
     woflan.Parameters.RETURN_DIAGNOSTICS: False,
 }
+limit = float(sys.argv[3])
+
+
+class OutOfTime(Exception):
+    pass
+
+
+def stop(*_):
+    raise OutOfTime
+
+
+signal.signal(signal.SIGVTALRM, stop)
 for path, sink in json.load(open(sys.argv[1])):
     begin = time.process_time()
     net, im, _ = pm4py.read_pnml(path)
     final = Marking({next(p for p in net.places if p.name == sink): 1})
-    sound = bool(woflan.apply(net, im, final, parameters=params))
-    out["nets"][path] = [sound, time.process_time() - begin, len(net.places)]
+    signal.setitimer(signal.ITIMER_VIRTUAL, limit)
+    try:
+        sound = bool(woflan.apply(net, im, final, parameters=params))
+    except OutOfTime:
+        sound = None
+    signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    out["nets"][path] = [sound, time.process_time() - begin]
 json.dump(out, open(sys.argv[2], "w"))
 """
 
@@ -120,17 +137,23 @@ def unwrapped(path: str, folder: Path) -> str:
     return str(target)
 
 
-def woflan_run(nets: list[tuple[str, str]]) -> tuple[float, float, dict[str, tuple[bool, float]]]:
+def woflan_run(
+    nets: list[tuple[str, str]], limit: float
+) -> tuple[float, float, dict[str, tuple[bool | None, float]]]:
     with tempfile.TemporaryDirectory() as tmp:
         listing, result, script = (Path(tmp) / n for n in ("nets.json", "out.json", "w.py"))
         copies = [(unwrapped(path, Path(tmp)), sink) for path, sink in nets]
         listing.write_text(json.dumps(copies), encoding="utf-8")
         script.write_text(WOFLAN, encoding="utf-8")
-        cpu, _, done = child_cpu([sys.executable, str(script), str(listing), str(result)])
+        command = [sys.executable, str(script), str(listing), str(result), str(limit)]
+        cpu, _, done = child_cpu(command)
         if done.returncode:
             raise SystemExit(done.stderr)
         data = json.loads(result.read_text(encoding="utf-8"))
-    per_net = {name_of(path): (bool(v[0]), float(v[1])) for path, v in data["nets"].items()}
+    per_net = {
+        name_of(path): (None if v[0] is None else bool(v[0]), float(v[1]))
+        for path, v in data["nets"].items()
+    }
     return cpu, float(data["import_s"]), per_net
 
 
@@ -138,6 +161,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--library", type=Path, default=DEFAULT)
     parser.add_argument("--woflan", type=int, default=178, help="single-sink nets for WOFLAN")
+    parser.add_argument("--limit", type=float, default=10.0, help="WOFLAN CPU s per net")
     args = parser.parse_args()
     expected, reference_s = labels(args.library)
     cpu, wall, verdicts, codes = archctl_run(args.library)
@@ -155,7 +179,7 @@ def main() -> None:
     print(f"\ninconclusive (WF901): {inconclusive}")
     if args.woflan:
         nets = single_sink_nets(args.library, args.woflan)
-        woflan_cpu, imported, results = woflan_run(nets)
+        woflan_cpu, imported, results = woflan_run(nets, args.limit)
         names = sorted(results)
         w_agree = sum(results[n][0] == expected[n] for n in names)
         a_agree = sum(verdicts[n] == expected[n] for n in names)
@@ -172,7 +196,9 @@ def main() -> None:
             f"| IBM, one sink | {len(names)} | {w_agree} | {a_agree} | {w_time:.2f} |"
             f" {woflan_cpu:.2f} | {imported:.2f} | {a_cpu:.2f} |"
         )
-        differ = [n for n in names if results[n][0] != expected[n]]
+        timeouts = [n for n in names if results[n][0] is None]
+        print(f"WOFLAN out of time ({args.limit:g} CPU s): {len(timeouts)}: {', '.join(timeouts)}")
+        differ = [n for n in names if results[n][0] not in (None, expected[n])]
         if differ:
             print("WOFLAN differs from the labels on:", ", ".join(differ))
 
