@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
 from archctl.model.petrinet import PetriNet, free_choice_violation
@@ -40,8 +41,8 @@ def problems(net: PetriNet) -> list[Diagnostic]:
     arc, other = violation
     return [
         Diagnostic(
-            "LD004",
-            default_severity("LD004"),
+            codes.LD004,
+            default_severity(codes.LD004),
             f"net '{net.name}' is not free-choice: place '{arc.source}' offers a choice between "
             f"several transitions, but '{arc.target}' also needs a token on '{other.source}'; "
             "a workflow spec cannot express that choice",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from archctl.codes import lookup
 from archctl.findings import SUPPRESSION
+from archctl.model.petrinet import PetriNet
 from archctl.model.plugins import PluginSet
 from archctl.model.policy import Policy
 from archctl.model.spec import Spec, assert_never
@@ -76,6 +77,13 @@ def symbols_of(spec: Spec) -> Iterator[Symbol]:
                 yield Symbol(band.name, "band", band.span, spec.name, "band")
             for rule in spec.rules:
                 yield Symbol(rule.id, "rule", rule.span, spec.name, f"{rule.effect} rule")
+        case PetriNet():
+            for place in spec.places:
+                yield Symbol(place.id, "place", place.span, spec.name, place.label or "place")
+            for step in spec.transitions:
+                yield Symbol(
+                    step.id, "transition", step.span, spec.name, step.label or "transition"
+                )
         case _:
             assert_never(spec)
 

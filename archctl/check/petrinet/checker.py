@@ -8,6 +8,7 @@ never a pass; a check is recorded as proved only on a finished search.
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check import CheckContext
 from archctl.check.petrinet.explore import compile_net, explore
 from archctl.check.petrinet.findings import Verdicts
@@ -19,10 +20,10 @@ from archctl.model.spec import Spec
 
 ENGINE = "explicit reachability (bitset markings, exact series/parallel-place reduction)"
 _OPEN = {
-    "WF103": "deadlock freedom",
-    "WF104": "option to complete",
-    "WF105": "safeness",
-    "WF106": "no dead transitions",
+    codes.WF103: "deadlock freedom",
+    codes.WF104: "option to complete",
+    codes.WF105: "safeness",
+    codes.WF106: "no dead transitions",
 }
 
 
@@ -47,11 +48,11 @@ def check(spec: Spec, ctx: CheckContext) -> list[Diagnostic]:
             if found.stopped == "states"
             else "the time budget (--timeout)"
         )
-        undecided = [name for code, name in _OPEN.items() if code != "WF103" or not deadlocks]
+        undecided = [name for code, name in _OPEN.items() if code != codes.WF103 or not deadlocks]
         out.append(
             Diagnostic(
-                "WF901",
-                default_severity("WF901"),
+                codes.WF901,
+                default_severity(codes.WF901),
                 f"inconclusive: explored {explored} markings and hit {why}; "
                 f"not decided: {', '.join(undecided)}",
                 spec.span,

@@ -14,11 +14,12 @@ and the dead transitions are all the user's own.
 
 from __future__ import annotations
 
+from archctl import codes
 from archctl.check.petrinet.explore import Compiled, Exploration
 from archctl.check.petrinet.reduce import Reduced
 from archctl.check.scc import reaching
 from archctl.codes import default_severity
-from archctl.diagnostics import Diagnostic
+from archctl.diagnostics import Code, Diagnostic
 from archctl.evidence import Trace, TraceStep
 from archctl.model.petrinet import PetriNet
 from archctl.source import Span
@@ -77,7 +78,7 @@ class Verdicts:
         return steps, marking, None
 
     def _finding(
-        self, code: str, message: str, span: Span, subject: str, trace: Trace | None = None
+        self, code: Code, message: str, span: Span, subject: str, trace: Trace | None = None
     ) -> Diagnostic:
         return Diagnostic(
             code, default_severity(code), message, span, self.net.name, subject, trace
@@ -94,7 +95,7 @@ class Verdicts:
         place = self.original.places[clash[1]]
         what = "improper completion: sink" if place in self.net.sinks else "unsafe: place"
         return self._finding(
-            "WF105",
+            codes.WF105,
             f"{what} '{place}' can hold two tokens: firing '{transition}' puts a second one on it",
             self.place_spans[place],
             place,
@@ -126,7 +127,7 @@ class Verdicts:
             tokens = ", ".join(f"'{p}'" for p in self._tokens(marking))
             out.append(
                 self._finding(
-                    "WF103",
+                    codes.WF103,
                     f"deadlock: tokens on {tokens} and no transition is enabled "
                     f"('{stuck[0]}' is not a sink place)",
                     self.place_spans[stuck[0]],
@@ -149,7 +150,7 @@ class Verdicts:
                 tokens = ", ".join(f"'{p}'" for p in stuck)
                 return [
                     self._finding(
-                        "WF104",
+                        codes.WF104,
                         f"no option to complete: from tokens on {tokens} no firing sequence "
                         "puts every token on a sink place",
                         self.place_spans[stuck[0]],
@@ -164,7 +165,7 @@ class Verdicts:
         names = [t for i, t in enumerate(self.original.transitions) if i not in fired]
         return [
             self._finding(
-                "WF106",
+                codes.WF106,
                 f"dead transition: '{name}' is enabled in no reachable marking",
                 self.transition_spans[name],
                 name,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from archctl.diagnostics import Diagnostic
+from archctl import codes
+from archctl.diagnostics import Code, Diagnostic
 from archctl.load.errors import located
 from archctl.load.pnml.structure import workflow_net
 from archctl.load.pnml.xml import XElement, element_span, parse_xml
@@ -34,7 +35,7 @@ def load_pnml_text(path: str, text: str) -> LoadResult:
     if root.tag != "pnml":
         result.diagnostics.append(
             located(
-                "LD004",
+                codes.LD004,
                 f"not a PNML document: the root element is <{root.tag}>",
                 element_span(source, root),
                 "PNML files start with <pnml>",
@@ -51,7 +52,7 @@ def load_pnml_text(path: str, text: str) -> LoadResult:
     ]
     if not nets:
         result.diagnostics.append(
-            located("LD003", "the document holds no <net>", element_span(source, root), None)
+            located(codes.LD003, "the document holds no <net>", element_span(source, root), None)
         )
     for net in nets:
         reader = _NetReader(source)
@@ -98,7 +99,7 @@ class _NetReader:
         squashed = kind.lower().replace(" ", "").replace("-", "")
         if kind and not any(word in squashed for word in _PT_TYPES):
             self._report(
-                "LD004",
+                codes.LD004,
                 net,
                 f"net type '{kind}' is not a P/T net",
                 "archctl reads P/T nets (type ...grammar/ptnet)",
@@ -116,18 +117,18 @@ class _NetReader:
             self._arc(element)
 
     def _report(
-        self, code: str, element: XElement, message: str, help_text: str | None = None
+        self, code: Code, element: XElement, message: str, help_text: str | None = None
     ) -> None:
         self.problems.append(located(code, message, element_span(self.source, element), help_text))
 
     def _id(self, element: XElement) -> str | None:
         node_id = element.attrs.get("id", "").strip()
         if not node_id:
-            self._report("LD003", element, f"<{element.tag}> has no id", 'add id="..."')
+            self._report(codes.LD003, element, f"<{element.tag}> has no id", 'add id="..."')
             return None
         if node_id in self.kinds or node_id in self.aliases:
             self._report(
-                "LD006", element, f"id '{node_id}' is used twice", "ids are unique in a net"
+                codes.LD006, element, f"id '{node_id}' is used twice", "ids are unique in a net"
             )
             return None
         return node_id
@@ -148,7 +149,7 @@ class _NetReader:
             count = _whole(tokens)
             if count is None:
                 self._report(
-                    "LD004",
+                    codes.LD004,
                     element,
                     f"initial marking '{tokens}' is not a whole number of tokens",
                     "write <initialMarking><text>1</text></initialMarking>",
@@ -171,7 +172,9 @@ class _NetReader:
             node_id = self.aliases[node_id][0]
         if node_id not in self.kinds:
             self._report(
-                "LD005", element, f"arc end '{node_id}' is not a place or transition of this net"
+                codes.LD005,
+                element,
+                f"arc end '{node_id}' is not a place or transition of this net",
             )
             return None
         return node_id
@@ -180,7 +183,7 @@ class _NetReader:
         ends = [element.attrs.get(key, "").strip() for key in ("source", "target")]
         if not all(ends):
             self._report(
-                "LD003",
+                codes.LD003,
                 element,
                 "<arc> needs both source and target",
                 'write <arc id="a1" source="p1" target="t1"/>',
@@ -191,7 +194,7 @@ class _NetReader:
             return
         if self.kinds[source] == self.kinds[target]:
             self._report(
-                "LD004",
+                codes.LD004,
                 element,
                 f"arc '{source}' -> '{target}' joins two {self.kinds[source]}s",
                 "arcs join a place and a transition",
@@ -201,7 +204,7 @@ class _NetReader:
         weight = _whole(weight_text)
         if not weight:
             self._report(
-                "LD004",
+                codes.LD004,
                 element,
                 f"arc inscription '{weight_text}' is not a positive whole number",
                 "P/T arcs carry a positive weight",
@@ -209,7 +212,7 @@ class _NetReader:
             return
         if (source, target) in self.pairs:
             self._report(
-                "LD006",
+                codes.LD006,
                 element,
                 f"a second arc '{source}' -> '{target}'",
                 "give one arc the sum of both weights",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic
 from archctl.load.errors import located
 from archctl.model.petrinet import Arc, PetriNet, Place, Transition
@@ -26,7 +27,7 @@ _HELP = (
 
 
 def _problem(message: str, span: Span, help_text: str = _HELP) -> Diagnostic:
-    return located("LD004", message, span, help_text)
+    return located(codes.LD004, message, span, help_text)
 
 
 def _closure(start: Sequence[str], edges: dict[str, list[str]]) -> set[str]:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from archctl import codes
 from archctl.diagnostics import Diagnostic
 from archctl.load.errors import located
 from archctl.source import SourceFile, Span
@@ -137,7 +138,7 @@ def blank_bad_comments(text: str) -> str:
 
 
 def _error(path: str, message: str, line: int, column: int, help_text: str | None) -> Diagnostic:
-    return located("LD001", message, Span.point(path, max(1, line), max(1, column)), help_text)
+    return located(codes.LD001, message, Span.point(path, max(1, line), max(1, column)), help_text)
 
 
 def parse_xml(source: SourceFile) -> tuple[XElement | None, list[Diagnostic]]:

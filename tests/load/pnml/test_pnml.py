@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from archctl.convert.command import convert_file
+from archctl.render.build import build_diagram
 
 from archctl.check import CheckContext, CheckOptions
 from archctl.check.petrinet.checker import check
-from archctl.convert.command import convert_file
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace
 from archctl.load.loader import load_file
@@ -18,7 +19,6 @@ from archctl.load.pnml.frontend import load_pnml_text
 from archctl.model.petrinet import PetriNet
 from archctl.model.spec import LoadResult
 from archctl.model.workflow import Workflow
-from archctl.render.build import build_diagram
 from archctl.render.mermaid import render_mermaid
 from tests.conftest import CASES, run_archctl
 
