@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from archctl.convert.command import convert_file
-from archctl.render.build import build_diagram
 
 from archctl.check import CheckContext, CheckOptions
 from archctl.check.petrinet.checker import check
+from archctl.conversion import convert_file
 from archctl.diagnostics import Diagnostic
 from archctl.evidence import Trace
+from archctl.kinds import build_diagram
 from archctl.load.loader import load_file
 from archctl.load.pnml.frontend import load_pnml_text
 from archctl.model.petrinet import PetriNet
