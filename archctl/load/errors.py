@@ -15,7 +15,7 @@ from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Code, Diagnostic
 from archctl.model.types import VarType
-from archctl.source import Span
+from archctl.source import SourceFile, Span
 
 _UNKNOWN_NAME = "unknown name '"
 
@@ -47,3 +47,13 @@ def with_hints(diagnostic: Diagnostic, scope: Mapping[str, VarType]) -> Diagnost
     if not owners:
         return diagnostic
     return replace(diagnostic, help=f'enum values are quoted: "{name}" (a value of {owners[0]})')
+
+
+def tag_span(source: SourceFile, line: int, column: int) -> Span:
+    """The start tag of an XML element at (line, column) on its first line: from '<' to its
+    '>' (or the line's end). Shared by the XML front ends, whose parsers keep only where an
+    element starts."""
+    text = source.line_text(line).rstrip()
+    close = text.find(">", column - 1)
+    end_column = close + 1 if close != -1 else max(column, len(text))
+    return Span(source.path, line, column, line, end_column)

@@ -23,7 +23,7 @@ from xml.parsers import expat
 
 from archctl import codes
 from archctl.diagnostics import Diagnostic
-from archctl.load.errors import located
+from archctl.load.errors import located, tag_span
 from archctl.source import SourceFile, Span
 
 PNML_NAMESPACE = "http://www.pnml.org/version-2009/grammar/pnml"
@@ -186,8 +186,5 @@ def parse_xml(source: SourceFile) -> tuple[XElement | None, list[Diagnostic]]:
 
 
 def element_span(source: SourceFile, element: XElement) -> Span:
-    """The element's start tag on its first line: from '<' to its '>' (or the line's end)."""
-    text = source.line_text(element.line).rstrip()
-    close = text.find(">", element.column - 1)
-    end_column = close + 1 if close != -1 else max(element.column, len(text))
-    return Span(source.path, element.line, element.column, element.line, end_column)
+    """The element's start tag (``load.errors.tag_span``)."""
+    return tag_span(source, element.line, element.column)
