@@ -41,6 +41,8 @@ def code_family(kind: KindName) -> str:
             return "PO"
         case "system":
             return "SY"
+        case "petrinet":  # nets report the workflow soundness codes (docs/pnml.md)
+            return "WF"
         case _:
             assert_never(kind)
 
