@@ -16,12 +16,16 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from archctl.diagnostics import Code
+
 #: the C encoder's factory (None without the accelerator) and its string encoder
 c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 encode_basestring: Callable[[str], str] = json.encoder.encode_basestring
 
 INDENT = "  "
-_SCALARS = (str, int, float, bool, type(None))
+#: finding codes are a str subclass the C encoder writes as strings; listing the type keeps
+#: every result object (``"ruleId"``, ``"code"``) on the one-C-call path
+_SCALARS = (str, Code, int, float, bool, type(None))
 
 
 def _float(value: float) -> str:
@@ -82,6 +86,7 @@ def _list(value: list[Any] | tuple[Any, ...], level: int) -> str:
 
 _SCALAR_ENCODERS: dict[type, Callable[[Any], str]] = {
     str: encode_basestring,
+    Code: encode_basestring,
     int: int.__repr__,
     float: _float,
     bool: lambda value: "true" if value else "false",

@@ -64,10 +64,17 @@ def _relative_uri(path: str, root: str, cwd: str) -> str | None:
 
 
 def _artifact(path: str, root: str) -> dict[str, JSONValue]:
-    uri = relative_uri(path, root)
+    uri, inside = _artifact_uri(path, root, os.getcwd())
+    return {"uri": uri, "uriBaseId": "SRCROOT"} if inside else {"uri": uri}
+
+
+@functools.lru_cache(maxsize=4096)
+def _artifact_uri(path: str, root: str, cwd: str) -> tuple[str, bool]:
+    """Per file, not per finding (pathlib's ``as_uri`` costs tens of microseconds)."""
+    uri = _relative_uri(path, root, cwd)
     if uri is None:
-        return {"uri": Path(os.path.abspath(path)).as_uri()}
-    return {"uri": uri, "uriBaseId": "SRCROOT"}
+        return Path(os.path.abspath(path)).as_uri(), False
+    return uri, True
 
 
 def project_uri(diagnostic: Diagnostic, root: str) -> str:
