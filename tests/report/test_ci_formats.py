@@ -216,3 +216,16 @@ def test_sarif_related_locations_name_covering_rules_and_conflicting_plugins() -
     }
     assert related["PO102"] == ["low-risk-deny", "high-risk-deny"]
     assert related["PL105"] == ["audit", "legacy-audit"]
+
+
+def test_junit_lists_the_checks_a_petri_net_gets() -> None:
+    """A net is checked for soundness only (docs/pnml.md): its suite has those five cases,
+    not every workflow code (WF101, WF107... would read as passed checks that never ran)."""
+    import xml.etree.ElementTree as ElementTree
+
+    result = run("verify", "--format", "junit", str(CASES / "pnml" / "deadlock.pnml"))
+    names = [
+        case.get("name", "") for case in ElementTree.fromstring(result.stdout).iter("testcase")
+    ]
+    codes = sorted(name.split(": ")[1].split()[0] for name in names if ": WF" in name)
+    assert codes == ["WF103", "WF104", "WF105", "WF106", "WF901"]
