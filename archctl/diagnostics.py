@@ -19,8 +19,8 @@ class Code(str):
     A subclass of ``str`` so that codes compare, hash, sort and serialise as the strings users
     write in config, baselines and ``--select``; a distinct type so that mypy rejects a bare
     string literal where a diagnostic's code is expected. The registered constants live in
-    :mod:`archctl.codes` (``codes.SM102``); code read from users goes through
-    ``codes.registered``.
+    :mod:`archctl.codes` (``codes.SM102``). Codes that come from users (config, ``--select``,
+    baselines, suppressions) stay plain strings and compare equal to these.
     """
 
     __slots__ = ()

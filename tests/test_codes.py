@@ -47,8 +47,7 @@ def test_registry_rows_are_complete_and_unique() -> None:
 def test_codes_behave_as_the_strings_users_write() -> None:
     assert codes.SM102 == "SM102"
     assert {"SM102": 1}[codes.SM102] == 1
-    assert codes.registered("sm102") is codes.SM102
-    assert codes.registered("PO000") is None
+    assert codes.lookup("PO000") is None
     assert codes.lookup("wf101") is codes.CODES[codes.WF101]
 
 

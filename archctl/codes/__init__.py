@@ -105,12 +105,6 @@ CODES: dict[Code, CodeInfo] = {
 }
 
 
-def registered(text: str) -> Code | None:
-    """The registered code spelt ``text`` (any case), for codes that come from users."""
-    info = CODES.get(Code(text.upper()))
-    return info.code if info else None
-
-
 def lookup(code: str) -> CodeInfo | None:
     return CODES.get(Code(code.upper()))
 
