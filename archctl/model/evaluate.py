@@ -72,6 +72,12 @@ def compile_expr(expr: Expr) -> Compiled:
         return lambda env: compare(left(env), right(env))
     if isinstance(expr, Member):
         element = compile_expr(expr.element)
+        if all(isinstance(item, Literal) for item in expr.items):
+            # constants: one hash lookup (``in`` on a set is ``==`` on hashable values)
+            values = frozenset(item.value for item in expr.items if isinstance(item, Literal))
+            if expr.negated:
+                return lambda env: element(env) not in values
+            return lambda env: element(env) in values
         items = [compile_expr(item) for item in expr.items]
         if expr.negated:
             return lambda env: all(element(env) != item(env) for item in items)

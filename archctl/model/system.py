@@ -29,6 +29,10 @@ class Component:
     #: of the construction, so the checker reports never-executed *elements* (the
     #: transitions' ``description``) instead of SY101/SY105 per state and transition.
     origin: str | None = None
+    #: Set by importers whose construction stops at a bound (a BPMN pool past its token
+    #: limit): states that were reached but not expanded. A configuration in one is where
+    #: the exploration ends -- inconclusive (SY901), never a deadlock.
+    frontier: frozenset[str] = frozenset()
 
     @property
     def replicas(self) -> int:

@@ -72,6 +72,8 @@ class Instance:
     moves: tuple[tuple[Move, ...], ...]  # by source state index
     finals: frozenset[int]
     variables: tuple[Variable, ...]
+    #: state indices where the machine's construction stopped (``Component.frontier``)
+    frontier: frozenset[int] = frozenset()
 
     def env(self, local: Local) -> dict[str, Any]:
         env = {variable.name: local[pos + 1] for pos, variable in enumerate(self.variables)}
@@ -129,6 +131,9 @@ def compile_system(system: System, machines: dict[str, StateMachine]) -> SystemM
         machine = machines[component.machine]
         moves = _moves(component, machine, system, bases)
         finals = frozenset(i for i, s in enumerate(machine.states) if s.name in machine.final)
+        frontier = frozenset(
+            i for i, s in enumerate(machine.states) if s.name in component.frontier
+        )
         for index in range(component.replicas):
             instances.append(
                 Instance(
@@ -139,6 +144,7 @@ def compile_system(system: System, machines: dict[str, StateMachine]) -> SystemM
                     moves,
                     finals,
                     machine.variables,
+                    frontier,
                 )
             )
     model = SystemModel(system, instances, channels)

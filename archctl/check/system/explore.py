@@ -56,6 +56,9 @@ class Exploration:
     reduced: int = 0  # configurations expanded with an ample set
     #: an ``unbounded`` channel (a BPMN message flow) a run would overfill: (config, position)
     overflow: tuple[int, int] | None = None
+    #: a replica in a frontier state of its machine (where an importer stopped building
+    #: it): (config, replica); runs past it do not exist in the model, so nothing is proved
+    frontier: tuple[int, int] | None = None
 
     @property
     def size(self) -> int:
@@ -88,6 +91,7 @@ class Explorer:
         self._alone: dict[tuple[int, Local], list[tuple[int, bool, int]] | None] = {}
         self.result = Exploration()
         self.bounded = any(channel.unbounded for channel, _ in model.channels)
+        self.frontiers = any(instance.frontier for instance in model.instances)
 
     # -- the packed store ----------------------------------------------------------------
     def _code(self, value: Any) -> int:
@@ -171,7 +175,11 @@ class Explorer:
             if overflows and result.overflow is None:
                 result.overflow = (ident, overflows[0])
                 result.complete = False  # runs past the bound were not explored
-            if not steps and not overflows and not self._final(config):
+            edge = self._at_frontier(config) if self.frontiers else None
+            if edge is not None and result.frontier is None:
+                result.frontier = (ident, edge)
+                result.complete = False  # the machine was not built past this state
+            if not steps and not overflows and edge is None and not self._final(config):
                 result.deadlocks.append(ident)
             for step in steps:
                 result.taken.add(step.move.key)
@@ -188,6 +196,14 @@ class Explorer:
                     queue.append(target)
                     self._reach(step)
         return result
+
+    def _at_frontier(self, config: Config) -> int | None:
+        for actor, (instance, local) in enumerate(
+            zip(self.model.instances, config.locals, strict=True)
+        ):
+            if local[0] in instance.frontier:
+                return actor
+        return None
 
     def _final(self, config: Config) -> bool:
         return all(
@@ -288,10 +304,11 @@ class Explorer:
         fields = [pos for (who, pos) in self.visible if who == actor]
         track_final = self.model.can_finish
         finals = self.model.instances[actor].finals
+        frontier = self.model.instances[actor].frontier
         for outcome in outcomes:
             assert isinstance(outcome, Step)
             after = outcome.after.locals[actor]
-            if any(before[pos] != after[pos] for pos in fields):
+            if any(before[pos] != after[pos] for pos in fields) or after[0] in frontier:
                 return True
             if track_final:
                 was, now = before[0] in finals, after[0] in finals

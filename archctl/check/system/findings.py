@@ -245,7 +245,9 @@ class SystemFindings:
         spans: dict[str, Span] = {}
         machine = self._machine(component.name)
         for number, transition in enumerate(machine.transitions):
-            element = transition.description or transition.label
+            element = transition.description
+            if element is None:
+                continue  # a step of the construction (a listener, a join): no element
             key = (component.name, number)
             done = key in self.explorer.result.taken or key in self.explorer.result.faults
             taken[element] = taken.get(element, False) or done
@@ -321,6 +323,23 @@ class SystemFindings:
         for prop in self.system.properties:
             if prop.kind in ("always", "never", "reachable") and prop.name not in result.hits:
                 undecided.append(f"property '{prop.name}'")
+        if result.frontier is not None:
+            config, actor = result.frontier
+            instance = self.model.instances[actor]
+            state = instance.machine.states[self.explorer.decode(config).locals[actor][0]]
+            _, trace = make_trace(self.explorer, config)
+            self.add(
+                codes.SY901,
+                f"inconclusive: a run takes {instance.component.origin or instance.name} to "
+                f"'{state.name}', where its construction stopped (more tokens on one flow "
+                f"than the import follows), so runs past it were not followed; undecided: "
+                f"{', '.join(undecided)}",
+                state.span,
+                self.system.name,
+                trace,
+                "a loop puts tokens on a flow faster than they are taken; bound the loop",
+            )
+            return
         if result.overflow is not None:
             channel, _ = self.model.channels[result.overflow[1]]
             _, trace = make_trace(self.explorer, result.overflow[0])

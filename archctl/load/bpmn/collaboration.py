@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from archctl import codes
 from archctl.codes import default_severity
 from archctl.diagnostics import Diagnostic
+from archctl.load.bpmn.collaboration_joint import explore_together
 from archctl.load.bpmn.collaboration_net import (
     MARKING_LIMIT,
     TOKEN_LIMIT,
@@ -28,13 +29,14 @@ from archctl.load.bpmn.collaboration_net import (
     Unbounded,
     explore,
 )
+from archctl.load.bpmn.collaboration_safe import safeness
 from archctl.load.bpmn.messages import Collaboration, MessageFlow, Pool, read_collaborations
 from archctl.load.bpmn.process import ProcessImporter
 from archctl.load.bpmn.xml import XElement
 from archctl.load.errors import located
 from archctl.model.spec import Spec
 from archctl.model.statemachine import ChannelOp, State, StateMachine, Transition
-from archctl.model.system import Channel, Component, System
+from archctl.model.system import Channel, Component, System, SystemProperty
 from archctl.model.workflow import Workflow
 from archctl.source import SourceFile, Span
 
@@ -87,44 +89,67 @@ def _system(
     notes: list[Diagnostic],
 ) -> list[Spec] | None:
     name = spec_name(collaboration.id, taken)
+    inside = {pool.process for pool in pools}
+    flows = [f for f in collaboration.flows if f.sender in inside and f.receiver in inside]
+    nets = [_net(pool, by_process[pool.process], collaboration.flows, notes) for pool in pools]
+    try:
+        graphs = explore_together(nets, [flow.channel for flow in flows], CAPACITY)
+    except Unbounded:
+        graphs = []  # too large to explore here: build each pool alone (the checker reduces)
     machines: list[StateMachine] = []
-    for pool in pools:
+    frontiers: list[frozenset[str]] = []
+    properties: list[SystemProperty] = []
+    for index, (pool, net) in enumerate(zip(pools, nets, strict=True)):
         item = by_process[pool.process]
         try:
-            machines.append(_machine(pool, item, collaboration.flows, taken, notes))
+            graph = graphs[index] if graphs else _alone(net)
         except Unbounded as error:
-            notes.append(
-                Diagnostic(
-                    codes.SY901,
-                    default_severity(codes.SY901),
-                    f"{pool.label}: its local marking graph cannot be built ({error}; at most "
-                    f"{TOKEN_LIMIT} tokens per flow and {MARKING_LIMIT:,} markings), so "
-                    f"collaboration '{collaboration.id}' is not checked as a system",
-                    pool.span,
-                    spec=name,
-                    subject=pool.name,
-                    help="each pool is still checked alone as a workflow; bound its loops",
-                )
-            )
+            notes.append(_unbuilt(pool, collaboration, name, error))
             return None
+        machine = _statemachine(
+            spec_name(f"{item.workflow.name}-pool", taken), pool, item, graph, net
+        )
+        machines.append(machine)
+        frontiers.append(frozenset(machine.states[i].name for i in graph.frontier))
+        properties.extend(safeness(pool, machine, graph, len(item.workflow.flows)))
     components = tuple(
-        Component(pool.name, machine.name, None, pool.span, pool.span, origin=pool.label)
-        for pool, machine in zip(pools, machines, strict=True)
+        Component(
+            pool.name, machine.name, None, pool.span, pool.span, origin=pool.label, frontier=edge
+        )
+        for pool, machine, edge in zip(pools, machines, frontiers, strict=True)
     )
-    inside = {pool.process for pool in pools}
     channels = tuple(
         Channel(flow.channel, CAPACITY, None, flow.span, ordering="bag", unbounded=True)
-        for flow in collaboration.flows
-        if flow.sender in inside and flow.receiver in inside
+        for flow in flows
     )
     system = System(
         name=name,
         span=collaboration.span,
         components=components,
         channels=channels,
+        properties=tuple(properties),
         description=f"BPMN collaboration {collaboration.id}",
     )
     return [*machines, system]
+
+
+def _alone(net: PoolNet) -> MarkingGraph:
+    net.strict = True
+    return explore(net)
+
+
+def _unbuilt(pool: Pool, collaboration: Collaboration, name: str, error: Unbounded) -> Diagnostic:
+    return Diagnostic(
+        codes.SY901,
+        default_severity(codes.SY901),
+        f"{pool.label}: its marking graph cannot be built ({error}; at most "
+        f"{TOKEN_LIMIT} tokens per flow and {MARKING_LIMIT:,} markings), so "
+        f"collaboration '{collaboration.id}' is not checked as a system",
+        pool.span,
+        spec=name,
+        subject=pool.name,
+        help="each pool is still checked alone as a workflow; bound its loops",
+    )
 
 
 def spec_name(base: str, taken: set[str], fallback: str = "collaboration") -> str:
@@ -137,13 +162,10 @@ def spec_name(base: str, taken: set[str], fallback: str = "collaboration") -> st
     return name
 
 
-def _machine(
-    pool: Pool,
-    item: PoolImport,
-    flows: list[MessageFlow],
-    taken: set[str],
-    notes: list[Diagnostic],
-) -> StateMachine:
+def _net(
+    pool: Pool, item: PoolImport, flows: list[MessageFlow], notes: list[Diagnostic]
+) -> PoolNet:
+    """The pool's token game with the message operations of its elements."""
     importer, workflow = item.importer, item.workflow
     sends: dict[str, list[Op]] = {}
     receives: dict[str, list[Op]] = {}
@@ -173,6 +195,7 @@ def _machine(
                     )
                 )
     elements = set(importer.entry.values())
+    _receive_on_fire(workflow, receives, elements)
     event_gateways = {importer.entry[i] for i in _tagged(item, "eventBasedGateway")}
     racing = {
         node.id
@@ -180,8 +203,35 @@ def _machine(
         if node.gateway == "exclusive" and (node.id not in elements or node.id in event_gateways)
     }
     ends = {node.id for node in workflow.nodes if node.type == "end" and node.id in elements}
-    graph = explore(PoolNet(workflow, sends, receives, racing, ends))
-    return _statemachine(spec_name(f"{workflow.name}-pool", taken), pool, item, graph, elements)
+    return PoolNet(workflow, sends, receives, racing, ends, strict=False, elements=elements)
+
+
+#: the importer's listener steps (boundaries.py; ``-2``.. when one listener has several)
+_FIRE = re.compile(r"\.fire(-\d+)?$")
+_INTERRUPT = re.compile(r"\.interrupt(-\d+)?$")
+
+
+def _receive_on_fire(workflow: Workflow, receives: dict[str, list[Op]], elements: set[str]) -> None:
+    """A boundary event on a subprocess fires through the importer's listener: a repeated
+    one through its ``.fire`` gateway (a token onto the boundary's path, one back to
+    listening), an interrupting one through its ``.interrupt`` step (which clears the
+    scope). The message must be taken *there*, or the listener could fire without it (pile
+    tokens up, or interrupt the subprocess) and only then wait for the message."""
+    for node_id in list(receives):
+        sources = [flow.source for flow in workflow.flows if flow.target == node_id]
+        fires = [workflow.node(source) for source in sources]
+        if sources and all(
+            node is not None
+            and node.id not in elements
+            and (
+                (_FIRE.search(node.id) is not None and node.gateway == "parallel")
+                or (_INTERRUPT.search(node.id) is not None and node.type == "task")
+            )
+            for node in fires
+        ):
+            ops = receives.pop(node_id)
+            for source in sources:
+                receives.setdefault(source, []).extend(ops)
 
 
 def _tagged(item: PoolImport, tag: str) -> set[str]:
@@ -197,15 +247,15 @@ def _tagged(item: PoolImport, tag: str) -> set[str]:
 
 
 def _statemachine(
-    name: str, pool: Pool, item: PoolImport, graph: MarkingGraph, elements: set[str]
+    name: str, pool: Pool, item: PoolImport, graph: MarkingGraph, net: PoolNet
 ) -> StateMachine:
-    workflow = item.workflow
+    workflow, elements = item.workflow, net.elements
     spans = {node.id: node.span for node in workflow.nodes}
     names = _state_names(graph, workflow)
     states = tuple(
         State(names[i], _state_span(graph, i, spans, workflow.span)) for i in range(len(names))
     )
-    transitions = []
+    transitions: list[Transition] = []
     for number, firing in enumerate(graph.firings):
         span = spans[firing.node]
         op = None
@@ -228,6 +278,8 @@ def _statemachine(
                 op,
             )
         )
+    if graph.partial:
+        states, transitions = _unfired(workflow, graph, elements, net.racing, states, transitions)
     finals = tuple(names[i] for i, marking in enumerate(graph.markings) if graph.final(marking))
     return StateMachine(
         name=name,
@@ -240,6 +292,32 @@ def _statemachine(
         transitions=tuple(transitions),
         description=f"the markings of {pool.label} (process {pool.process})",
     )
+
+
+#: the state that holds the elements no run of the collaboration fires (a BPMN id has no
+#: space, so no marking is called this)
+UNFIRED = "never reached"
+
+
+def _unfired(
+    workflow: Workflow,
+    graph: MarkingGraph,
+    elements: set[str],
+    racing: set[str],
+    states: tuple[State, ...],
+    transitions: list[Transition],
+) -> tuple[tuple[State, ...], list[Transition]]:
+    """A graph built from the collaboration's runs has no firing for an element no run gets
+    to; one unreachable state with a step per such element keeps them in the machine, so
+    the system reports each as never executed (SY105) and proves nothing about them."""
+    fired = {firing.node for firing in graph.firings} | racing  # a race fires as its winner
+    missing = [n for n in workflow.nodes if n.id in elements and n.id not in fired]
+    if not missing:
+        return states, transitions
+    out = list(transitions)
+    for node in missing:
+        out.append(Transition(len(out), UNFIRED, UNFIRED, None, None, (), node.span, node.id, None))
+    return (*states, State(UNFIRED, workflow.span)), out
 
 
 def _state_names(graph: MarkingGraph, workflow: Workflow) -> list[str]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from archctl.model.workflow import Node, Workflow
 
@@ -73,6 +73,11 @@ class MarkingGraph:
     firings: list[Firing]
     places: list[str]  # what each position of a marking counts (flow or start)
     ends: list[str]  # BPMN end events counted for proper completion, after the places
+    #: markings past :data:`TOKEN_LIMIT` that were kept but not expanded -> the flow over it
+    frontier: dict[int, str] = field(default_factory=dict)
+    #: built from the collaboration's runs (not every local marking): elements no run
+    #: reaches have no firing here
+    partial: bool = False
 
     def tokens(self, marking: Marking) -> Marking:
         return marking[: len(self.places)]
@@ -92,8 +97,15 @@ class PoolNet:
         receives: dict[str, list[Op]],
         racing: set[str],
         counted_ends: set[str],
+        strict: bool = True,
+        elements: set[str] | None = None,
     ) -> None:
         self.workflow = workflow
+        #: strict: a marking past the token limit raises :class:`Unbounded`; otherwise it is
+        #: returned and :meth:`over` names the flow (the joint exploration keeps it)
+        self.strict = strict
+        #: the workflow nodes that are BPMN elements (the rest are the importer's helpers)
+        self.elements = elements if elements is not None else set()
         self.sends = sends
         self.receives = receives
         self.racing = racing  # exclusive gateways that fire together with a receive
@@ -221,8 +233,10 @@ class PoolNet:
         if node.type == "gateway" and node.gateway == "exclusive" and node.id in self.racing:
             for place in self.outputs[node.id]:
                 target = self.nodes[self.target[place]]
-                if target.id in self.receives and target.type == "task":
-                    if target.id in self.sending:
+                if target.id in self.receives and target.type in ("task", "gateway"):
+                    if target.type == "gateway":  # a boundary's ``.fire``
+                        done = self._produce(target, list(after))
+                    elif target.id in self.sending:
                         done = [self._checked(target, self._add(after, [self.sending[target.id]]))]
                     else:
                         done = self._task(target, list(after))
@@ -234,9 +248,11 @@ class PoolNet:
                     moved[place] += 1
                     yield node.id, None, self._checked(node, moved)
             return
-        if node.type == "gateway":
+        if node.type == "gateway":  # a boundary's ``.fire`` gateway takes its message
+            taken_ops: list[Op | None] = list(self.receives.get(node.id, [None]))
             for produced in self._produce(node, after):
-                yield node.id, None, produced
+                for chosen in taken_ops:
+                    yield node.id, chosen, produced
             return
         ops: list[Op | None] = [None]
         if node.id in self.receives:  # may be empty: a receiver that can never receive
@@ -299,7 +315,16 @@ class PoolNet:
             moved[place] += 1
         return moved
 
+    def over(self, marking: Marking, limit: int = TOKEN_LIMIT) -> str | None:
+        """The first flow holding more than ``limit`` tokens, if any."""
+        for place in range(len(self.places)):
+            if marking[place] > limit:
+                return self.places[place]
+        return None
+
     def _checked(self, node: Node, marking: list[int]) -> Marking:
+        if not self.strict:
+            return tuple(marking)
         for place in range(len(self.places)):
             if marking[place] > TOKEN_LIMIT:
                 raise Unbounded(
@@ -320,7 +345,7 @@ def explore(net: PoolNet) -> MarkingGraph:
         source = ids[marking]
         for node, op, after in net.successors(marking):
             if after[: len(net.places)] == (0,) * len(net.places):
-                after = _completed(net, after)
+                after = completed(net, after)
             target = ids.get(after)
             if target is None:
                 if len(graph.markings) >= MARKING_LIMIT:
@@ -332,7 +357,7 @@ def explore(net: PoolNet) -> MarkingGraph:
     return graph
 
 
-def _completed(net: PoolNet, marking: Marking) -> Marking:
+def completed(net: PoolNet, marking: Marking) -> Marking:
     """An empty marking only remembers whether some end was reached twice: the pool is done
     (or completed improperly), whichever ends it took."""
     counts = marking[len(net.places) :]

@@ -57,9 +57,13 @@ def _scopes(importer: ProcessImporter) -> None:
         inside = tuple(node for node in graph.nodes if node.startswith(prefix) and node != join)
         if join in graph.nodes:
             graph.nodes[join].scope = inside
+        # a scoped terminate (an inner terminate end, an interrupting boundary) also takes
+        # the tokens already waiting at the completion join: they are inside the subprocess
+        # until it completes, and left there they would complete it after the interrupt
+        killed = (*inside, join) if join in graph.nodes else inside
         for node_id in terminates:
             graph.nodes[node_id].terminate = True
-            graph.nodes[node_id].scope = inside
+            graph.nodes[node_id].scope = killed
 
 
 def _subprocess(

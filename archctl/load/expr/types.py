@@ -313,6 +313,8 @@ def _describe(var_type: VarType | None) -> str:
 
 
 def _comparable(left: VarType, right: VarType) -> bool:
+    if left is right:  # the usual case (items are inferred against the element's type)
+        return True
     if left.is_numeric and right.is_numeric:
         return True
     if left.kind is not right.kind:

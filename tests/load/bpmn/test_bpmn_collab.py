@@ -223,7 +223,7 @@ def test_a_loop_sending_without_limit_is_inconclusive_not_a_deadlock(tmp_path: P
     assert "SY104" in codes  # an offer left over is a real run (one offer taken, one sent)
 
 
-def test_a_pool_whose_tokens_pile_up_is_not_checked_as_a_system(tmp_path: Path) -> None:
+def test_a_pool_whose_tokens_pile_up_is_checked_up_to_its_frontier(tmp_path: Path) -> None:
     forever = """<process id="server">
   <startEvent id="s0"/>
   <exclusiveGateway id="again"/>
@@ -243,13 +243,22 @@ def test_a_pool_whose_tokens_pile_up_is_not_checked_as_a_system(tmp_path: Path) 
         '<messageFlow id="rejected" name="rejected" sourceRef="reject" targetRef="no"/>', ""
     )
     text = text.replace('targetRef="s0"/>', 'targetRef="work"/>')
-    path = tmp_path / "c.bpmn"
-    path.write_text(text, encoding="utf-8")
-    result = load_file(str(path))
-    assert not [spec for spec in result.specs if isinstance(spec, System)]
-    bound = [d for d in result.diagnostics if d.code == "SY901"]
-    assert len(bound) == 1 and "more than 3 tokens" in bound[0].message
-    assert 'id="Server"' in text.splitlines()[bound[0].span.line - 1]
+    found = _verify(tmp_path, text)
+    # the server's loop piles tokens up without end: its machine stops at a frontier marking
+    # (3 tokens on a flow), the system is explored up to it and says where it stopped
+    bound = [d for d in found if d.code == "SY901" and d.spec == "deal"]
+    assert len(bound) == 1, _codes(found)
+    assert "construction stopped" in bound[0].message
+    assert bound[0].evidence is not None  # the run that gets there
+    assert 'id="again"' in text.splitlines()[bound[0].span.line - 1]  # where tokens pile up
+    # what was found before the frontier is still reported: two tokens on one flow
+    unsafe = [d for d in found if d.code == "SY201" and d.subject == "safe_Server"]
+    assert unsafe and unsafe[0].evidence is not None
+    # so is a deadlock: a second token in 'work' waits for a request the client sends once
+    stuck = [d for d in found if d.code == "SY102"]
+    assert stuck and "Server in 'work" in stuck[0].message
+    # the frontier itself (3 tokens on a flow) is where the search stopped, not a deadlock
+    assert not [d for d in stuck if "x3" in d.message]
 
 
 def test_an_event_based_gateway_fires_with_the_receive_it_races_for() -> None:
