@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue
+from archctl.report.anchors import fingerprints, project_uri
 from archctl.report.jsonio import encode
-from archctl.report.sarif import fingerprints, project_uri
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 

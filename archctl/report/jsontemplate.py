@@ -1,0 +1,87 @@
+"""Indented JSON by templates: the text of a fixed shape computed once, its leaves per use.
+
+A SARIF result is a dozen nested objects whose keys and nesting are the same for every
+finding; only leaves change (a message, a line number). Walking each object in Python to
+indent it (:func:`archctl.report.jsonio.encode`) was most of the time of a large SARIF log.
+A :class:`Template` is that encoder's own text for a skeleton whose leaves are holes,
+split at the holes into one ``%``-format string, so a value of that shape is one C call.
+
+The bytes are :func:`~archctl.report.jsonio.encode`'s (so ``json.dumps(indent=2)``'s) by
+construction, provided each hole receives the JSON text of its value encoded at the hole's
+indentation level (:attr:`Template.levels`): an int is its own text, a string goes through
+``encode_basestring``, a container through ``encode(value, level)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from archctl.report.jsonio import INDENT, encode, encode_basestring
+
+
+class Hole:
+    """Marks a leaf of a skeleton that is filled per use."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "HOLE"
+
+
+HOLE: Final = Hole()
+
+
+class Template:
+    """A JSON value of one shape at one indentation level, with holes for its leaves."""
+
+    __slots__ = ("_format", "levels")
+
+    def __init__(self, skeleton: Any, level: int = 0) -> None:
+        sentinels: list[str] = []
+        marked = _mark(skeleton, sentinels)
+        text = encode(marked, level)
+        pieces: list[str] = []
+        levels: list[int] = []
+        start = 0
+        for sentinel in sentinels:
+            token = encode_basestring(sentinel)
+            at = text.find(token, start)
+            if at < 0 or text.find(token, at + len(token)) >= 0:
+                raise ValueError(f"a template's literal text holds its hole marker {token}")
+            piece = text[start:at]
+            pieces.append(piece)
+            newline = text.rfind("\n", 0, at)
+            # a hole on its own line (an array member) or after ``"key": `` on a member
+            # line is encoded at that line's indentation; the skeleton itself, at ``level``
+            line = text[newline + 1 : at]
+            levels.append(len(line) - len(line.lstrip(" ")) if newline >= 0 else level * 2)
+            start = at + len(token)
+        pieces.append(text[start:])
+        self._format = "%s".join(piece.replace("%", "%%") for piece in pieces)
+        self.levels: tuple[int, ...] = tuple(indent // len(INDENT) for indent in levels)
+
+    def fill(self, *texts: str | int) -> str:
+        """The value with each hole, in document order, replaced by its JSON text."""
+        return self._format % texts
+
+
+def _mark(value: Any, sentinels: list[str]) -> Any:
+    """``value`` with each hole replaced by a fresh sentinel string, in encoding order."""
+    if value is HOLE:
+        sentinel = f"\0{len(sentinels)}\0"  # NUL: in no path, name or message of ours
+        sentinels.append(sentinel)
+        return sentinel
+    if isinstance(value, dict):
+        return {key: _mark(member, sentinels) for key, member in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mark(member, sentinels) for member in value]
+    return value
+
+
+def array_text(members: Sequence[str], level: int) -> str:
+    """A JSON array at ``level`` of members already encoded at ``level + 1``."""
+    if not members:
+        return "[]"
+    inner = INDENT * (level + 1)
+    return "[\n" + inner + (",\n" + inner).join(members) + "\n" + INDENT * level + "]"
