@@ -13,31 +13,37 @@ from collections.abc import Sequence
 
 from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
-from archctl.evidence import JSONValue
 from archctl.report.anchors import fingerprints, project_uri
-from archctl.report.jsonio import encode
+from archctl.report.jsontemplate import HOLE, Template, array_text
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
+#: an issue's shape; every finding fills the same leaves (report/jsontemplate.py)
+_ISSUE = {
+    "description": HOLE,
+    "check_name": HOLE,
+    "fingerprint": HOLE,
+    "severity": HOLE,
+    "location": {"path": HOLE, "lines": {"begin": HOLE, "end": HOLE}},
+}
+
+
 def render_gitlab(diagnostics: Sequence[Diagnostic], root: str | None = None) -> str:
     root = os.path.abspath(root or os.getcwd())
-    issues: list[JSONValue] = []
+    cwd = os.getcwd()
+    rows = []
     for diagnostic, print_ in zip(diagnostics, fingerprints(diagnostics, root), strict=True):
         span = diagnostic.span
-        issues.append(
-            {
-                "description": f"{diagnostic.code} {diagnostic.message}",
-                "check_name": f"{diagnostic.code} {code_name(diagnostic.code)}",
-                "fingerprint": print_,
-                "severity": _SEVERITY[diagnostic.severity],
-                "location": {
-                    "path": project_uri(diagnostic, root),
-                    "lines": {
-                        "begin": span.line if span else 1,
-                        "end": span.end_line if span else 1,
-                    },
-                },
-            }
+        rows.append(
+            (
+                f"{diagnostic.code} {diagnostic.message}",
+                f"{diagnostic.code} {code_name(diagnostic.code)}",
+                print_,
+                _SEVERITY[diagnostic.severity],
+                project_uri(diagnostic, root, cwd),
+                span.line if span else 1,
+                span.end_line if span else 1,
+            )
         )
-    return encode(issues) + "\n"
+    return array_text(Template(_ISSUE, 1).fill_rows(rows), 0) + "\n"

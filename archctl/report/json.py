@@ -8,7 +8,8 @@ from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue
 from archctl.proof import Proof
-from archctl.report.jsonio import array, document
+from archctl.report.jsonio import array_of, document
+from archctl.report.jsontemplate import objects
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, JSONValue]:
@@ -64,13 +65,14 @@ def json_chunks(
     specs: int,
     proved: Sequence[Proof] | None = None,
 ) -> Iterator[str]:
-    """The report in pieces, a finding at a time (the bytes of ``json.dumps(indent=2)``)."""
+    """The report in pieces, a finding at a time (the bytes of ``json.dumps(indent=2)``),
+    encoded a batch of findings at a time (report/jsontemplate.py)."""
     fields: list[tuple[str, object]] = [
         ("version", 1),
         ("summary", summary(diagnostics, files, specs)),
-        ("diagnostics", array(map(diagnostic_json, diagnostics), 1)),
+        ("diagnostics", array_of(objects(map(diagnostic_json, diagnostics), 2), 1)),
     ]
     if proved is not None:
-        fields.append(("proved", array((proof.to_json() for proof in proved), 1)))
+        fields.append(("proved", array_of(objects((p.to_json() for p in proved), 2), 1)))
     yield from document(fields)
     yield "\n"

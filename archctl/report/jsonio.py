@@ -38,7 +38,7 @@ def _float(value: float) -> str:
     return float.__repr__(value)
 
 
-_SCALAR_TYPES = frozenset(_SCALARS)
+SCALAR_TYPES = frozenset(_SCALARS)
 #: per indentation level, a C encoder whose item separator ends in that level's indent
 _ENCODERS: dict[int, Callable[[Any, int], Sequence[str]]] = {}
 
@@ -67,7 +67,7 @@ def _flat(value: dict[Any, Any] | list[Any], level: int) -> str:
 def _dict(value: dict[Any, Any], level: int) -> str:
     if not value:
         return "{}"
-    if _SCALAR_TYPES.issuperset(map(type, value.values())) and set(map(type, value)) == {str}:
+    if SCALAR_TYPES.issuperset(map(type, value.values())) and set(map(type, value)) == {str}:
         return _flat(value, level)
     inner, deeper = INDENT * (level + 1), level + 1
     items = [f"{inner}{_key(key)}: {encode(member, deeper)}" for key, member in value.items()]
@@ -77,7 +77,7 @@ def _dict(value: dict[Any, Any], level: int) -> str:
 def _list(value: list[Any] | tuple[Any, ...], level: int) -> str:
     if not value:
         return "[]"
-    if _SCALAR_TYPES.issuperset(map(type, value)):
+    if SCALAR_TYPES.issuperset(map(type, value)):
         return _flat(list(value), level)
     inner, deeper = INDENT * (level + 1), level + 1
     members = [inner + encode(member, deeper) for member in value]
@@ -125,10 +125,15 @@ def _key(key: Any) -> str:
 
 def array(items: Iterable[Any], level: int) -> Iterator[str]:
     """A JSON array at ``level`` whose members are encoded one by one, as pieces."""
+    return array_of((encode(item, level + 1) for item in items), level)
+
+
+def array_of(members: Iterable[str], level: int) -> Iterator[str]:
+    """A JSON array at ``level`` of members already encoded at ``level + 1``, as pieces."""
     inner = ",\n" + INDENT * (level + 1)
     first = True
-    for item in items:
-        yield ("[\n" + INDENT * (level + 1) if first else inner) + encode(item, level + 1)
+    for member in members:
+        yield ("[\n" + INDENT * (level + 1) if first else inner) + member
         first = False
     yield "[]" if first else "\n" + INDENT * level + "]"
 

@@ -14,10 +14,13 @@ indentation level (:attr:`Template.levels`): an int is its own text, a string go
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from typing import Any, Final
 
-from archctl.report.jsonio import INDENT, encode, encode_basestring
+from archctl.report.jsonio import INDENT, SCALAR_TYPES, c_make_encoder, encode, encode_basestring
 
 
 class Hole:
@@ -65,6 +68,14 @@ class Template:
         """The value with each hole, in document order, replaced by its JSON text."""
         return self._format % texts
 
+    def fill_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
+        """One value per row of scalar leaves (str, int, float, bool, None), which are
+        JSON-encoded here, the leaves of all rows in one C call."""
+        width = len(self.levels)
+        texts = leaf_texts(list(chain.from_iterable(rows)))
+        form = self._format
+        return [form % tuple(texts[at : at + width]) for at in range(0, len(texts), width)]
+
 
 def _mark(value: Any, sentinels: list[str]) -> Any:
     """``value`` with each hole replaced by a fresh sentinel string, in encoding order."""
@@ -77,6 +88,56 @@ def _mark(value: Any, sentinels: list[str]) -> Any:
     if isinstance(value, (list, tuple)):
         return [_mark(member, sentinels) for member in value]
     return value
+
+
+#: a JSON array's item separator that no encoded value holds (a string's NUL is ``\\u0000``)
+_SEPARATOR = "\0"
+if c_make_encoder is None:  # no C accelerator (PyPy): json's own encoder, same bytes
+    _plain = json.JSONEncoder(ensure_ascii=False, separators=(_SEPARATOR, ": "))
+
+    def _leaves(values: list[Any], _: int) -> Sequence[str]:
+        return (_plain.encode(values),)
+
+else:
+    _leaves = c_make_encoder(
+        None, None, encode_basestring, None, ": ", _SEPARATOR, False, False, True
+    )
+
+
+def leaf_texts(values: list[Any]) -> list[str]:
+    """The JSON text of each scalar in ``values``: one C call for all of them."""
+    if not values:
+        return []
+    if not SCALAR_TYPES.issuperset(map(type, values)):
+        raise TypeError("leaf_texts encodes scalars only (str, int, float, bool, None)")
+    return "".join(_leaves(values, 0))[1:-1].split(_SEPARATOR)
+
+
+@functools.lru_cache(maxsize=256)
+def _object(keys: tuple[Any, ...], level: int) -> Template:
+    return Template(dict.fromkeys(keys, HOLE), level)
+
+
+def objects(values: Iterable[dict[Any, Any]], level: int, batch: int = 1024) -> Iterator[str]:
+    """Each dict encoded at ``level``, as :func:`~archctl.report.jsonio.encode` would:
+    through one template per key tuple, the scalar members of ``batch`` dicts in one C
+    call, nested members one by one."""
+    iterator = iter(values)
+    while chunk := list(islice(iterator, batch)):
+        templates = [_object(tuple(value), level) for value in chunk]
+        members = list(chain.from_iterable(value.values() for value in chunk))
+        nested = [at for at, kind in enumerate(map(type, members)) if kind not in SCALAR_TYPES]
+        originals = [members[at] for at in nested]
+        for at in nested:
+            members[at] = None
+        texts = leaf_texts(members)
+        for at, member in zip(nested, originals, strict=True):
+            texts[at] = encode(member, level + 1)
+        start = 0
+        for template in templates:
+            end = start + len(template.levels)
+            yield template.fill(*texts[start:end])
+            start = end
 
 
 def array_text(members: Sequence[str], level: int) -> str:
