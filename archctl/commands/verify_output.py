@@ -46,19 +46,20 @@ def render(outcome: VerifyOutcome, output_format: str, fail_on: str, root: str) 
 def render_chunks(
     outcome: VerifyOutcome, output_format: str, fail_on: str, root: str
 ) -> Iterable[str]:
-    """The report in pieces to write as they come (JSON: a finding at a time)."""
+    """The report in pieces to write as they come (JSON and SARIF: a batch of findings at
+    a time; a large report is never one string)."""
     if output_format == "json":
         from archctl.report.json import json_chunks
 
         return json_chunks(outcome.diagnostics, outcome.files, outcome.specs, outcome.proved)
+    if output_format == "sarif":
+        from archctl.report.sarif import sarif_chunks
+
+        return sarif_chunks(outcome.diagnostics, root, outcome.loaded)
     return (_render_whole(outcome, output_format, fail_on, root),)
 
 
 def _render_whole(outcome: VerifyOutcome, output_format: str, fail_on: str, root: str) -> str:
-    if output_format == "sarif":
-        from archctl.report.sarif import render_sarif
-
-        return render_sarif(outcome.diagnostics, root, outcome.loaded)
     if output_format == "junit":
         from archctl.report.junit import JUnitRun, render_junit
 

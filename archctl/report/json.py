@@ -8,7 +8,7 @@ from archctl.codes import code_name
 from archctl.diagnostics import Diagnostic, Severity
 from archctl.evidence import JSONValue
 from archctl.proof import Proof
-from archctl.report.jsonio import array_of, document
+from archctl.report.jsonio import array_chunks, document
 from archctl.report.jsontemplate import objects
 
 
@@ -65,14 +65,14 @@ def json_chunks(
     specs: int,
     proved: Sequence[Proof] | None = None,
 ) -> Iterator[str]:
-    """The report in pieces, a finding at a time (the bytes of ``json.dumps(indent=2)``),
-    encoded a batch of findings at a time (report/jsontemplate.py)."""
+    """The report in pieces, a batch of findings at a time (the bytes of
+    ``json.dumps(indent=2)``; the batches are encoded by report/jsontemplate.py)."""
     fields: list[tuple[str, object]] = [
         ("version", 1),
         ("summary", summary(diagnostics, files, specs)),
-        ("diagnostics", array_of(objects(map(diagnostic_json, diagnostics), 2), 1)),
+        ("diagnostics", array_chunks(objects(map(diagnostic_json, diagnostics), 2), 1)),
     ]
     if proved is not None:
-        fields.append(("proved", array_of(objects((p.to_json() for p in proved), 2), 1)))
+        fields.append(("proved", array_chunks(objects((p.to_json() for p in proved), 2), 1)))
     yield from document(fields)
     yield "\n"

@@ -123,23 +123,21 @@ def _key(key: Any) -> str:
     return json.dumps({key: 0}, ensure_ascii=False)[1:-4]  # json's own key coercion
 
 
-def array(items: Iterable[Any], level: int) -> Iterator[str]:
-    """A JSON array at ``level`` whose members are encoded one by one, as pieces."""
-    return array_of((encode(item, level + 1) for item in items), level)
-
-
-def array_of(members: Iterable[str], level: int) -> Iterator[str]:
-    """A JSON array at ``level`` of members already encoded at ``level + 1``, as pieces."""
-    inner = ",\n" + INDENT * (level + 1)
+def array_chunks(batches: Iterable[Sequence[str]], level: int) -> Iterator[str]:
+    """A JSON array at ``level`` of members already encoded at ``level + 1``, given and
+    written a batch at a time (each batch one piece; a large report is never one string)."""
+    inner = INDENT * (level + 1)
+    separator = ",\n" + inner
     first = True
-    for member in members:
-        yield ("[\n" + INDENT * (level + 1) if first else inner) + member
-        first = False
+    for members in batches:
+        if members:
+            yield ("[\n" + inner if first else separator) + separator.join(members)
+            first = False
     yield "[]" if first else "\n" + INDENT * level + "]"
 
 
 def document(fields: Iterable[tuple[str, Any]], level: int = 0) -> Iterator[str]:
-    """A JSON object whose values may be pieces (an iterator of str from :func:`array`)."""
+    """A JSON object whose values may be pieces (an iterator of str, :func:`array_chunks`)."""
     inner = INDENT * (level + 1)
     first = True
     for key, value in fields:

@@ -20,7 +20,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
 from typing import Any, Final
 
-from archctl.report.jsonio import INDENT, SCALAR_TYPES, c_make_encoder, encode, encode_basestring
+from archctl.report.jsonio import (
+    INDENT,
+    SCALAR_TYPES,
+    array_chunks,
+    c_make_encoder,
+    encode,
+    encode_basestring,
+)
 
 
 class Hole:
@@ -38,7 +45,7 @@ HOLE: Final = Hole()
 class Template:
     """A JSON value of one shape at one indentation level, with holes for its leaves."""
 
-    __slots__ = ("_format", "levels")
+    __slots__ = ("_format", "levels", "pieces")
 
     def __init__(self, skeleton: Any, level: int = 0) -> None:
         sentinels: list[str] = []
@@ -61,6 +68,8 @@ class Template:
             levels.append(len(line) - len(line.lstrip(" ")) if newline >= 0 else level * 2)
             start = at + len(token)
         pieces.append(text[start:])
+        #: the literal text around and between the holes
+        self.pieces: tuple[str, ...] = tuple(pieces)
         self._format = "%s".join(piece.replace("%", "%%") for piece in pieces)
         self.levels: tuple[int, ...] = tuple(indent // len(INDENT) for indent in levels)
 
@@ -118,10 +127,10 @@ def _object(keys: tuple[Any, ...], level: int) -> Template:
     return Template(dict.fromkeys(keys, HOLE), level)
 
 
-def objects(values: Iterable[dict[Any, Any]], level: int, batch: int = 1024) -> Iterator[str]:
-    """Each dict encoded at ``level``, as :func:`~archctl.report.jsonio.encode` would:
-    through one template per key tuple, the scalar members of ``batch`` dicts in one C
-    call, nested members one by one."""
+def objects(values: Iterable[dict[Any, Any]], level: int, batch: int = 1024) -> Iterator[list[str]]:
+    """Each dict encoded at ``level``, as :func:`~archctl.report.jsonio.encode` would, a
+    list per ``batch`` dicts: through one template per key tuple, the scalar members of a
+    batch in one C call, nested members one by one."""
     iterator = iter(values)
     while chunk := list(islice(iterator, batch)):
         templates = [_object(tuple(value), level) for value in chunk]
@@ -133,16 +142,15 @@ def objects(values: Iterable[dict[Any, Any]], level: int, batch: int = 1024) -> 
         texts = leaf_texts(members)
         for at, member in zip(nested, originals, strict=True):
             texts[at] = encode(member, level + 1)
+        out = []
         start = 0
         for template in templates:
             end = start + len(template.levels)
-            yield template.fill(*texts[start:end])
+            out.append(template.fill(*texts[start:end]))
             start = end
+        yield out
 
 
 def array_text(members: Sequence[str], level: int) -> str:
     """A JSON array at ``level`` of members already encoded at ``level + 1``."""
-    if not members:
-        return "[]"
-    inner = INDENT * (level + 1)
-    return "[\n" + inner + (",\n" + inner).join(members) + "\n" + INDENT * level + "]"
+    return "".join(array_chunks((members,), level))

@@ -49,5 +49,6 @@ def write_plain(console: Console, text: str, emoji: bool) -> bool:
         return False
     if emoji and not _emoji_free(text):
         return False
-    console.file.write(text + "\n")
+    console.file.write(text)  # not text + "\n": a large report is not copied once more
+    console.file.write("\n")
     return True

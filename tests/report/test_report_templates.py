@@ -27,7 +27,7 @@ from archctl.report.anchors import artifact, fingerprints
 from archctl.report.jsonio import encode
 from archctl.report.jsontemplate import HOLE, Template, array_text, leaf_texts, objects
 from archctl.report.locate import NameIndex, name_index
-from archctl.report.sarif import SCHEMA, _rule, render_sarif
+from archctl.report.sarif import SCHEMA, _rule, render_sarif, sarif_chunks
 from archctl.report.text import step_text
 from archctl.source import Span
 from tests.report.test_report_stream import _scalars, _values
@@ -78,7 +78,9 @@ def test_objects_in_batches_are_json_dumps(values: list[Any], level: int, batch:
     """Several dicts of a batch share key tuples, and members nest at random."""
     pad = "\n" + "  " * level
     expected = [json.dumps(v, indent=2, ensure_ascii=False).replace("\n", pad) for v in values]
-    assert list(objects(values, level, batch)) == expected
+    chunks = list(objects(values, level, batch))
+    assert all(0 < len(chunk) <= batch for chunk in chunks)
+    assert [text for chunk in chunks for text in chunk] == expected
 
 
 @settings(max_examples=150, deadline=None)
@@ -323,11 +325,16 @@ _EVERY_MEMBER = [
 ]
 
 
-@example(_EVERY_MEMBER)
+@example(_EVERY_MEMBER, 2)
 @settings(max_examples=120, deadline=None)
-@given(st.lists(_findings, max_size=6))
-def test_sarif_is_the_plain_builders_bytes(machine: list[Spec], findings: list[Diagnostic]) -> None:
-    assert render_sarif(findings, None, machine) == _oracle(findings, machine)
+@given(st.lists(_findings, max_size=6), st.integers(1, 4))
+def test_sarif_is_the_plain_builders_bytes(
+    machine: list[Spec], findings: list[Diagnostic], batch: int
+) -> None:
+    """Streamed in batches of results, or whole."""
+    expected = _oracle(findings, machine)
+    assert "".join(sarif_chunks(findings, None, machine, batch)) == expected
+    assert render_sarif(findings, None, machine) == expected
 
 
 def test_the_explicit_example_has_every_optional_member(machine: list[Spec]) -> None:
