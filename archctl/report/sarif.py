@@ -63,6 +63,19 @@ def _rule(code: Code) -> dict[str, JSONValue]:
     }
 
 
+def tool(codes: Sequence[Code]) -> dict[str, JSONValue]:
+    """The log's ``tool``: archctl, and a rule per code the log's results use."""
+    return {
+        "driver": {
+            "name": "archctl",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": "https://github.com/archctl/archctl",
+            "rules": [_rule(code) for code in codes],
+        }
+    }
+
+
 def render_sarif(
     diagnostics: Sequence[Diagnostic], root: str | None = None, specs: Sequence[Spec] = ()
 ) -> str:
@@ -90,15 +103,7 @@ def sarif_chunks(
             "version": "2.1.0",
             "runs": [
                 {
-                    "tool": {
-                        "driver": {
-                            "name": "archctl",
-                            "version": __version__,
-                            "semanticVersion": __version__,
-                            "informationUri": "https://github.com/archctl/archctl",
-                            "rules": [_rule(code) for code in codes],
-                        }
-                    },
+                    "tool": tool(codes),
                     "originalUriBaseIds": {"SRCROOT": {"uri": base}},
                     "columnKind": "unicodeCodePoints",
                     "results": HOLE,

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from archctl import __version__
 from archctl.codes import CODES
 from archctl.diagnostics import Code, Diagnostic, Severity
 from archctl.evidence import Cycle, Evidence, JSONValue, Lasso, Trace, TraceStep, Witness
@@ -27,7 +26,7 @@ from archctl.report.anchors import artifact, fingerprints
 from archctl.report.jsonio import encode
 from archctl.report.jsontemplate import HOLE, Template, array_text, leaf_texts, objects
 from archctl.report.locate import NameIndex, name_index
-from archctl.report.sarif import SCHEMA, _rule, render_sarif, sarif_chunks
+from archctl.report.sarif import SCHEMA, render_sarif, sarif_chunks, tool
 from archctl.report.text import step_text
 from archctl.source import Span
 from tests.report.test_report_stream import _scalars, _values
@@ -218,15 +217,7 @@ def _oracle(diagnostics: list[Diagnostic], specs: list[Spec]) -> str:
     shown = [d for d in diagnostics if d.code in index]
     prints = fingerprints(shown, root)
     run = {
-        "tool": {
-            "driver": {
-                "name": "archctl",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": "https://github.com/archctl/archctl",
-                "rules": [_rule(code) for code in codes],
-            }
-        },
+        "tool": tool(codes),  # the rules are plain dicts, encoded as they were
         "originalUriBaseIds": {"SRCROOT": {"uri": "file://" + root.rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, index, root, names, p) for d, p in zip(shown, prints, strict=True)],
