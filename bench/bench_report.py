@@ -90,6 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     import json
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "machine.yaml")
         with open(path, "w", encoding="utf-8") as handle:
@@ -109,6 +110,8 @@ def main() -> None:
         f"{args.states:,} states; archctl findings: {rendered['findings']:,} "
         f"(baseline counts {baseline_findings:,}); best of {args.repeat} by CPU"
     )
+    load_after = os.getloadavg()[0]
+    print(f"machine load average (1 min): {load_before:.2f} before, {load_after:.2f} after")
     print("CPU seconds (wall in parentheses)\n")
     print("| run | whole process | / baseline (CPU) | render in process |")
     print("| --- | ---: | ---: | ---: |")
