@@ -251,8 +251,7 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
     ctx = encoding.ctx
     fp = z3.Fixedpoint(ctx=ctx)
     fp.set(engine="spacer")
-    timeout_ms = clamp_ms(timeout_ms)  # at most what is left of the spec's budget
-    fp.set("timeout", timeout_ms)
+    fp.set("timeout", clamp_ms(timeout_ms))  # at most what is left of the spec's budget
     fp.set("spacer.use_iuc", interpolate)
     now, nxt = encoding.frame(""), encoding.frame("'")
     sorts = [var.term.sort() for var in now]
@@ -282,7 +281,13 @@ def _spacer(encoding: Encoding, goal: GoalBuilder, timeout_ms: int, interpolate:
     except z3.Z3Exception as problem:  # a timeout cancels the query with an exception
         raw = problem.value
         reason = raw.decode() if isinstance(raw, bytes) else str(raw)
-        return Answer(Verdict.UNKNOWN, f"Spacer stopped after {timeout_ms} ms ({reason})")
+        # the configured limit, not the clamped one: what is left of the budget depends on
+        # how fast the machine ran, and the same input must give the same message
+        return Answer(
+            Verdict.UNKNOWN,
+            f"Spacer stopped at its time limit ({timeout_ms} ms, or what was left of the "
+            f"spec's budget; {reason})",
+        )
     if answer == z3.unsat:
         names = {s.name: relations[encoding.index[s.name]] for s in machine.states}
         types = [var.type for var in now]
