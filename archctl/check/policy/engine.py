@@ -19,6 +19,7 @@ from archctl.check.policy.box import Box as Hull
 from archctl.check.policy.box import Boxer, overlaps
 from archctl.check.policy.dnf import Boxes
 from archctl.check.policy.exact import Box
+from archctl.check.policy.near import HullMasks
 from archctl.check.policy.request import Request, request_from
 from archctl.check.policy.scale import Scale
 from archctl.check.policy.sweep import sample
@@ -56,7 +57,7 @@ class Finder:
             if dnf is not None and not dnf:
                 self.hulls[position] = None  # exactly empty
         self._near: dict[int, list[int]] = {}
-        self._index = _Index(self.hulls)
+        self._masks: HullMasks | None = None
         self._z3: Any = None
 
     def empty(self, position: int) -> bool:
@@ -66,11 +67,9 @@ class Finder:
     def near(self, position: int) -> list[int]:
         """The other rules that may share a request with this one, in file order."""
         if position not in self._near:
-            hull = self.hulls[position]
-            candidates = self._index.candidates(hull) if hull is not None else []
-            self._near[position] = [
-                p for p in candidates if p != position and overlaps(hull, self.hulls[p])
-            ]
+            if self._masks is None:
+                self._masks = HullMasks(self.hulls)
+            self._near[position] = self._masks.near(position)
         return self._near[position]
 
     def is_exact(self, positions: Iterable[int]) -> bool:
@@ -113,44 +112,3 @@ class Finder:
 
             self._z3 = Z3Finder(self.policy, self.timeout_ms)
         return self._z3
-
-
-class _Index:
-    """Inverted index of the hulls' finite domains: rules that can meet a hull without
-    comparing it with every rule (near-linear on policies scoped by role, resource, ...)."""
-
-    def __init__(self, hulls: list[Hull]) -> None:
-        self.count = len(hulls)
-        self.free: dict[str, set[int]] = {}
-        self.by_value: dict[str, dict[object, set[int]]] = {}
-        names = {
-            name
-            for hull in hulls
-            if hull is not None
-            for name, dom in hull.items()
-            if isinstance(dom, frozenset)
-        }
-        for name in names:
-            self.free[name] = set()
-            self.by_value[name] = {}
-        for position, hull in enumerate(hulls):
-            if hull is None:
-                continue
-            for name in names:
-                dom = hull.get(name)
-                if isinstance(dom, frozenset):
-                    for value in dom:
-                        self.by_value[name].setdefault(value, set()).add(position)
-                else:
-                    self.free[name].add(position)
-
-    def candidates(self, hull: dict[str, Any]) -> list[int]:
-        found: set[int] | None = None
-        for name, dom in hull.items():
-            if not isinstance(dom, frozenset) or name not in self.by_value:
-                continue
-            here = set(self.free[name])
-            for value in dom:
-                here |= self.by_value[name].get(value, set())
-            found = here if found is None else found & here
-        return sorted(found) if found is not None else list(range(self.count))

@@ -245,24 +245,52 @@ def box_meet(a: Box, b: Box, types: dict[str, VarType]) -> Box | None:
 
 
 def disjoint(a: Box, b: Box, types: dict[str, VarType]) -> bool:
-    """No point in both boxes (the hot loop: no domain is built)."""
+    """No point in both boxes (the hot loop: no domain is built, types are compared by
+    identity and the interval test is inlined; ``_apart`` is the same test, spelled out)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     for name, dom in small.items():
         other = large.get(name)
         if other is None or other is dom:
             continue
-        if isinstance(dom, Interval):
-            if isinstance(other, Interval) and _apart(dom, other):
-                return True
-        elif isinstance(dom, frozenset):
-            if isinstance(other, frozenset):
+        if type(dom) is Interval:
+            if type(other) is Interval:
+                high, low = dom.high, other.low  # dom below other?
+                if (
+                    high is not None
+                    and low is not None
+                    and (high < low or (high == low and not (dom.high_closed and other.low_closed)))
+                ):
+                    return True
+                high, low = other.high, dom.low  # other below dom?
+                if (
+                    high is not None
+                    and low is not None
+                    and (high < low or (high == low and not (other.high_closed and dom.low_closed)))
+                ):
+                    return True
+        elif type(dom) is frozenset:
+            if type(other) is frozenset:
                 if dom.isdisjoint(other):
                     return True
-            elif isinstance(other, CoSet) and dom <= other.excluded:
+            elif type(other) is CoSet and dom <= other.excluded:
                 return True
-        elif isinstance(other, frozenset) and other <= dom.excluded:
+        elif type(dom) is CoSet:
+            if type(other) is frozenset and other <= dom.excluded:
+                return True
+        elif _disjoint_doms(dom, other):
             return True
     return False
+
+
+def _disjoint_doms(dom: Dom, other: Dom) -> bool:
+    """``disjoint`` for one attribute, by ``isinstance`` (domains of subclassed types)."""
+    if isinstance(dom, Interval):
+        return isinstance(other, Interval) and _apart(dom, other)
+    if isinstance(dom, frozenset):
+        if isinstance(other, frozenset):
+            return dom.isdisjoint(other)
+        return isinstance(other, CoSet) and dom <= other.excluded
+    return isinstance(other, frozenset) and other <= dom.excluded
 
 
 def _apart(a: Interval, b: Interval) -> bool:
@@ -280,10 +308,31 @@ def _below(a: Interval, b: Interval) -> bool:
 
 def contains(outer: Box, inner: Box, types: dict[str, VarType]) -> bool:
     """Every point of ``inner`` lies in ``outer`` (compared bound by bound: no domain is
-    built, since subtraction asks this for every box that meets a piece)."""
+    built, since subtraction asks this for every box that meets a piece; intervals and
+    value sets, the common domains, are tested inline)."""
     for name, dom in outer.items():
         mine = inner.get(name) or full(types[name])
-        if mine is not dom and not _within(mine, dom):
+        if mine is dom:
+            continue
+        if type(mine) is Interval and type(dom) is Interval:
+            low = dom.low
+            if low is not None:
+                own = mine.low
+                if own is None or own < low or (own == low and mine.low_closed > dom.low_closed):
+                    return False
+            high = dom.high
+            if high is not None:
+                own = mine.high
+                if (
+                    own is None
+                    or own > high
+                    or (own == high and mine.high_closed > dom.high_closed)
+                ):
+                    return False
+        elif type(mine) is frozenset and type(dom) is frozenset:
+            if not mine <= dom:
+                return False
+        elif not _within(mine, dom):
             return False
     return True
 

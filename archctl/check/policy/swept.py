@@ -25,10 +25,12 @@ brute-force oracle); only witnesses of PO102/PO103 may be other points of the sa
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from archctl.check.policy.cells import differs, uncovered
 from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
 from archctl.check.policy.index import BoxIndex, indexed_names
 from archctl.check.policy.partition import Partition, first_hit
@@ -139,23 +141,35 @@ class SweptRules:
         rule matches, so only the other rules of its effect can match there: it matters
         unless they cover all of it, or the default gives its effect anyway. Its pieces are
         made one at a time, and the first one that is not covered ends the question."""
-        checker, types = self.checker, self.checker.finder.types
-        effect = checker.effects[i]
+        checker = self.checker
         matters = False
-        if checker.policy.default != effect:
-            asked = [p for p in checker.finder.near(i) if checker.effects[p] == effect]
-            owned = [(p, box) for p in asked for box in self.boxes[p]]
-            keys = [self.key[p] + k for p in asked for k in range(len(self.boxes[p]))]
-            lookup, budget = Lookup(self.index(), keys), [RULE_BUDGET]
-            # a rule inside other rules of its effect is covered wherever it decides
-            inside = all(_held(box, owned, lookup, types) for box in self.boxes[i])
-            for piece in [] if inside else itertools.chain([start], decided):
-                if subtract([piece], owned, types, budget, True, lookup)[0]:
-                    matters = True
-                    break
+        if checker.policy.default != checker.effects[i]:
+            # it matters where no other rule matches: no rule of the winning effect (where it
+            # decides) and no other rule of its own; the near rules are all that can match
+            others = [box for p in checker.finder.near(i) for box in self.boxes[p]]
+            try:
+                matters = uncovered(self.boxes[i], others, checker.finder.types)
+            except TooHard:
+                matters = self._matters(i, start, decided)
         if not matters:
             self._redundant(i, start)
         self.conflicts(i)
+
+    def _matters(self, i: int, start: Box, decided: Iterator[Box]) -> bool:
+        """``_losing``'s question by splitting: some piece where rule i decides is not
+        covered by the other rules of its effect."""
+        checker, types = self.checker, self.checker.finder.types
+        asked = [p for p in checker.finder.near(i) if checker.effects[p] == checker.effects[i]]
+        owned = [(p, box) for p in asked for box in self.boxes[p]]
+        keys = [self.key[p] + k for p in asked for k in range(len(self.boxes[p]))]
+        lookup, budget = Lookup(self.index(), keys), [RULE_BUDGET]
+        # a rule inside other rules of its effect is covered wherever it decides
+        if all(_held(box, owned, lookup, types) for box in self.boxes[i]):
+            return False
+        return any(
+            subtract([piece], owned, types, budget, True, lookup)[0]
+            for piece in itertools.chain([start], decided)
+        )
 
     def _decides(self, i: int, decided: list[Box]) -> None:
         """Does rule i matter where it decides? Only rules that can match there are asked:
@@ -166,8 +180,18 @@ class SweptRules:
         near = finder.near(i)
         asked = [p for p in near if p > i] if self.first else checker._ordered(i, near)
         ordered = [(p, checker.effects[p], self.boxes[p]) for p in asked]
-        budget = [RULE_BUDGET]
-        if first_differing(decided, ordered, default, effect, finder.types, budget) is None:
+        matters: bool | None = None
+        if not self.first:
+            # the rule's own boxes, a few regions: one search over the cells each (under
+            # first-applicable its many small pieces are faster to probe and split)
+            rules = [(e, boxes) for _, e, boxes in ordered]
+            with contextlib.suppress(TooHard):
+                matters = differs(decided, rules, default, effect, finder.types)
+        if matters is None:
+            budget = [RULE_BUDGET]
+            found = first_differing(decided, ordered, default, effect, finder.types, budget)
+            matters = found is not None
+        if not matters:
             self._redundant(i, decided[0])
         self.conflicts(i)
 
