@@ -25,21 +25,31 @@ depend on the budget. Held to brute force in ``tests/check/policy/test_policy_ce
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from typing import cast
 
-from archctl.check.policy.exact import Box, CoSet, Dom, Interval, TooHard, full, integral
+from archctl.check.policy.exact import (
+    Box,
+    CoSet,
+    Dom,
+    Interval,
+    TooHard,
+    full,
+    integral,
+)
 from archctl.model.types import VarType
 
 #: search nodes per question before it goes back to box splitting
 BUDGET = 20_000
 
-#: an interval end as an ordered key: (0,) is minus infinity, (2,) plus infinity; (1, v, 0)
-#: sits just at v, (1, v, 1) just after it, so [start, end) keys delimit any interval
+#: an interval end as an ordered key (``_reals``, ``_integers``); [start, end) keys
+#: delimit any interval
 Key = tuple[object, ...]
 _LOW: Key = (0,)
 _HIGH: Key = (2,)
+#: the ends of an unbounded interval of integers (keys are the integers themselves)
+_MINUS, _PLUS = float("-inf"), float("inf")
 
 
 def uncovered(regions: Sequence[Box], boxes: Sequence[Box], types: dict[str, VarType]) -> bool:
@@ -134,7 +144,7 @@ class _Search:
         if self.budget < 0:
             raise TooHard
         children = dict.fromkeys(mask & cell for cell in self.cells[depth])
-        if self.split:
+        if self.split and len(children) > 1:
             children = self._undominated(children)
         return any(self._below(depth + 1, child) for child in children)
 
@@ -169,41 +179,44 @@ def _cells(dom: Dom, bounded: list[tuple[int, Dom]], every: int, var_type: VarTy
 def _stretches(dom: Interval, bounded: list[tuple[int, Dom]], whole: bool) -> list[int]:
     """Masks of the stretches of an interval between the bounds of the boxes (a box that
     meets the region is toggled on at its start and off at its end)."""
-    first, last = _start(dom), _end(dom)
+    span = _integers if whole else _reals
+    first, last = span(dom)
     toggles: dict[Key, int] = {first: 0, last: 0}
     for bit, other in bounded:
         assert isinstance(other, Interval), "an interval attribute has interval domains"
-        begin, end = max(_start(other), first), min(_end(other), last)
+        begin, end = span(other)
+        begin, end = max(begin, first), min(end, last)
         if begin >= end:
             continue  # the box holds no cell: its bit stays off here
         toggles[begin] = toggles.get(begin, 0) ^ bit
         toggles[end] = toggles.get(end, 0) ^ bit
-    keys = sorted(toggles)
     masks: list[int] = []
     running = 0
-    for here, after in itertools.pairwise(keys):
-        running ^= toggles[here]
-        if not whole or _has_integer(here, after):
-            masks.append(running)
+    for key in sorted(toggles)[:-1]:
+        running ^= toggles[key]
+        masks.append(running)
     return masks
 
 
-def _start(dom: Interval) -> Key:
-    return _LOW if dom.low is None else (1, dom.low, 0 if dom.low_closed else 1)
+def _reals(dom: Interval) -> tuple[Key, Key]:
+    """[start, end) keys of an interval of reals: (1, v, 0) sits at v and (1, v, 1) just
+    after it, so every stretch between two keys holds a real number."""
+    start = _LOW if dom.low is None else (1, dom.low, 0 if dom.low_closed else 1)
+    end = _HIGH if dom.high is None else (1, dom.high, 1 if dom.high_closed else 0)
+    return start, end
 
 
-def _end(dom: Interval) -> Key:
-    return _HIGH if dom.high is None else (1, dom.high, 1 if dom.high_closed else 0)
-
-
-def _has_integer(here: Key, after: Key) -> bool:
-    """The stretch [here, after) of an int attribute holds an integer (bounds are ints)."""
-    if len(here) == 1 or len(after) == 1:
-        return True
-    start, end = cast(int, here[1]), cast(int, after[1])
-    low = start if here[2] == 0 else start + 1
-    high = end - 1 if after[2] == 0 else end
-    return low <= high
+def _integers(dom: Interval) -> tuple[Key, Key]:
+    """[start, end) keys of an interval of integers: its first integer and one past its last
+    (so every stretch between two keys holds an integer: no cell is empty)."""
+    low, high = dom.low, dom.high
+    start: object = (
+        _MINUS if low is None else math.ceil(low) if dom.low_closed else math.floor(low) + 1
+    )
+    end: object = (
+        _PLUS if high is None else math.floor(high) + 1 if dom.high_closed else math.ceil(high)
+    )
+    return cast(Key, start), cast(Key, end)
 
 
 _ANY_OTHER = object()
@@ -213,13 +226,13 @@ def _values(dom: Dom, bounded: list[tuple[int, Dom]]) -> list[int]:
     """Masks of the values of a value set, or of the strings the boxes name plus one cell
     for every other string (a co-finite region)."""
     if isinstance(dom, frozenset):
-        values: list[object] = sorted(dom, key=repr)
+        values: list[object] = _ordered(dom)
     else:
         assert isinstance(dom, CoSet)
         named: set[object] = set()
         for _, other in bounded:
             named.update(other.excluded if isinstance(other, CoSet) else other)  # type: ignore[arg-type]
-        values = [*sorted(named - dom.excluded, key=repr), _ANY_OTHER]
+        values = [*_ordered(named - dom.excluded), _ANY_OTHER]
     mask = dict.fromkeys(values, 0)
     for bit, other in bounded:
         if isinstance(other, CoSet):
@@ -232,3 +245,11 @@ def _values(dom: Dom, bounded: list[tuple[int, Dom]]) -> list[int]:
                 if value in mask:
                     mask[value] |= bit
     return list(mask.values())
+
+
+def _ordered(values: Iterable[object]) -> list[object]:
+    """Values in a fixed order (the search tries cells in it; answers do not depend on it)."""
+    try:
+        return sorted(values)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(values, key=repr)

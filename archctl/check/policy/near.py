@@ -120,10 +120,11 @@ def _number(entry: tuple[Number, int]) -> Number:
 
 
 def _positions(mask: int) -> list[int]:
-    """The set bits of a mask, ascending."""
+    """The set bits of a mask, ascending (found in its binary digits, lowest first)."""
+    digits = bin(mask)[:1:-1]
     out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
+    at = digits.find("1")
+    while at >= 0:
+        out.append(at)
+        at = digits.find("1", at + 1)
     return out

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.index import BoxIndex, indexed_names
 from archctl.check.policy.sweep import holds, outside
-from archctl.model.types import VarType
+from archctl.model.types import TypeKind, VarType
 
 #: pieces (remainder plus decided) beyond which the sweep gives up: the per-rule engine,
 #: which never builds the partition, then answers every rule
@@ -108,7 +108,11 @@ class _Undecided:
 
     def __init__(self, types: dict[str, VarType], queries: Sequence[Box]) -> None:
         self.types = types
-        self.index = BoxIndex(types, indexed_names(types, queries), queries)
+        # Filed by enum values only: the sweep adds and removes a piece for every split and
+        # asks once per swept box, so filing pieces under numeric buckets (and bools, two
+        # values that rarely narrow anything down) costs more than the tests it saves.
+        names = [n for n in indexed_names(types, queries) if types[n].kind is TypeKind.ENUM]
+        self.index = BoxIndex(types, names, queries)
         #: key -> (path, box)
         self.live: dict[int, tuple[tuple[int, ...], Box]] = {0: ((), {})}
         self.index.add(0, {})

@@ -67,8 +67,6 @@ class RuleChecker:
         swept = SweptRules.build(self) if self.exact else None
         for position in range(len(self.policy.rules)):
             self._rule(position, swept)
-            if swept is not None:
-                swept.done(position)
         if self.policy.default == "none":
             self._gap()
 

@@ -7,17 +7,19 @@
 * a rule that decides nowhere is covered by the pieces it meets: their owners are a cover
   (minimised by deletion), and it is shadowed exactly when one of them has the other effect
   (the witness is a point of that piece, decided by its owner);
-* a rule that decides somewhere matters unless the other rules decide the same there
-  (``first_differing`` over its near rules: few rules decide in large policies); a rule of
-  the losing effect of an override algorithm decides where no winning rule matches, so
-  only the other rules of its effect are subtracted from its pieces, made one at a time
-  (the first piece left uncovered ends the question);
-* conflicts are looked for among the earlier rules of the other effect that are neither
-  empty nor shadowed, kept as the rules are checked, so a finding's partners and note come
-  from those and the deciding piece, not from evaluating every near rule.
+* a rule that decides somewhere matters unless the other rules decide the same there;
+  the yes/no questions go to the cell search (``po_cells``: whether a rule of the winning
+  effect, or any rule under first-applicable, decides otherwise anywhere without it, by
+  ``first_differing`` over its pieces under first-applicable), and a rule of the losing
+  effect of an override algorithm matters exactly where no other rule matches it, so it
+  is asked first, before its part of the remainder is made at all;
+* conflicts are looked for among the earlier rules of the other effect (rules are checked
+  in file order) that are neither empty nor shadowed and whose hulls overlap, so a
+  finding's partners and note come from those and the deciding piece, not from
+  evaluating every near rule.
 
 One index of every rule box (``po_index``) names the rules whose boxes may meet or contain
-a box, so none of these questions walks all the rules.
+a box for the splitting questions that remain, so none of them walks all the rules.
 
 Findings are the ones the per-rule engine gives (the differential tests hold both to a
 brute-force oracle); only witnesses of PO102/PO103 may be other points of the same regions.
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from archctl.check.policy.cells import differs, uncovered
 from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
-from archctl.check.policy.index import BoxIndex, indexed_names
+from archctl.check.policy.index import BoxIndex
 from archctl.check.policy.partition import Partition, first_hit
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
@@ -62,27 +64,21 @@ class SweptRules:
         self.narrowness = [sum(len(box) for box in mine) for mine in boxes]
         #: rule -> the index key of its first box (its boxes are numbered on from there)
         self.key = list(itertools.accumulate((len(mine) for mine in boxes), initial=0))
-        #: index key -> its rule, and its box
-        self.owner = [p for p, mine in enumerate(boxes) for _ in mine]
+        #: every box, in rule order (index key -> box)
         self.everything = [box for mine in boxes for box in mine]
-        #: effect -> the boxes of the rules checked so far that are neither empty nor
-        #: shadowed (their conflicts count), indexed
-        self.alive: dict[str, BoxIndex] = {}
         self._index: BoxIndex | None = None
 
     def rivals(self, i: int) -> list[int]:
-        """The rules checked so far, of the other effect, neither empty nor shadowed, with a
-        box that may meet one of rule i's, ascending (their index's candidates)."""
-        other = "allow" if self.checker.effects[i] == "deny" else "deny"
-        alive = self.alive.get(other)
-        if alive is None:
-            return []
-        keys: set[int] = set()
-        for box in self.boxes[i]:
-            hits = alive.meeting(box)
-            keys |= alive.keys if hits is None else hits
-        owner = self.owner
-        return sorted({owner[key] for key in keys})
+        """The rules checked so far (rules are checked in file order), of the other effect,
+        neither empty nor shadowed, whose hulls overlap rule i's (only those can share a
+        request with it), ascending."""
+        checker = self.checker
+        effect, silenced = checker.effects[i], checker.silenced
+        return [
+            p
+            for p in checker.finder.near(i)
+            if p < i and checker.effects[p] != effect and p not in silenced
+        ]
 
     def index(self) -> BoxIndex:
         """Every box of every rule, keyed in rule order, built on first use."""
@@ -109,55 +105,56 @@ class SweptRules:
             return None
         return cls(checker, partition, boxes)
 
-    def done(self, i: int) -> None:
-        """Rule i has been checked (by either engine): its conflicts count from now on."""
-        if i not in self.checker.silenced and not self.checker.finder.empty(i):
-            effect = self.checker.effects[i]
-            if effect not in self.alive:
-                types, everything = self.checker.finder.types, self.everything
-                self.alive[effect] = BoxIndex(types, indexed_names(types, everything), everything)
-            for k, box in enumerate(self.boxes[i]):
-                self.alive[effect].add(self.key[i] + k, box)
-
     def rule(self, i: int) -> None:
         """Check rule i (not empty); ``TooHard`` before anything is reported."""
         mine, effect = self.boxes[i], self.checker.effects[i]
+        alone: bool | None = None
         if self.first:
             decided: Iterator[Box] = iter(self.partition.decided[i])
         elif effect == self.winner:
             decided = iter(mine)
         else:
+            alone = self._alone(i)
+            if alone:  # it decides there, and matters: only its conflicts are left
+                self.conflicts(i)
+                return
             decided = self.partition.undecided(mine)
         start = next(decided, None)
         if start is None:
             self._never_decides(i)
         elif not self.first and effect != self.winner:
-            self._losing(i, start, decided)
+            self._losing(i, start, decided, alone)
         else:
             self._decides(i, [start, *decided])
 
-    def _losing(self, i: int, start: Box, decided: Iterator[Box]) -> None:
+    def _alone(self, i: int) -> bool | None:
+        """A rule of the losing effect of an override algorithm matters exactly where no other
+        rule matches (no rule of the winning effect, where it decides, and no other rule of
+        its own, where it would not be missed), unless the default gives its effect anyway;
+        the near rules are all that can match. None: the cells gave up."""
+        checker = self.checker
+        if checker.policy.default == checker.effects[i]:
+            return False
+        others = [box for p in checker.finder.near(i) for box in self.boxes[p]]
+        try:
+            return uncovered(self.boxes[i], others, checker.finder.types)
+        except TooHard:
+            return None
+
+    def _losing(self, i: int, start: Box, decided: Iterator[Box], alone: bool | None) -> None:
         """A rule of the losing effect of an override algorithm decides where no winning
         rule matches, so only the other rules of its effect can match there: it matters
-        unless they cover all of it, or the default gives its effect anyway. Its pieces are
-        made one at a time, and the first one that is not covered ends the question."""
-        checker = self.checker
-        matters = False
-        if checker.policy.default != checker.effects[i]:
-            # it matters where no other rule matches: no rule of the winning effect (where it
-            # decides) and no other rule of its own; the near rules are all that can match
-            others = [box for p in checker.finder.near(i) for box in self.boxes[p]]
-            try:
-                matters = uncovered(self.boxes[i], others, checker.finder.types)
-            except TooHard:
-                matters = self._matters(i, start, decided)
+        unless they cover all of it, or the default gives its effect anyway (``alone``, when
+        the cells could tell)."""
+        matters = self._matters(i, start, decided) if alone is None else alone
         if not matters:
             self._redundant(i, start)
         self.conflicts(i)
 
     def _matters(self, i: int, start: Box, decided: Iterator[Box]) -> bool:
-        """``_losing``'s question by splitting: some piece where rule i decides is not
-        covered by the other rules of its effect."""
+        """``_alone`` by splitting: some piece where rule i decides is not covered by the
+        other rules of its effect. Its pieces are made one at a time, and the first one that
+        is not covered ends the question."""
         checker, types = self.checker, self.checker.finder.types
         asked = [p for p in checker.finder.near(i) if checker.effects[p] == checker.effects[i]]
         owned = [(p, box) for p in asked for box in self.boxes[p]]
