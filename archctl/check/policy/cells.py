@@ -26,19 +26,12 @@ depend on the budget. Held to brute force in ``tests/check/policy/test_policy_ce
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from archctl.check.policy.exact import (
-    Box,
-    CoSet,
-    Dom,
-    Interval,
-    TooHard,
-    full,
-    integral,
-)
-from archctl.model.types import VarType
+from archctl.check.policy.exact import Box, CoSet, Dom, Interval, TooHard, full, integral
+from archctl.model.types import TypeKind, VarType
 
 #: search nodes per question before it goes back to box splitting
 BUDGET = 20_000
@@ -52,10 +45,77 @@ _HIGH: Key = (2,)
 _MINUS, _PLUS = float("-inf"), float("inf")
 
 
+class Cells:
+    """The cells of every attribute over all the boxes of one policy's rules, built once.
+
+    Bits number the boxes in priority ``order`` (the lowest bit of a point's mask is the
+    rule that decides it); a question names the rules it is about, and the cells of the
+    region are the attribute's cells inside it, each mask cut down to those rules' bits.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[Sequence[Box]],
+        order: Sequence[int],
+        effects: Sequence[str],
+        types: dict[str, VarType],
+    ) -> None:
+        #: rule -> the bits of its boxes; effect -> the bits of its rules' boxes
+        self.bits = [0] * len(rules)
+        self.effects: dict[str, int] = {}
+        bounded: dict[str, list[tuple[int, Dom]]] = {}
+        count = 0
+        for position in order:
+            for box in rules[position]:
+                bit = 1 << count
+                count += 1
+                self.bits[position] |= bit
+                effect = effects[position]
+                self.effects[effect] = self.effects.get(effect, 0) | bit
+                for name, dom in box.items():
+                    bounded.setdefault(name, []).append((bit, dom))
+        every = (1 << count) - 1
+        self.attributes = [
+            _Attribute(var_type, bounded[name], every)
+            for name, var_type in types.items()
+            if name in bounded
+        ]
+        self.names = [name for name in types if name in bounded]
+
+    def uncovered(self, regions: Sequence[Box], rules: Iterable[int]) -> bool:
+        """Some point of the regions lies in no box of these rules."""
+        mask = self._mask(rules)
+        return any(self._search(region, mask, 0, True) for region in regions)
+
+    def differs(
+        self, regions: Sequence[Box], rules: Iterable[int], default: str, target: str
+    ) -> bool:
+        """Some point of the regions is decided other than ``target`` by the first of these
+        rules (in priority order) holding it, or by ``default`` where none does."""
+        mask = self._mask(rules)
+        other = mask & ~self.effects.get(target, 0)
+        return any(self._search(region, mask, other, default != target) for region in regions)
+
+    def _mask(self, rules: Iterable[int]) -> int:
+        mask = 0
+        for position in rules:
+            mask |= self.bits[position]
+        return mask
+
+    def _search(self, region: Box, mask: int, other: int, default_differs: bool) -> bool:
+        cells = []
+        for name, attribute in zip(self.names, self.attributes, strict=True):
+            masks = attribute.cells(region.get(name), mask)
+            if masks is not None:
+                cells.append(masks)
+        return _Search(cells, mask, other, default_differs).run()
+
+
 def uncovered(regions: Sequence[Box], boxes: Sequence[Box], types: dict[str, VarType]) -> bool:
     """Some point of the regions lies in none of the boxes (``subtract`` leaves something)."""
-    target = [("", box) for box in boxes]
-    return any(_Search(region, target, "", "none", types).run() for region in regions)
+    count = len(boxes)
+    cells = Cells([[box] for box in boxes], range(count), [""] * count, types)
+    return cells.uncovered(regions, range(count))
 
 
 def differs(
@@ -68,50 +128,121 @@ def differs(
     """Some point of the regions is decided other than ``target`` by the first of the
     ``ordered`` (effect, boxes) rules holding it, or by ``default`` where none does
     (``first_differing`` finds a point)."""
-    flat = [(effect, box) for effect, boxes in ordered for box in boxes]
-    return any(_Search(region, flat, target, default, types).run() for region in regions)
+    count = len(ordered)
+    effects = [effect for effect, _ in ordered]
+    cells = Cells([boxes for _, boxes in ordered], range(count), effects, types)
+    return cells.differs(regions, range(count), default, target)
+
+
+class _Attribute:
+    """One attribute's cells over all the boxes: the stretches of an interval between their
+    bounds, or the values of a value set (the strings they name and any other string),
+    each with the mask of the boxes holding all of it."""
+
+    def __init__(self, var_type: VarType, bounded: list[tuple[int, Dom]], every: int) -> None:
+        self.var_type = var_type
+        free = every
+        for bit, _ in bounded:
+            free &= ~bit
+        self.whole = integral(var_type)
+        self.interval = var_type.kind in (TypeKind.INT, TypeKind.REAL, TypeKind.IP)
+        if self.interval:
+            self._stretches(bounded, free)
+        else:
+            self._values(bounded, free)
+
+    def _stretches(self, bounded: list[tuple[int, Dom]], free: int) -> None:
+        """A box is toggled on at its start and off at its end (keys: ``_span``)."""
+        first, last = self._span(cast(Interval, full(self.var_type)))
+        toggles: dict[Key, int] = {first: 0, last: 0}
+        for bit, dom in bounded:
+            assert isinstance(dom, Interval), "an interval attribute has interval domains"
+            begin, end = self._span(dom)
+            toggles[begin] = toggles.get(begin, 0) ^ bit
+            toggles[end] = toggles.get(end, 0) ^ bit
+        #: the keys, ascending; the stretch k runs from keys[k] to keys[k + 1]
+        self.keys = sorted(toggles)
+        self.masks: list[int] = []
+        running = free
+        for key in self.keys[:-1]:
+            running ^= toggles[key]
+            self.masks.append(running)
+
+    def _span(self, dom: Interval) -> tuple[Key, Key]:
+        return _integers(dom) if self.whole else _reals(dom)
+
+    def _values(self, bounded: list[tuple[int, Dom]], free: int) -> None:
+        kind = self.var_type.kind
+        if kind is TypeKind.ENUM:
+            values: list[object] = list(self.var_type.values)
+        elif kind is TypeKind.BOOL:
+            values = [False, True]
+        else:
+            named: set[object] = set()
+            for _, dom in bounded:
+                named.update(dom.excluded if isinstance(dom, CoSet) else dom)  # type: ignore[arg-type]
+            values = _ordered(named)
+        #: value -> the boxes holding it; for strings ``other``: those holding any string
+        #: no box names (the co-finite boxes)
+        self.held = dict.fromkeys(values, free)
+        self.other = free
+        for bit, dom in bounded:
+            if isinstance(dom, CoSet):
+                self.other |= bit
+                for value in values:
+                    if value not in dom.excluded:
+                        self.held[value] |= bit
+            else:
+                assert isinstance(dom, frozenset), "a value attribute has value domains"
+                for value in dom:
+                    if value in self.held:
+                        self.held[value] |= bit
+
+    def cells(self, dom: Dom | None, mask: int) -> list[int] | None:
+        """The distinct masks (cut to ``mask``) of the cells inside a region's domain; None
+        when they are all ``mask`` (the attribute cannot tell the boxes apart there)."""
+        if self.interval:
+            first, last = self._span(cast(Interval, dom or full(self.var_type)))
+            keys = self.keys
+            low, high = bisect_right(keys, first) - 1, bisect_left(keys, last)
+            found = dict.fromkeys(held & mask for held in self.masks[low:high])
+        elif dom is None or isinstance(dom, CoSet):
+            excluded = frozenset() if dom is None else dom.excluded
+            found = dict.fromkeys(h & mask for v, h in self.held.items() if v not in excluded)
+            if self.var_type.kind is TypeKind.STRING:
+                found[self.other & mask] = None
+        else:
+            assert isinstance(dom, frozenset)
+            held = self.held
+            found = dict.fromkeys(held[v] & mask for v in held if v in dom)
+            if any(value not in held for value in dom):  # strings no box names
+                found[self.other & mask] = None
+        if len(found) == 1 and mask in found:
+            return None
+        return list(found)
 
 
 class _Search:
-    """The arrangement of the boxes meeting one region, and the search over it."""
+    """The search over the cells of one region (one list of masks per attribute)."""
 
-    def __init__(
-        self,
-        region: Box,
-        boxes: Sequence[tuple[str, Box]],
-        target: str,
-        default: str,
-        types: dict[str, VarType],
-    ) -> None:
-        kept = boxes
-        #: boxes of another effect than the target (bit k: the k-th box)
-        self.other = sum(1 << k for k, (effect, _) in enumerate(kept) if effect != target)
-        self.default_differs = default != target
-        self.start = (1 << len(kept)) - 1
-        #: attribute -> (bit, domain) of every box that constrains it
-        bounded: dict[str, list[tuple[int, Dom]]] = {}
-        for k, (_, box) in enumerate(kept):
-            bit = 1 << k
-            for name, dom in box.items():
-                bounded.setdefault(name, []).append((bit, dom))
-        cells = [
-            _cells(region.get(name) or full(var_type), bounded[name], self.start, var_type)
-            for name, var_type in types.items()
-            if name in bounded
-        ]
+    def __init__(self, cells: list[list[int]], mask: int, other: int, differs: bool) -> None:
         cells.sort(key=len)  # few branches first: masks shrink before the wide attributes
         self.cells = cells
+        self.start = mask
+        #: the boxes of another effect than the target
+        self.other = other
+        self.default_differs = differs
         #: per depth, the boxes holding every cell of every attribute from there on
         self.whole = [0] * (len(cells) + 1)
-        self.whole[len(cells)] = self.start
+        self.whole[len(cells)] = mask
         for depth in reversed(range(len(cells))):
-            every = self.start
-            for mask in cells[depth]:
-                every &= mask
+            every = mask
+            for held in cells[depth]:
+                every &= held
             self.whole[depth] = self.whole[depth + 1] & every
         #: every target box comes before every other box (``_undominated`` applies)
-        first_other = self.other & -self.other
-        self.split = not self.other or not self.start & ~self.other & ~(first_other - 1)
+        first_other = other & -other
+        self.split = not other or not mask & ~other & ~(first_other - 1)
         self.seen: set[tuple[int, int]] = set()
         self.budget = BUDGET
 
@@ -163,41 +294,6 @@ class _Search:
         return dict.fromkeys(kept)
 
 
-def _cells(dom: Dom, bounded: list[tuple[int, Dom]], every: int, var_type: VarType) -> list[int]:
-    """The distinct masks of the region's cells (its domain ``dom``) on one attribute; the
-    boxes not in ``bounded`` leave the attribute free and hold every cell."""
-    free = every
-    for bit, _ in bounded:
-        free &= ~bit
-    if isinstance(dom, Interval):
-        masks = _stretches(dom, bounded, integral(var_type))
-    else:
-        masks = _values(dom, bounded)
-    return list(dict.fromkeys(free | mask for mask in masks))
-
-
-def _stretches(dom: Interval, bounded: list[tuple[int, Dom]], whole: bool) -> list[int]:
-    """Masks of the stretches of an interval between the bounds of the boxes (a box that
-    meets the region is toggled on at its start and off at its end)."""
-    span = _integers if whole else _reals
-    first, last = span(dom)
-    toggles: dict[Key, int] = {first: 0, last: 0}
-    for bit, other in bounded:
-        assert isinstance(other, Interval), "an interval attribute has interval domains"
-        begin, end = span(other)
-        begin, end = max(begin, first), min(end, last)
-        if begin >= end:
-            continue  # the box holds no cell: its bit stays off here
-        toggles[begin] = toggles.get(begin, 0) ^ bit
-        toggles[end] = toggles.get(end, 0) ^ bit
-    masks: list[int] = []
-    running = 0
-    for key in sorted(toggles)[:-1]:
-        running ^= toggles[key]
-        masks.append(running)
-    return masks
-
-
 def _reals(dom: Interval) -> tuple[Key, Key]:
     """[start, end) keys of an interval of reals: (1, v, 0) sits at v and (1, v, 1) just
     after it, so every stretch between two keys holds a real number."""
@@ -217,34 +313,6 @@ def _integers(dom: Interval) -> tuple[Key, Key]:
         _PLUS if high is None else math.floor(high) + 1 if dom.high_closed else math.ceil(high)
     )
     return cast(Key, start), cast(Key, end)
-
-
-_ANY_OTHER = object()
-
-
-def _values(dom: Dom, bounded: list[tuple[int, Dom]]) -> list[int]:
-    """Masks of the values of a value set, or of the strings the boxes name plus one cell
-    for every other string (a co-finite region)."""
-    if isinstance(dom, frozenset):
-        values: list[object] = _ordered(dom)
-    else:
-        assert isinstance(dom, CoSet)
-        named: set[object] = set()
-        for _, other in bounded:
-            named.update(other.excluded if isinstance(other, CoSet) else other)  # type: ignore[arg-type]
-        values = [*_ordered(named - dom.excluded), _ANY_OTHER]
-    mask = dict.fromkeys(values, 0)
-    for bit, other in bounded:
-        if isinstance(other, CoSet):
-            for value in values:
-                if value not in other.excluded:
-                    mask[value] |= bit
-        else:
-            assert isinstance(other, frozenset), "a value attribute has value domains"
-            for value in other:
-                if value in mask:
-                    mask[value] |= bit
-    return list(mask.values())
 
 
 def _ordered(values: Iterable[object]) -> list[object]:

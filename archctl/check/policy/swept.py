@@ -32,7 +32,7 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from archctl.check.policy.cells import differs, uncovered
+from archctl.check.policy.cells import Cells
 from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
 from archctl.check.policy.index import BoxIndex
 from archctl.check.policy.partition import Partition, first_hit
@@ -67,6 +67,7 @@ class SweptRules:
         #: every box, in rule order (index key -> box)
         self.everything = [box for mine in boxes for box in mine]
         self._index: BoxIndex | None = None
+        self._cells: Cells | None = None
 
     def rivals(self, i: int) -> list[int]:
         """The rules checked so far (rules are checked in file order), of the other effect,
@@ -79,6 +80,14 @@ class SweptRules:
             for p in checker.finder.near(i)
             if p < i and checker.effects[p] != effect and p not in silenced
         ]
+
+    def cells(self) -> Cells:
+        """The cells of every rule box, bits in priority order, built on first use."""
+        if self._cells is None:
+            checker = self.checker
+            order, effects = checker.order, checker.effects
+            self._cells = Cells(self.boxes, order, effects, checker.finder.types)
+        return self._cells
 
     def index(self) -> BoxIndex:
         """Every box of every rule, keyed in rule order, built on first use."""
@@ -135,9 +144,8 @@ class SweptRules:
         checker = self.checker
         if checker.policy.default == checker.effects[i]:
             return False
-        others = [box for p in checker.finder.near(i) for box in self.boxes[p]]
         try:
-            return uncovered(self.boxes[i], others, checker.finder.types)
+            return self.cells().uncovered(self.boxes[i], checker.finder.near(i))
         except TooHard:
             return None
 
@@ -181,9 +189,8 @@ class SweptRules:
         if not self.first:
             # the rule's own boxes, a few regions: one search over the cells each (under
             # first-applicable its many small pieces are faster to probe and split)
-            rules = [(e, boxes) for _, e, boxes in ordered]
             with contextlib.suppress(TooHard):
-                matters = differs(decided, rules, default, effect, finder.types)
+                matters = self.cells().differs(decided, asked, default, effect)
         if matters is None:
             budget = [RULE_BUDGET]
             found = first_differing(decided, ordered, default, effect, finder.types, budget)
