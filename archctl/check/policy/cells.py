@@ -62,6 +62,8 @@ class Cells:
     ) -> None:
         #: rule -> the bits of its boxes; effect -> the bits of its rules' boxes
         self.bits = [0] * len(rules)
+        #: bit -> the rule of that box
+        self.owner: list[int] = []
         self.effects: dict[str, int] = {}
         bounded: dict[str, list[tuple[int, Dom]]] = {}
         count = 0
@@ -70,17 +72,31 @@ class Cells:
                 bit = 1 << count
                 count += 1
                 self.bits[position] |= bit
+                self.owner.append(position)
                 effect = effects[position]
                 self.effects[effect] = self.effects.get(effect, 0) | bit
                 for name, dom in box.items():
                     bounded.setdefault(name, []).append((bit, dom))
-        every = (1 << count) - 1
+        every = self.every = (1 << count) - 1
         self.attributes = [
             _Attribute(var_type, bounded[name], every)
             for name, var_type in types.items()
             if name in bounded
         ]
         self.names = [name for name in types if name in bounded]
+
+    def holding(self, values: dict[str, object]) -> int:
+        """The boxes holding a point (every attribute valued): one cell per attribute."""
+        mask = self.every
+        for name, attribute in zip(self.names, self.attributes, strict=True):
+            mask &= attribute.at(values[name])
+        return mask
+
+    def first(self, values: dict[str, object]) -> int | None:
+        """The rule that decides a point: the first in priority order holding it (None: the
+        default decides)."""
+        mask = self.holding(values)
+        return self.owner[(mask & -mask).bit_length() - 1] if mask else None
 
     def uncovered(self, regions: Sequence[Box], rules: Iterable[int]) -> bool:
         """Some point of the regions lies in no box of these rules."""
@@ -197,6 +213,13 @@ class _Attribute:
                 for value in dom:
                     if value in self.held:
                         self.held[value] |= bit
+
+    def at(self, value: object) -> int:
+        """The mask of the cell holding a value of the attribute."""
+        if self.interval:
+            key = cast(Key, value) if self.whole else (1, value, 0)
+            return self.masks[bisect_right(self.keys, key) - 1]
+        return self.held.get(value, self.other)
 
     def cells(self, dom: Dom | None, mask: int) -> list[int] | None:
         """The distinct masks (cut to ``mask``) of the cells inside a region's domain; None

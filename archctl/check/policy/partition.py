@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.index import BoxIndex, indexed_names
-from archctl.check.policy.sweep import holds, outside
+from archctl.check.policy.sweep import outside
 from archctl.model.types import TypeKind, VarType
 
 #: pieces (remainder plus decided) beyond which the sweep gives up: the per-rule engine,
@@ -145,14 +145,3 @@ class _Undecided:
 
 def _path(entry: tuple[tuple[int, ...], Box]) -> tuple[int, ...]:
     return entry[0]
-
-
-def first_hit(
-    values: dict[str, object], order: Sequence[int], boxes: Sequence[list[Box] | None]
-) -> int | None:
-    """The first rule in ``order`` whose boxes hold the point (None: the default decides)."""
-    for position in order:
-        mine = boxes[position]
-        if mine is not None and any(holds(box, values) for box in mine):
-            return position
-    return None

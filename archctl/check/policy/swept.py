@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING
 from archctl.check.policy.cells import Cells
 from archctl.check.policy.exact import Box, TooHard, box_meet, contains, disjoint
 from archctl.check.policy.index import BoxIndex
-from archctl.check.policy.partition import Partition, first_hit
+from archctl.check.policy.partition import Partition
 from archctl.check.policy.report import Decided
 from archctl.check.policy.request import DECISION_NAMES, DECISIONS
-from archctl.check.policy.sweep import Lookup, first_differing, holds, sample, subtract
+from archctl.check.policy.sweep import Lookup, first_differing, sample, subtract
 from archctl.model.types import VarType
 
 Types = dict[str, VarType]
@@ -204,7 +204,7 @@ class SweptRules:
         matters; the note's deciding rule is found on the boxes of the near rules."""
         checker, finder = self.checker, self.checker.finder
         values = sample(where, finder.types)
-        by = first_hit(values, checker._ordered(i, [i, *finder.near(i)]), self.boxes)
+        by = self.cells().first(values)
         checker.report.redundant(i, finder.request(values, is_point=True), None, Decided(by))
 
     def _never_decides(self, i: int) -> None:
@@ -223,7 +223,7 @@ class SweptRules:
             checker.report.shadowed(i, cover, finder.request(other[1]), Decided(other[0]))
             return
         request = finder.request(self.boxes[i][0])
-        by = first_hit(sample(self.boxes[i][0], finder.types), checker.order, self.boxes)
+        by = self.cells().first(sample(self.boxes[i][0], finder.types))
         checker.report.redundant(i, request, cover, Decided(by))
         self.conflicts(i)
 
@@ -242,8 +242,10 @@ class SweptRules:
                     if both is None:
                         continue
                     values = sample(both, types)
-                    partners = [p for p in rivals if any(holds(x, values) for x in self.boxes[p])]
-                    by = first_hit(values, checker.order, self.boxes)
+                    cells = self.cells()
+                    held, bits = cells.holding(values), cells.bits
+                    partners = [p for p in rivals if bits[p] & held]
+                    by = cells.first(values)
                     decision = (
                         DECISIONS[checker.policy.default]
                         if by is None

@@ -1,10 +1,11 @@
 """The cell search (``po_cells``) against brute force and against the splitting engine.
 
-Both questions, "is some point of the regions in none of the boxes" and "does some point get
-another decision than the target", are asked of random boxes over int (bounded and not),
-real, enum, string (value sets and co-finite sets) and bool attributes, and answered three
-ways: by the cells, by enumerating one point of every region the boxes can tell apart, and
-by ``subtract`` / ``first_differing``. Seeded and bounded in time.
+Both questions, "is some point of the regions in none of the boxes" and "does some point
+get another decision than the target", are asked of random boxes over int (bounded and
+not), real, enum, string (value sets and co-finite sets) and bool attributes, and answered
+three ways: by the cells, by enumerating one point of every region the boxes can tell
+apart, and by ``subtract`` / ``first_differing``; the rule the cells say decides a point is
+the first whose boxes hold it. Seeded and bounded in time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fractions import Fraction
 import pytest
 
 from archctl.check.policy import cells
-from archctl.check.policy.cells import differs, uncovered
+from archctl.check.policy.cells import Cells, differs, uncovered
 from archctl.check.policy.exact import Box, Interval, TooHard, full
 from archctl.check.policy.sweep import first_differing, holds, subtract
 from tests.check.policy.test_policy_boxes import TYPES, _dom
@@ -85,6 +86,15 @@ def test_cells_agree_with_brute_force_and_splitting() -> None:
         numbered = [(k, effect, mine) for k, (effect, mine) in enumerate(ordered)]
         split = first_differing(regions, numbered, default, target, TYPES, [10**6])
         assert (split is not None) == expected
+
+        located = Cells(
+            [mine for _, mine in ordered], range(len(ordered)), ["x"] * len(ordered), TYPES
+        )
+        for point in points[:: max(1, len(points) // 20)]:
+            holding = [
+                k for k, (_, mine) in enumerate(ordered) if any(holds(b, point) for b in mine)
+            ]
+            assert located.first(point) == (holding[0] if holding else None), (ordered, point)
         answers[expected] += 1
         asked += 1
     assert min(answers.values()) > asked // 10, answers
