@@ -35,6 +35,9 @@ from archctl.model.types import TypeKind, VarType
 
 #: search nodes per question before it goes back to box splitting
 BUDGET = 20_000
+#: asked boxes constraining an interval attribute up to which its cells are made from their
+#: bounds alone rather than read off the policy's stretches
+FEW = 24
 
 #: an interval end as an ordered key (``_reals``, ``_integers``); [start, end) keys
 #: delimit any interval
@@ -157,9 +160,11 @@ class _Attribute:
 
     def __init__(self, var_type: VarType, bounded: list[tuple[int, Dom]], every: int) -> None:
         self.var_type = var_type
-        free = every
+        #: the boxes that constrain the attribute (the others hold every cell)
+        self.constrained = 0
         for bit, _ in bounded:
-            free &= ~bit
+            self.constrained |= bit
+        free = every & ~self.constrained
         self.whole = integral(var_type)
         self.interval = var_type.kind in (TypeKind.INT, TypeKind.REAL, TypeKind.IP)
         if self.interval:
@@ -171,9 +176,11 @@ class _Attribute:
         """A box is toggled on at its start and off at its end (keys: ``_span``)."""
         first, last = self._span(cast(Interval, full(self.var_type)))
         toggles: dict[Key, int] = {first: 0, last: 0}
+        #: box bit -> [start, end) keys of its interval
+        self.spans: dict[int, tuple[Key, Key]] = {}
         for bit, dom in bounded:
             assert isinstance(dom, Interval), "an interval attribute has interval domains"
-            begin, end = self._span(dom)
+            begin, end = self.spans[bit] = self._span(dom)
             toggles[begin] = toggles.get(begin, 0) ^ bit
             toggles[end] = toggles.get(end, 0) ^ bit
         #: the keys, ascending; the stretch k runs from keys[k] to keys[k + 1]
@@ -224,11 +231,10 @@ class _Attribute:
     def cells(self, dom: Dom | None, mask: int) -> list[int] | None:
         """The distinct masks (cut to ``mask``) of the cells inside a region's domain; None
         when they are all ``mask`` (the attribute cannot tell the boxes apart there)."""
+        if not mask & self.constrained:
+            return None
         if self.interval:
-            first, last = self._span(cast(Interval, dom or full(self.var_type)))
-            keys = self.keys
-            low, high = bisect_right(keys, first) - 1, bisect_left(keys, last)
-            found = dict.fromkeys(held & mask for held in self.masks[low:high])
+            found = self._inside(cast(Interval, dom or full(self.var_type)), mask)
         elif dom is None or isinstance(dom, CoSet):
             excluded = frozenset() if dom is None else dom.excluded
             found = dict.fromkeys(h & mask for v, h in self.held.items() if v not in excluded)
@@ -243,6 +249,32 @@ class _Attribute:
         if len(found) == 1 and mask in found:
             return None
         return list(found)
+
+    def _inside(self, dom: Interval, mask: int) -> dict[int, None]:
+        """The masks of the stretches inside an interval: the policy's stretches there, or,
+        when few of the asked boxes constrain the attribute, the stretches between their
+        own bounds (the same masks, without walking stretches that only other boxes cut)."""
+        first, last = self._span(dom)
+        bounded = mask & self.constrained
+        if bounded.bit_count() > FEW:
+            keys = self.keys
+            low, high = bisect_right(keys, first) - 1, bisect_left(keys, last)
+            return dict.fromkeys(held & mask for held in self.masks[low:high])
+        toggles: dict[Key, int] = {first: 0, last: 0}
+        while bounded:
+            bit = bounded & -bounded
+            bounded ^= bit
+            begin, end = self.spans[bit]
+            begin, end = max(begin, first), min(end, last)
+            if begin < end:  # else the box holds no cell here: its bit stays off
+                toggles[begin] = toggles.get(begin, 0) ^ bit
+                toggles[end] = toggles.get(end, 0) ^ bit
+        found: dict[int, None] = {}
+        running = mask & ~self.constrained
+        for key in sorted(toggles)[:-1]:
+            running ^= toggles[key]
+            found[running] = None
+        return found
 
 
 class _Search:

@@ -17,7 +17,7 @@ so only they are swept; the rest is answered with the remainder after them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from archctl.check.policy.exact import Box, TooHard, box_meet, disjoint
 from archctl.check.policy.index import BoxIndex, indexed_names
@@ -38,6 +38,9 @@ class Partition:
         budget: int,
     ) -> None:
         self.types = types
+        #: every rule box: the questions the indexes below are built for (the attributes
+        #: they constrain, the bounds their buckets are cut at)
+        self.queries = [box for mine in boxes for box in mine]
         #: (owner, box): where the owner is the first match among the swept rules
         self.pieces: list[tuple[int, Box]] = []
         #: owner -> its piece's boxes (empty: a swept rule that never decides)
@@ -57,25 +60,33 @@ class Partition:
         self._pieces_index: BoxIndex | None = None
         self._remainder_index: BoxIndex | None = None
 
-    def meeting(self, mine: Sequence[Box]) -> list[tuple[int, Box]]:
-        """The pieces that meet any of these boxes, in sweep order, met with them."""
+    def meeting(
+        self, mine: Sequence[Box], wanted: Callable[[int], bool]
+    ) -> tuple[set[int], tuple[int, Box] | None]:
+        """The owners of the pieces that meet any of these boxes, and the first such piece
+        (in sweep order) whose owner is ``wanted``, met with the box it meets (the only
+        meet a caller needs: the rest are only tested)."""
         if self._pieces_index is None:
-            self._pieces_index = BoxIndex.of(self.types, [b for _, b in self.pieces], mine)
-        out = []
+            pieces = [b for _, b in self.pieces]
+            self._pieces_index = BoxIndex.of(self.types, pieces, self.queries)
+        owners: set[int] = set()
+        found: tuple[int, Box] | None = None
         for key in _candidates(self._pieces_index, mine, len(self.pieces)):
             owner, piece = self.pieces[key]
             for box in mine:
-                if not disjoint(piece, box, self.types):
+                if disjoint(piece, box, self.types):
+                    continue
+                owners.add(owner)
+                if found is None and wanted(owner):
                     both = box_meet(piece, box, self.types)
-                    if both is not None:
-                        out.append((owner, both))
-        return out
+                    found = None if both is None else (owner, both)
+        return owners, found
 
     def undecided(self, mine: Sequence[Box]) -> Iterator[Box]:
         """The parts of these boxes in the remainder (disjoint pieces), made as they are
         asked for: a caller that finds what it looks for in the first few stops there."""
         if self._remainder_index is None:
-            self._remainder_index = BoxIndex.of(self.types, self.remainder, mine)
+            self._remainder_index = BoxIndex.of(self.types, self.remainder, self.queries)
         for box in mine:
             for key in _candidates(self._remainder_index, [box], len(self.remainder)):
                 piece = self.remainder[key]

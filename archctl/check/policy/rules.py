@@ -19,6 +19,7 @@ budget, by Z3 under assumptions (``po_engine.find``), one query per question.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from archctl.check.policy.request import (
 from archctl.check.policy.sweep import first_differing, holds, probe, sample, subtract
 
 if TYPE_CHECKING:
+    from archctl.check.policy.cells import Cells
     from archctl.check.policy.swept import SweptRules
 
 BUDGET = 2_000  # box splits per rule before handing the rule to Z3
@@ -139,10 +141,13 @@ class RuleChecker:
             self.report.redundant(i, finder.request(mine[0]), cover, [i, *near])
             self._exact_conflicts(i, near)
 
-    def _exact_cover(self, i: int, cover: list[int], budget: list[int]) -> list[int]:
+    def _exact_cover(
+        self, i: int, cover: list[int], budget: list[int], cells: Cells | None = None
+    ) -> list[int]:
         """A minimal cover of rule i by deletion: a member is dropped when the rest still
         covers the part of rule i inside that member (the rest of rule i is covered by the
-        rest already), so each test splits only that part, whatever the cover's size."""
+        rest already), so each test splits only that part, whatever the cover's size.
+        ``cells`` (the policy's, when the sweep has them) answer that without splitting."""
         finder, types = self.finder, self.finder.types
         for candidate in list(cover):
             trial = [p for p in cover if p != candidate]
@@ -152,6 +157,11 @@ class RuleChecker:
                 for box in finder.boxes(candidate)
                 if (both := box_meet(mine, box, types)) is not None
             ]
+            if cells is not None:
+                with contextlib.suppress(TooHard):
+                    if not cells.uncovered(inside, trial):
+                        cover = trial
+                    continue
             if self._uncovered_sample(inside, finder.owned(trial)):
                 continue  # a point only the candidate covers: it stays
             # only boxes that meet this part can cover any of it (same answer, fewer tests)

@@ -209,15 +209,15 @@ class SweptRules:
 
     def _never_decides(self, i: int) -> None:
         checker, finder = self.checker, self.checker.finder
-        effect = checker.effects[i]
-        met = self.partition.meeting(self.boxes[i])
+        effects = checker.effects
+        effect = effects[i]
+        owners, other = self.partition.meeting(self.boxes[i], lambda o: effects[o] != effect)
         # Narrow candidates are tried for deletion first: they are usually covered by the
         # broad ones (cheap to prove, on a small part of rule i), and the broad ones that
         # remain are kept after one sample point, so a cover of one or two broad rules is
         # found in a few steps whatever the number of pieces rule i meets.
-        owners = sorted({owner for owner, _ in met}, key=lambda p: (-self.narrowness[p], p))
-        cover = checker._exact_cover(i, owners, [RULE_BUDGET])
-        other = next(((o, box) for o, box in met if checker.effects[o] != effect), None)
+        ordered = sorted(owners, key=lambda p: (-self.narrowness[p], p))
+        cover = checker._exact_cover(i, ordered, [RULE_BUDGET], self.cells())
         if other is not None:
             checker.silenced.add(i)
             checker.report.shadowed(i, cover, finder.request(other[1]), Decided(other[0]))
