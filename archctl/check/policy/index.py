@@ -78,10 +78,16 @@ class BoxIndex:
 
     @classmethod
     def of(
-        cls, types: dict[str, VarType], boxes: Sequence[Box], queries: Sequence[Box]
+        cls,
+        types: dict[str, VarType],
+        boxes: Sequence[Box],
+        queries: Sequence[Box],
+        kinds: Sequence[TypeKind] = KINDS,
     ) -> BoxIndex:
-        """An index of ``boxes`` keyed by position, over the attributes ``queries`` constrain."""
-        index = cls(types, indexed_names(types, queries), queries)
+        """An index of ``boxes`` keyed by position, over the attributes ``queries`` constrain
+        (of these ``kinds``)."""
+        names = [n for n in indexed_names(types, queries) if types[n].kind in kinds]
+        index = cls(types, names, queries)
         for key, box in enumerate(boxes):
             index.add(key, box)
         return index

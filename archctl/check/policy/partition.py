@@ -24,6 +24,12 @@ from archctl.check.policy.index import BoxIndex, indexed_names
 from archctl.check.policy.sweep import outside
 from archctl.model.types import TypeKind, VarType
 
+#: The pieces are filed by enum values only: the sweep adds and removes a piece for every
+#: split and asks once per swept box, and the indexes of the pieces and of the remainder
+#: are asked once per rule that needs them, so filing thousands of pieces under numeric
+#: buckets (and bools, two values that rarely narrow anything down) costs more than the
+#: tests it saves.
+FILED = (TypeKind.ENUM,)
 #: pieces (remainder plus decided) beyond which the sweep gives up: the per-rule engine,
 #: which never builds the partition, then answers every rule
 LIMIT = 20_000
@@ -68,7 +74,7 @@ class Partition:
         meet a caller needs: the rest are only tested)."""
         if self._pieces_index is None:
             pieces = [b for _, b in self.pieces]
-            self._pieces_index = BoxIndex.of(self.types, pieces, self.queries)
+            self._pieces_index = BoxIndex.of(self.types, pieces, self.queries, FILED)
         owners: set[int] = set()
         found: tuple[int, Box] | None = None
         for key in _candidates(self._pieces_index, mine, len(self.pieces)):
@@ -86,7 +92,7 @@ class Partition:
         """The parts of these boxes in the remainder (disjoint pieces), made as they are
         asked for: a caller that finds what it looks for in the first few stops there."""
         if self._remainder_index is None:
-            self._remainder_index = BoxIndex.of(self.types, self.remainder, self.queries)
+            self._remainder_index = BoxIndex.of(self.types, self.remainder, self.queries, FILED)
         for box in mine:
             for key in _candidates(self._remainder_index, [box], len(self.remainder)):
                 piece = self.remainder[key]
@@ -119,10 +125,7 @@ class _Undecided:
 
     def __init__(self, types: dict[str, VarType], queries: Sequence[Box]) -> None:
         self.types = types
-        # Filed by enum values only: the sweep adds and removes a piece for every split and
-        # asks once per swept box, so filing pieces under numeric buckets (and bools, two
-        # values that rarely narrow anything down) costs more than the tests it saves.
-        names = [n for n in indexed_names(types, queries) if types[n].kind is TypeKind.ENUM]
+        names = [n for n in indexed_names(types, queries) if types[n].kind in FILED]
         self.index = BoxIndex(types, names, queries)
         #: key -> (path, box)
         self.live: dict[int, tuple[tuple[int, ...], Box]] = {0: ((), {})}
