@@ -109,8 +109,16 @@ def _parts(piece: Box, box: Box, types: dict[str, VarType]) -> list[Box]:
     parts: list[Box] = []
     rest = dict(piece)
     for name, dom in box.items():
-        whole = integral(types[name])
         mine = rest.get(name) or full(types[name])
+        if mine is dom:
+            continue  # nothing of it lies outside
+        if type(mine) is frozenset and type(dom) is frozenset:  # ``minus`` and ``meet``, inline
+            left = mine - dom
+            if left:
+                parts.append({**rest, name: left})
+            rest[name] = mine & dom
+            continue
+        whole = integral(types[name])
         parts.extend({**rest, name: part} for part in minus(mine, dom, whole))
         inside = meet(mine, dom, whole)
         assert inside is not None, "the box meets the piece"
