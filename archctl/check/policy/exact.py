@@ -254,20 +254,17 @@ def disjoint(a: Box, b: Box, types: dict[str, VarType]) -> bool:
             continue
         if type(dom) is Interval:
             if type(other) is Interval:
-                high, low = dom.high, other.low  # dom below other?
-                if (
-                    high is not None
-                    and low is not None
-                    and (high < low or (high == low and not (dom.high_closed and other.low_closed)))
-                ):
-                    return True
-                high, low = other.high, dom.low  # other below dom?
-                if (
-                    high is not None
-                    and low is not None
-                    and (high < low or (high == low and not (other.high_closed and dom.low_closed)))
-                ):
-                    return True
+                for left, right in ((dom, other), (other, dom)):  # left ends before right?
+                    high, low = left.high, right.low
+                    if (
+                        high is not None
+                        and low is not None
+                        and (
+                            high < low
+                            or (high == low and not (left.high_closed and right.low_closed))
+                        )
+                    ):
+                        return True
         elif type(dom) is frozenset:
             if type(other) is frozenset:
                 if dom.isdisjoint(other):

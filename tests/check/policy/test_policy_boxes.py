@@ -1,4 +1,5 @@
-"""Box containment, compared bound by bound, against its definition by domain subtraction."""
+"""Box containment and disjointness, compared bound by bound, against their definitions by
+domain subtraction and by meeting the domains."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from archctl.check.policy.exact import (
     Box,
     CoSet,
     Dom,
+    box_meet,
     contains,
+    disjoint,
     full,
     integral,
     interval,
@@ -74,3 +77,14 @@ def test_contains_agrees_with_subtraction() -> None:
         assert contains(outer, inner, TYPES) == expected, (outer, inner)
         agreed[expected] += 1
     assert min(agreed.values()) > 250
+
+
+def test_disjoint_agrees_with_meeting_domains() -> None:
+    rng = random.Random(13)
+    agreed = {True: 0, False: 0}
+    for _ in range(5_000):
+        a, b = _box(rng), _box(rng)
+        expected = box_meet(a, b, TYPES) is None
+        assert disjoint(a, b, TYPES) == expected == disjoint(b, a, TYPES), (a, b)
+        agreed[expected] += 1
+    assert min(agreed.values()) > 150
