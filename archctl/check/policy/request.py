@@ -49,10 +49,9 @@ def takes_precedence(policy: Policy, position: int) -> list[int]:
 
 def display_number(value: Value) -> Value:
     """A rational with a short exact decimal form (17/20) shows as that decimal (0.85)."""
-    if isinstance(value, Fraction) and value.denominator != 1:
-        scaled = value * 10**12
-        if scaled.denominator == 1:
-            return float(value)
+    # value * 10**12 is whole exactly when its (lowest terms) denominator divides 10**12
+    if isinstance(value, Fraction) and value.denominator != 1 and 10**12 % value.denominator == 0:
+        return float(value)
     return value
 
 
