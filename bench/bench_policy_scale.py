@@ -10,6 +10,7 @@ the analysis faster can be shown to find exactly the same things.
 
     python bench/bench_policy_scale.py                      # sizes, then the peer at 400/1,000
     python bench/bench_policy_scale.py --sizes 1000,2000 --peer none
+    python bench/bench_policy_scale.py --sizes "" --shapes loose --formats text,json --repeat 3
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import math
 import os
 import random
+import statistics
 import sys
 import tempfile
 
@@ -75,12 +77,19 @@ def generate(n: int, seed: int) -> str:
     return "".join(lines)
 
 
-def verify(path: str) -> tuple[float, float, str, str]:
+def verify(path: str, output: str = "json") -> tuple[float, float, str, str]:
     """Whole ``archctl verify`` process: (CPU s, wall s, finding counts, digests).
 
     Two digests of the JSON findings: of the verdicts (code, subject, severity, line: what
-    is found) and of everything (messages, notes and witnesses too).
+    is found) and of everything (messages, notes and witnesses too). With ``output="text"``
+    the default text report is timed instead and the digest is of its bytes (the file's
+    temporary folder taken out); the counts are then the report's summary line.
     """
+    if output == "text":
+        cpu, elapsed, done = run_archctl("verify", path, "--color", "never")
+        text = done.stdout.replace(os.path.dirname(path), "<dir>")
+        summary = text.strip().splitlines()[-2] if text.strip() else done.stderr.strip()
+        return cpu, elapsed, summary, hashlib.sha256(text.encode()).hexdigest()[:12]
     cpu, elapsed, done = run_archctl("verify", path, "--format", "json")
     found = json.loads(done.stdout)["diagnostics"]
     for finding in found:
@@ -109,7 +118,15 @@ def main() -> None:
         action="store_true",
         help="verify the peer inputs without running the Z3 peer (digests of another build)",
     )
+    parser.add_argument("--shapes", default="random,loose", help="rule shapes of the peer rows")
+    parser.add_argument(
+        "--formats", default="json", help="report formats timed on the peer inputs: json,text"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="peer rows: interleaved runs (median)"
+    )
     args = parser.parse_args()
+    print(f"load average before: {_load()}", flush=True)
     print(
         f"| policy (seed {args.seed}) | tool | CPU s | wall s | findings "
         + "| digest (verdicts / all) |"
@@ -137,7 +154,7 @@ def main() -> None:
             )
         peers = [] if args.peer == "none" else [int(s) for s in args.peer.split(",")]
         for size in peers:
-            for shape in ("random", "loose"):
+            for shape in args.shapes.split(","):
                 path = os.path.join(folder, f"peer-{shape}-{size}.yaml")
                 text = (
                     generate(size, args.seed)
@@ -146,26 +163,45 @@ def main() -> None:
                 )
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(text)
-                cpu, wall, summary, digest = verify(path)
-                if args.no_baseline:
-                    print(
-                        f"| {size} {shape} rules | `archctl verify` | {cpu:.2f} | {wall:.2f} "
-                        f"| {summary} | {digest} |",
-                        flush=True,
-                    )
-                    continue
-                base_cpu, base_wall, checks = baseline(path)
-                name = f"{size} {shape} rules"
-                print(
-                    f"| {name} | Z3 pairwise (in-process) | {base_cpu:.2f} | {base_wall:.2f} "
-                    f"| {checks} solver checks | |",
-                    flush=True,
-                )
-                print(
-                    f"| {name} | `archctl verify` (whole process) | {cpu:.2f} | {wall:.2f} "
-                    f"| **{base_cpu / cpu:.1f}x** less CPU; {summary} | {digest} |",
-                    flush=True,
-                )
+                _peer_rows(path, f"{size} {shape} rules", args)
+    print(f"load average after: {_load()}", flush=True)
+
+
+def _peer_rows(path: str, name: str, args: argparse.Namespace) -> None:
+    """The Z3 peer and ``archctl verify`` in each format on one input, interleaved
+    ``--repeat`` times (medians: a sub-second process swings with the machine's load)."""
+    formats = args.formats.split(",")
+    ours: dict[str, list[tuple[float, float, str, str]]] = {f: [] for f in formats}
+    bases: list[tuple[float, float, int]] = []
+    for _ in range(args.repeat):
+        if not args.no_baseline:
+            bases.append(baseline(path))
+        for output in formats:
+            ours[output].append(verify(path, output))
+    base_cpu = statistics.median(run[0] for run in bases) if bases else 0.0
+    if bases:
+        base_wall = statistics.median(run[1] for run in bases)
+        print(
+            f"| {name} | Z3 pairwise (in-process) | {base_cpu:.2f} | {base_wall:.2f} "
+            f"| {bases[0][2]} solver checks | |",
+            flush=True,
+        )
+    for output, runs in ours.items():
+        cpu = statistics.median(run[0] for run in runs)
+        wall = statistics.median(run[1] for run in runs)
+        summary, digest = runs[0][2], runs[0][3]
+        if len({run[3] for run in runs}) != 1:
+            raise SystemExit(f"{name}: the {output} report differs between runs")
+        ratio = f"**{base_cpu / cpu:.1f}x** less CPU; " if bases else ""
+        print(
+            f"| {name} | `archctl verify` ({output}, whole process) | {cpu:.2f} | {wall:.2f} "
+            f"| {ratio}{summary} | {digest} |",
+            flush=True,
+        )
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":
