@@ -7,10 +7,12 @@ overlapping policies (most rules covered by a few others, the covers found piece
 that is where the time goes. Many callers only need the yes/no answer, not a witness: whether
 a rule matters where it decides, whether a cover stays a cover without one member.
 
-Those questions are answered here on the arrangement of the boxes instead. Per attribute,
-the region's domain falls into elementary cells (the values of an enum, the stretches of an
-interval between the boxes' bounds, the strings the boxes name plus "any other string") and
-each cell has a mask: one bit per box whose domain there holds the whole cell. A point's
+Those questions are answered here on the arrangement of the boxes instead, built once per
+policy over all its rule boxes. Per attribute, the domain falls into elementary cells (the
+values of an enum, the stretches of an interval between the boxes' bounds, the strings the
+boxes name plus "any other string") and each cell has a mask: one bit per box whose domain
+there holds the whole cell; a question keeps the bits of the rules it is about and the cells
+inside its region. A point's
 cells, one per attribute, say exactly which boxes hold it: the AND of their masks. A
 depth-first search over the attributes (cells with equal masks counted once) finds a point
 with the asked property or proves there is none; what lies below a node depends only on the
