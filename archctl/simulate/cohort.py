@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from archctl.simulate.counters import NodeCounters, counters_for
-from archctl.simulate.engine import CUT, FAILED, STUCK, run_instance
+from archctl.simulate.engine import run_instance
 from archctl.simulate.keyed import (
     F64,
     ROUTE,
@@ -39,9 +39,19 @@ from archctl.simulate.keyed import (
     units,
 )
 from archctl.simulate.plan import CohortPlan
+from archctl.simulate.records import CUT, FAILED, STUCK
 from archctl.simulate.values import draws_per_value
 from archctl.simulate.vectors import I64, Columns, draw_values, durations
-from archctl.simulate.workflow import AND, END, START, TASK, XOR, Program
+from archctl.simulate.workflow import (
+    AND,
+    COMPLETE,
+    END,
+    START,
+    TASK,
+    TERMINATE,
+    XOR,
+    Program,
+)
 
 _OPEN = -9  # outcome not decided yet
 Moves = tuple[tuple[int, int], ...]
@@ -138,8 +148,16 @@ class Cohort:
         elif kind == XOR:
             self.exclusive(node, rows, times)
         elif kind == END:
+            if node in program.kill:
+                rows, times = self.alone(rows, times)
             self.ends[rows] += 1
             self.last_end[rows] = node
+        elif kind == COMPLETE:  # no outgoing flow: stuck there, as in the scalar engine
+            self.emit(program.out[node], *self.alone(rows, times))
+        elif kind == TERMINATE:  # one that takes every token passes none on
+            rows, times = self.alone(rows, times)
+            if program.kill[node] is not None and program.out[node]:
+                self.emit(program.out[node], rows, times)
         else:  # START, or a parallel gateway that only splits
             assert kind in (START, AND)
             self.emit(program.out[node], rows, times)
@@ -153,6 +171,14 @@ class Cohort:
             self.forked[rows] = True
         for target, _flow in moves:
             self.pending[target].append((rows, times))
+
+    def alone(self, rows: I64, times: F64) -> tuple[I64, F64]:
+        """The rows whose instance has one token, at a terminate or a completion join: there
+        it takes nothing and passes the token on (or ends with it). Where the instance forked,
+        what it takes depends on where its other tokens are: the scalar engine's case."""
+        forked = self.forked[rows]
+        self.rescue[rows[forked]] = True
+        return rows[~forked], times[~forked]
 
     def abort(self, rows: I64, code: int, times: F64) -> None:
         """The instance ends now (failed or stuck); with other tokens alive, the order of

@@ -143,7 +143,7 @@ def _simulate(result: LoadResult, options: SimOptions, out: Console, err: Consol
     if trace is not None:
         if not trace.fires_nodes:
             raise SimulationError(f"the trace is a state machine's; '{spec.name}' is a workflow")
-        return _replay_workflow(compile_workflow(spec, workflows), trace, options, out, spec)
+        return _replay_workflow(compile_workflow(spec, workflows), trace, options, out)
     until = math.inf
     if options.until is not None:
         try:
@@ -245,10 +245,8 @@ def _machine(
     return EXIT_OK
 
 
-def _replay_workflow(
-    program: Program, trace: TraceInput, options: SimOptions, out: Console, spec: Workflow
-) -> int:
-    steps = replay_workflow(program, trace, spec)
+def _replay_workflow(program: Program, trace: TraceInput, options: SimOptions, out: Console) -> int:
+    steps = replay_workflow(program, trace)
     last = steps[-1]
     reason = f"replayed {trace.code}: {trace.message}" if trace.code else "replayed"
     ready = enabled_nodes(program, Counter(last.tokens), last.values)

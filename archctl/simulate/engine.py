@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from heapq import heappop, heappush
-from typing import Any
 
 from archctl.simulate.counters import NodeCounters
 from archctl.simulate.gateways import (
     ARRIVE,
     LOG,
     Entry,
+    Firing,
     Record,
     alive,
     exclusive,
@@ -25,15 +25,21 @@ from archctl.simulate.gateways import (
     inclusive,
 )
 from archctl.simulate.keyed import CHILD, GAMMA, MASK, ROUTE, SETS, TIMING, Stream, mix64, stream
+from archctl.simulate.records import (
+    CUT,
+    FAILED,
+    STUCK,
+    finish,
+    queue_child_records,
+    record_instant,
+)
+from archctl.simulate.scopes import arrive, fire_completions, terminate
 from archctl.simulate.timing import Attempt, Timing, run_task
 from archctl.simulate.values import apply
-from archctl.simulate.workflow import AND, END, OR, TASK, XOR, Program
+from archctl.simulate.workflow import AND, COMPLETE, END, OR, TASK, TERMINATE, XOR, Program
 
-FAILED, STUCK, CUT = -1, -2, -3
 DONE_OK, DONE_ERR = 1, 2  # ARRIVE = 0 and LOG = 3 live in gateways
 DEFAULT_MAX_STEPS = 100_000
-#: Outcome names of instances that did not end at an end node (node ids have no parentheses).
-OUTCOME_LABEL = {FAILED: "(failed)", STUCK: "(stuck)", CUT: "(cut)"}
 
 
 def run_instance(
@@ -44,16 +50,20 @@ def run_instance(
     max_steps: int = DEFAULT_MAX_STEPS,
     records: list[Record] | None = None,
     start: float = 0.0,
+    fired: list[Firing] | None = None,
 ) -> tuple[int, float]:
     """Run one instance with key ``key`` (``keyed.instance_key``); return (outcome, time).
 
     Outcome: end node index, FAILED, STUCK, CUT. Time spent in each task is summed over
     this run first and then added to the counters, so the per-node totals are sums of
     per-run sums in run order: what the cohort engine computes too (``cohort.py``).
+    ``fired`` (only with ``records``) collects the run as the checker's token game sees it,
+    one :data:`Firing` per node that fired, so tests can replay it against the checker.
     """
+    assert fired is None or records is not None
     spent = [0.0] * len(program.ids)
     try:
-        return _run(program, key, counters, until, max_steps, records, start, spent)
+        return _run(program, key, counters, until, max_steps, records, start, spent, fired)
     finally:
         busy = counters[program.name].busy
         for node, took in enumerate(spent):
@@ -70,6 +80,7 @@ def _run(
     records: list[Record] | None,
     start: float,
     busy: list[float],
+    fired: list[Firing] | None,
 ) -> tuple[int, float]:
     """The event loop of :func:`run_instance`.
 
@@ -79,6 +90,11 @@ def _run(
     Popped tokens then move through untimed nodes (gateways, instant tasks) in the inner
     loop without touching the heap. The program's tables are bound to locals once: this loop
     is the simulator's hot path (bench/bench_engine.py).
+
+    In a program with terminates or subprocess scopes (``Program.scoped``) tokens take turns:
+    each moves through one node, then queues at its next one behind the tokens already
+    there at this time, so a token looping without taking time cannot starve the one that
+    would terminate it (the checker's runs interleave tokens the same way).
     """
     env = dict(program.initial)
     size = len(program.ids)
@@ -95,6 +111,11 @@ def _run(
         return stream(key, join, seen[join], ROUTE, size)
 
     kinds, successors, incoming = program.kinds, program.out, program.incoming
+    direct, kill = program.direct, program.kill
+    single = 0 if program.scoped else 1  # moves a node passes on inline (the rest queue)
+    popped: tuple[tuple[int, int], ...] = ()  # the arrival just taken off the heap
+    moves: tuple[tuple[int, int], ...]
+    through: dict[int, int] = {}  # recorded runs: DONE entry seq -> flow its token came by
     timings, assignments, ids, choices = program.timing, program.sets, program.ids, program.choices
     heap: list[Entry] = (
         list(program.start_entries)
@@ -105,6 +126,8 @@ def _run(
     held: dict[int, int] = {}  # join node -> tokens waiting there
     arrived: dict[int, int] = {}  # flow -> tokens that arrived over it at a waiting join
     or_wait: set[int] = set()  # inclusive joins holding tokens
+    scope_wait: set[int] = set()  # completion joins holding tokens
+    state = (heap, held, arrived, (or_wait, scope_wait))  # where tokens are, for scopes.py
     last_end = -1
     steps = 0
     now = start
@@ -114,49 +137,68 @@ def _run(
         if not heap:
             if or_wait:
                 seq, stuck = fire_inclusive(
-                    program, env, join_draws, heap, seq, now, held, arrived, or_wait, records
-                )
+                    program, env, join_draws, heap, seq, now, held, arrived, or_wait, records,
+                    fired,
+                )  # fmt: skip
                 if stuck >= 0:
-                    return _finish(program, STUCK, now, records, heap, held, ids[stuck])
+                    return finish(program, STUCK, now, records, heap, held, ids[stuck])
+                if heap:
+                    continue
+            if scope_wait:
+                seq, stuck = fire_completions(
+                    program, env, heap, seq, now, held, arrived, scope_wait, visits, records,
+                    fired,
+                )  # fmt: skip
+                if stuck >= 0:
+                    return finish(program, STUCK, now, records, heap, held, ids[stuck])
                 if heap:
                     continue
             break
-        now, _, node, flow, event = heappop(heap)
+        now, order, node, flow, event = heappop(heap)
         if now > until:
-            return _finish(program, CUT, until, records, heap, held)
+            return finish(program, CUT, until, records, heap, held)
         if event == ARRIVE:
-            moves: tuple[tuple[int, int], ...] = ((node, flow),)
+            moves = popped = ((node, flow),)
         elif event == DONE_OK:
             if assignments[node]:
                 apply(assignments[node], env, stream(key, node, flow, SETS, size))
+            moves = successors[node]
             if records is not None:
                 changes = {a[0]: env[a[0]] for a in assignments[node]}
                 tokens = alive(heap, held) + 1
                 records.append((now, "complete", ids[node], 0, "ok", changes, tokens))
-            moves = successors[node]
+                if fired is not None:
+                    fired.append((node, (through.pop(order),), _flows(moves), dict(env)))
             if not moves:
-                return _finish(program, STUCK, now, records, heap, held, ids[node])
+                return finish(program, STUCK, now, records, heap, held, ids[node])
         elif event == DONE_ERR:
             handler = program.on_error[node]
             if handler < 0:
-                return _finish(program, FAILED, now, records, heap, held, ids[node])
+                if fired is not None:
+                    fired.append((node, (through.pop(order),), (), dict(env)))
+                return finish(program, FAILED, now, records, heap, held, ids[node])
+            moves = ((handler, program.error_flow[node]),)
             if records is not None:
                 tokens = alive(heap, held) + 1
                 records.append((now, "error", ids[node], 0, "exhausted", ids[handler], tokens))
-            moves = ((handler, program.error_flow[node]),)
+                if fired is not None:
+                    fired.append((node, (through.pop(order),), _flows(moves), dict(env)))
         else:  # LOG: a recorded event whose time has come
             assert records is not None
             records.append((now, *flow, alive(heap, held)))
             continue
         while moves:
-            if len(moves) > 1:  # a split: the other tokens wait their turn
-                for target, over in moves[1:]:
+            if len(moves) > single and (single or moves is not popped):
+                # a split: the other tokens wait their turn (taking turns: all of them)
+                for target, over in moves[single:]:
                     heappush(heap, (now, seq, target, over, ARRIVE))
                     seq += 1
+                if not single:
+                    break
             node, flow = moves[0]
             steps += 1
             if steps > max_steps:
-                return _finish(program, CUT, now, records, heap, held)
+                return finish(program, CUT, now, records, heap, held)
             visits[node] += 1
             visit = seen[node]
             seen[node] = visit + 1
@@ -173,21 +215,23 @@ def _run(
                         max_steps, tries[node], log, inner,
                     )  # fmt: skip
                     if done is None:
-                        return _finish(program, CUT, now, records, heap, held)
+                        return finish(program, CUT, now, records, heap, held)
                     end, ok = done
                     if inner:
-                        seq = _queue_child_records(heap, seq, node, ids[node], inner)
+                        seq = queue_child_records(heap, seq, node, ids[node], inner)
                 elif timing.sample is None and not timing.failure_rate:
                     # no timing: done at once, inline, whether or not events are recorded (the
                     # order of draws must not depend on recording)
                     tries[node][0] += 1
                     if assignments[node]:
                         apply(assignments[node], env, stream(key, node, visit, SETS, size))
-                    if records is not None:
-                        _record_instant(records, now, ids[node], assignments[node], env, heap, held)
                     moves = successors[node]
+                    if records is not None:
+                        record_instant(records, now, ids[node], assignments[node], env, heap, held)
+                        if fired is not None:
+                            fired.append((node, (flow,), _flows(moves), dict(env)))
                     if not moves:
-                        return _finish(program, STUCK, now, records, heap, held, ids[node])
+                        return finish(program, STUCK, now, records, heap, held, ids[node])
                     continue
                 else:
                     draws = stream(key, node, visit, TIMING, size)
@@ -198,7 +242,8 @@ def _run(
                         entry = ("attempt", ids[node], attempt, outcome, took)
                         heappush(heap, (at, seq, node, entry, LOG))
                         seq += 1
-                elif ok and not assignments[node] and len(successors[node]) == 1:
+                    through[seq] = flow
+                elif ok and direct[node]:
                     # the common case, unrecorded: jump the token straight to its next node
                     target, over = successors[node][0]
                     heappush(heap, (end, seq, target, over, ARRIVE))
@@ -224,9 +269,33 @@ def _run(
                         moves = default
             elif kind == END:
                 last_end = node
+                if kill and node in kill:  # a terminate end: the instance completes here
+                    terminate(program, node, flow, (), now, state, records, fired, through, env)
+                elif fired is not None:
+                    fired.append((node, (flow,), (), dict(env)))
                 if records is not None:
                     records.append((now, "end", ids[node], 0, "", None, alive(heap, held)))
                 break
+            elif kind == TERMINATE:
+                moves = successors[node] if kill[node] is not None else ()
+                terminate(
+                    program, node, flow, _flows(moves), now, state, records, fired, through, env
+                )
+                if not moves:  # every token taken, none passed on
+                    break
+            elif kind == COMPLETE:
+                taken = arrive(program, node, flow, state, visits)
+                if taken is None:
+                    if records is not None:
+                        count = alive(heap, held)
+                        records.append((now, "wait", ids[node], 0, "", "subprocess", count))
+                    break
+                moves = successors[node]
+                if records is not None:
+                    count = alive(heap, held) + 1
+                    records.append((now, "join", ids[node], 0, "", None, count))
+                    if fired is not None:
+                        fired.append((node, tuple(taken), _flows(moves), dict(env)))
             elif len(incoming[node]) > 1 and flow >= 0:  # a parallel or inclusive join
                 if not _join(node, flow, kind, incoming[node], arrived, held, or_wait):
                     if records is not None:
@@ -241,22 +310,37 @@ def _run(
             else:
                 moves = successors[node]
             if not moves:
-                return _finish(program, STUCK, now, records, heap, held, ids[node])
-            if records is not None and len(successors[node]) > 1:
-                routed = [ids[target] for target, _ in moves]
-                tokens = alive(heap, held) + len(moves)
-                records.append((now, "route", ids[node], 0, "", routed, tokens))
+                return finish(program, STUCK, now, records, heap, held, ids[node])
+            if records is not None:
+                if len(successors[node]) > 1:
+                    routed = [ids[target] for target, _ in moves]
+                    count = alive(heap, held) + len(moves)
+                    records.append((now, "route", ids[node], 0, "", routed, count))
+                if fired is not None and kind < TERMINATE:
+                    joined = kind == AND and len(incoming[node]) > 1 and flow >= 0
+                    taken = list(incoming[node]) if joined else [flow] if flow >= 0 else []
+                    fired.append((node, tuple(taken), _flows(moves), dict(env)))
         if or_wait:
             seq, stuck = fire_inclusive(
-                program, env, join_draws, heap, seq, now, held, arrived, or_wait, records
+                program, env, join_draws, heap, seq, now, held, arrived, or_wait, records, fired
             )
             if stuck >= 0:
-                return _finish(program, STUCK, now, records, heap, held, ids[stuck])
+                return finish(program, STUCK, now, records, heap, held, ids[stuck])
+        if scope_wait:
+            seq, stuck = fire_completions(
+                program, env, heap, seq, now, held, arrived, scope_wait, visits, records, fired
+            )
+            if stuck >= 0:
+                return finish(program, STUCK, now, records, heap, held, ids[stuck])
     if last_end < 0 or (held and any(held.values())):
-        return _finish(program, STUCK, now, records, heap, held)
+        return finish(program, STUCK, now, records, heap, held)
     if records is None:
         return last_end, now
-    return _finish(program, last_end, now, records, heap, held)
+    return finish(program, last_end, now, records, heap, held)
+
+
+def _flows(moves: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
+    return tuple(flow for _target, flow in moves)
 
 
 def _join(
@@ -284,54 +368,6 @@ def _join(
     if kind == OR:
         or_wait.add(node)
     return False
-
-
-def _record_instant(
-    records: list[Record],
-    now: float,
-    node_id: str,
-    assignments: tuple[Any, ...],
-    env: dict[str, Any],
-    heap: list[Entry],
-    held: dict[int, int],
-) -> None:
-    """The attempt and completion records of a task that takes no time."""
-    tokens = alive(heap, held) + 1
-    records.append((now, "attempt", node_id, 1, "ok", 0.0, tokens))
-    changes = {a[0]: env[a[0]] for a in assignments}
-    records.append((now, "complete", node_id, 0, "ok", changes, tokens))
-
-
-def _queue_child_records(
-    heap: list[Entry], seq: int, node: int, task_id: str, inner: list[Record]
-) -> int:
-    """Queue a subprocess's records as LOG entries under ``task/node`` ids; the next seq."""
-    for at, event, child_node, attempt, outcome, data, _tokens in inner:
-        heappush(
-            heap, (at, seq, node, (event, f"{task_id}/{child_node}", attempt, outcome, data), LOG)
-        )
-        seq += 1
-    return seq
-
-
-def _finish(
-    program: Program,
-    outcome: int,
-    now: float,
-    records: list[Record] | None,
-    heap: list[Entry],
-    held: dict[int, int],
-    where: str | None = None,
-) -> tuple[int, float]:
-    if records is not None:
-        if outcome >= 0:
-            label, data = program.ids[outcome], None
-        else:
-            label = OUTCOME_LABEL[outcome]
-            waiting = sorted(program.ids[node] for node, count in held.items() if count > 0)
-            data = sorted({*waiting, where}) if where is not None else waiting
-        records.append((now, "finish", program.name, 0, label, data, alive(heap, held)))
-    return outcome, now
 
 
 def _run_subprocess(

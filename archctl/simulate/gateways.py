@@ -19,6 +19,10 @@ ARRIVE, LOG = 0, 3
 Entry = tuple[float, int, int, Any, int]
 #: A recorded event: (time, event, node, attempt, outcome, data, tokens alive).
 Record = tuple[float, str, str, int, str, Any, int]
+#: A node firing as the checker's token game sees it (kept only when asked for, by tests
+#: that replay simulated runs): (node, flows it took tokens from, flows it put tokens on,
+#: the values after it).
+Firing = tuple[int, tuple[int, ...], tuple[int, ...], dict[str, Any]]
 
 
 def alive(heap: list[Entry], held: dict[int, int]) -> int:
@@ -66,6 +70,7 @@ def fire_inclusive(
     arrived: dict[int, int],
     or_wait: set[int],
     rec: list[Record] | None,
+    fired: list[Firing] | None = None,
 ) -> tuple[int, int]:
     """Fire every waiting inclusive join that no live token can still reach on an empty
     incoming flow. Returns (next sequence number, node where a token got stuck or -1)."""
@@ -81,12 +86,12 @@ def fire_inclusive(
             for g in p.incoming[join]
         ):
             continue
-        consumed = 0
+        taken = []
         for g in p.incoming[join]:
             if arrived.get(g, 0):
                 arrived[g] -= 1
-                consumed += 1
-        held[join] -= consumed
+                taken.append(g)
+        held[join] -= len(taken)
         if not held[join]:
             or_wait.discard(join)
         if rec is not None:
@@ -94,6 +99,8 @@ def fire_inclusive(
         chosen = inclusive(p, join, env, routes(join)) if len(p.out[join]) > 1 else p.out[join]
         if not chosen:
             return seq, join
+        if fired is not None:
+            fired.append((join, tuple(taken), tuple(f for _t, f in chosen), dict(env)))
         for target, flow in chosen:
             heappush(heap, (t, seq, target, flow, ARRIVE))
             seq += 1

@@ -48,7 +48,9 @@ def _what(record: Record) -> tuple[str, str]:
     if event == "route":
         return "route", "-> " + ", ".join(data)
     if event == "wait":
-        return "wait", "join waits for more tokens"
+        return "wait", "join waits for its subprocess" if data else "join waits for more tokens"
+    if event == "terminate":
+        return "terminate", f"takes the tokens at {', '.join(data)}" if data else "takes no other"
     if event == "start":
         return "start", _values(data)
     if event == "finish":

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from archctl.simulate.cohort import batch_size, run_batch
 from archctl.simulate.counters import counters_for
-from archctl.simulate.engine import CUT, STUCK, run_instance
+from archctl.simulate.engine import run_instance
 from archctl.simulate.gateways import Record
 from archctl.simulate.keyed import instance_key
 from archctl.simulate.plan import cohort_plan
+from archctl.simulate.records import CUT, STUCK
 from archctl.simulate.stats import Totals
 from archctl.simulate.workflow import Program
 

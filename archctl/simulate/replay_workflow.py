@@ -14,10 +14,19 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from archctl.model.workflow import Workflow
 from archctl.simulate.replay import TraceInput, initial_env, mismatch, typed
 from archctl.simulate.values import Env
-from archctl.simulate.workflow import AND, END, OR, START, TASK, XOR, Program, SimulationError
+from archctl.simulate.workflow import (
+    AND,
+    COMPLETE,
+    END,
+    OR,
+    START,
+    TASK,
+    XOR,
+    Program,
+    SimulationError,
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,8 @@ def _expected(program: Program, node: int, env: Env, produced: Counter[str]) -> 
         return None if got == want else f"it emits {want}"
     default = program.defaults[node]
     fallback = [] if default is None else [labels[default[1]]]
-    if program.free[node]:
-        ok = bool(got) and set(got) <= {labels[f] for f in outs} and len(got) == len(set(got))
+    if program.free[node]:  # a sub-multiset: two flows to one node share a label
+        ok = bool(got) and not Counter(got) - Counter(labels[f] for f in outs)
         if kind == XOR:
             ok = ok and len(got) == 1
         return None if ok else f"it emits one of {sorted(labels[f] for f in outs)}"
@@ -79,11 +88,16 @@ def enabled_nodes(program: Program, marking: Counter[str], env: Env) -> list[str
     also needs one that holds in ``env`` or a default: otherwise the token is stuck there.
     """
     names = []
+    scoped = _scoped(program)
     for node, inputs in enumerate(program.incoming):
         present = [program.labels[f] for f in inputs if marking[program.labels[f]]]
         kind = program.kinds[node]
         if not present or (kind == AND and len(present) < len(inputs)):
             continue
+        if kind == COMPLETE and any(
+            marking[label] for label in scoped[program.ids[node]].scope or ()
+        ):
+            continue  # its subprocess still runs
         if kind == OR and len(inputs) > 1 and not _or_ready(program, node, marking, present):
             continue
         if kind in (XOR, OR) and _stuck(program, node, env):
@@ -103,31 +117,35 @@ def _stuck(program: Program, node: int, env: Env) -> bool:
 
 @dataclass(frozen=True)
 class _Scoped:
-    """An importer's node the simulator's program does not know (terminate, completion)."""
+    """An importer's node with a rule of its own (a terminate, a completion join)."""
 
     terminate: bool
     scope: frozenset[str] | None  # labels of the flows into the scope; None: the instance
 
 
-def _scoped(workflow: Workflow | None) -> dict[str, _Scoped]:
-    if workflow is None:
-        return {}
-    out = {}
-    for node in workflow.nodes:
-        if not (node.terminate or node.scope):
-            continue
-        members = set(node.scope)
-        labels = frozenset(f.label for f in workflow.flows if f.target in members)
-        out[node.id] = _Scoped(node.terminate, labels if node.scope else None)
+def _scoped(program: Program) -> dict[str, _Scoped]:
+    """Terminates and completion joins by id, their scopes as the places inside: every flow
+    and on_error link into one of their nodes (``check/workflow/fire.py: scope_bits``)."""
+
+    def inside(nodes: frozenset[int] | None) -> frozenset[str] | None:
+        if nodes is None:
+            return None
+        return frozenset(
+            label
+            for label, target in zip(program.labels, program.flow_target, strict=True)
+            if target in nodes
+        )
+
+    out = {program.ids[node]: _Scoped(True, inside(nodes)) for node, nodes in program.kill.items()}
+    for node, nodes in program.scope.items():
+        out[program.ids[node]] = _Scoped(False, inside(nodes))
     return out
 
 
-def replay_workflow(
-    program: Program, trace: TraceInput, workflow: Workflow | None = None
-) -> list[NodeStep]:
-    """Check a trace against the token game; ``workflow`` adds the importer-only semantics
-    (terminate ends, subprocess completions) the checker applies and the program lacks."""
-    scoped = _scoped(workflow)
+def replay_workflow(program: Program, trace: TraceInput) -> list[NodeStep]:
+    """Check a trace against the token game, terminate ends and subprocess completions
+    included (the importers' nodes, whose rules the checker applies)."""
+    scoped = _scoped(program)
     first = trace.steps[0]
     starts = [program.ids[s] for s in program.starts]
     if first.get("node") not in starts:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from archctl.simulate.counters import NodeCounters
-from archctl.simulate.engine import CUT, FAILED, OUTCOME_LABEL, STUCK
+from archctl.simulate.records import CUT, FAILED, OUTCOME_LABEL, STUCK
 from archctl.simulate.workflow import END, TASK, Program
 
 #: Outcome keys for instances that did not end at an end node. Node ids cannot contain

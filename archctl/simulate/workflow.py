@@ -14,7 +14,7 @@ from typing import Any
 from archctl.model.evaluate import compile_expr
 from archctl.model.expr import Expr
 from archctl.model.types import VarType
-from archctl.model.workflow import Workflow
+from archctl.model.workflow import Node, Workflow
 from archctl.simulate.timing import Timing, compile_timing
 from archctl.simulate.values import (
     CompiledAssignment,
@@ -27,6 +27,10 @@ from archctl.simulate.values import (
 )
 
 START, TASK, XOR, AND, OR, END = range(6)
+#: importer-only kinds (``Node.terminate`` / ``Node.scope``, docs/workflows.md): a terminate
+#: that is not an end (a subprocess's inner terminate end, an interrupting boundary's step),
+#: and a subprocess's completion join
+TERMINATE, COMPLETE = 6, 7
 _KIND = {"start": START, "task": TASK, "end": END}
 _GATEWAY = {"exclusive": XOR, "parallel": AND, "inclusive": OR}
 
@@ -78,6 +82,11 @@ class Program:
     addresses: list[int] = field(default_factory=list)
     #: the cohort engine's plan for this program, made on first use (``plan.cohort_plan``)
     plan: Any = None
+    #: terminate nodes (ends and ``TERMINATE`` steps): the nodes whose tokens they take, None
+    #: for every token of the instance
+    kill: dict[int, frozenset[int] | None] = field(default_factory=dict)
+    #: ``COMPLETE`` joins: the nodes of their subprocess (a token at one keeps it running)
+    scope: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def freeze(self) -> None:
         # exclusive gateways with conditions: ((condition, next tokens), ...) and the default's
@@ -89,11 +98,24 @@ class Program:
             routes = tuple((cond, ((target, flow),)) for cond, target, flow in self.routes[node])
             default = self.defaults[node]
             choices.append((routes, (default,) if default is not None else ()))
+        #: tasks whose token, on success, goes straight to their one next node: the engine
+        #: then queues its arrival there at the completion time. Not with terminates or
+        #: scopes, where a token must be seen where it is (in the task) until it completes
+        self.direct = [
+            not self.sets[node] and len(self.out[node]) == 1 and not self.scoped
+            for node in range(len(self.ids))
+        ]
         #: heap entries of the start tokens of an instance starting at time 0
         self.start_entries = tuple((0.0, i, s, -1, 0) for i, s in enumerate(self.starts))
         #: per exclusive gateway with conditions: ((condition, moves), ...) and the default's
         #: moves; None for every other node (a free choice included)
         self.choices = choices
+
+    @property
+    def scoped(self) -> bool:
+        """Whether terminates or subprocess scopes take part: one token's move can then
+        remove or release others, so tokens at one virtual time take turns (``engine``)."""
+        return bool(self.kill or self.scope)
 
     def children(self) -> list[Program]:
         """Subprocess programs, each once, in first-use order."""
@@ -151,9 +173,14 @@ def _compile(
     if not program.starts:
         raise SimulationError(f"workflow '{workflow.name}' has no start node")
     done[workflow.name] = program
-    for node in workflow.nodes:
-        kind = _GATEWAY.get(node.gateway or "", XOR) if node.type == "gateway" else _KIND[node.type]
+    for i, node in enumerate(workflow.nodes):
+        kind = _kind(node)
+        if node.terminate:
+            program.kill[i] = _members(node.scope, index)
+        elif kind == COMPLETE:
+            program.scope[i] = _members(node.scope, index) or frozenset()
         flows = [flow for flow in workflow.flows if flow.source == node.id]
+        acts = node.sets if kind != TERMINATE else ()  # a terminate's own rule: no effects
         program.kinds.append(kind)
         program.out.append(tuple((index[f.target], f.index) for f in flows))
         program.routes.append(
@@ -164,19 +191,34 @@ def _compile(
         program.free.append(all(f.when is None and not f.default for f in flows))
         program.incoming.append(tuple(f.index for f in workflow.flows if f.target == node.id))
         program.timing.append(compile_timing(node) if kind == TASK else None)
-        program.sets.append(compile_action(node.sets, types, strings, addresses))
+        program.sets.append(compile_action(acts, types, strings, addresses))
         program.on_error.append(index.get(node.on_error or "", -1))
         program.failure_end.append(kind == END and node.result == "failure")
         program.sub.append(_subprocess(workflow, node.process, workflows, done, calling))
         program.reads.append(names(f.when for f in flows if f.when is not None))
-        program.sets_reads.append(
-            tuple(names(() if a.value is None else (a.value,)) for a in node.sets)
-        )
-        program.writes.append(frozenset(a.target for a in node.sets))
+        program.sets_reads.append(tuple(names(() if a.value is None else (a.value,)) for a in acts))
+        program.writes.append(frozenset(a.target for a in acts))
     _error_links(program)
     _inclusive_joins(program, workflow)
     program.freeze()
     return program
+
+
+def _kind(node: Node) -> int:
+    """The engine's kind code; a terminate (other than an end) and a completion join have
+    rules of their own that override the node's type, as in the checker (``fire.py``)."""
+    if node.terminate and node.type != "end":
+        return TERMINATE
+    if node.type == "gateway":
+        return COMPLETE if node.scope else _GATEWAY.get(node.gateway or "", XOR)
+    return _KIND[node.type]
+
+
+def _members(scope: tuple[str, ...], index: Mapping[str, int]) -> frozenset[int] | None:
+    """Node indices of a scope (names that are not nodes are ignored); None when empty."""
+    if not scope:
+        return None
+    return frozenset(index[name] for name in scope if name in index)
 
 
 def _subprocess(
