@@ -23,6 +23,7 @@ from archctl.simulate.gateways import (
     exclusive,
     fire_inclusive,
     inclusive,
+    join_arrive,
 )
 from archctl.simulate.keyed import CHILD, GAMMA, MASK, ROUTE, SETS, TIMING, Stream, mix64, stream
 from archctl.simulate.records import (
@@ -297,7 +298,7 @@ def _run(
                     if fired is not None:
                         fired.append((node, tuple(taken), _flows(moves), dict(env)))
             elif len(incoming[node]) > 1 and flow >= 0:  # a parallel or inclusive join
-                if not _join(node, flow, kind, incoming[node], arrived, held, or_wait):
+                if not join_arrive(node, flow, kind, incoming[node], arrived, held, or_wait):
                     if records is not None:
                         records.append((now, "wait", ids[node], 0, "", None, alive(heap, held)))
                     break
@@ -341,33 +342,6 @@ def _run(
 
 def _flows(moves: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
     return tuple(flow for _target, flow in moves)
-
-
-def _join(
-    node: int,
-    flow: int,
-    kind: int,
-    inputs: tuple[int, ...],
-    arrived: dict[int, int],
-    held: dict[int, int],
-    or_wait: set[int],
-) -> bool:
-    """A token arrives at a join over ``flow``; True when the join fires now.
-
-    A parallel join fires once a token has arrived over every incoming flow and consumes one
-    from each; otherwise the token is held (an inclusive join is fired later, by
-    ``fire_inclusive``, once no live token can still reach it).
-    """
-    arrived[flow] = arrived.get(flow, 0) + 1
-    if kind == AND and all(arrived.get(other, 0) for other in inputs):
-        for other in inputs:
-            arrived[other] -= 1
-        held[node] = held.get(node, 0) - len(inputs) + 1
-        return True
-    held[node] = held.get(node, 0) + 1
-    if kind == OR:
-        or_wait.add(node)
-    return False
 
 
 def _run_subprocess(

@@ -13,7 +13,7 @@ from heapq import heappush
 from typing import Any
 
 from archctl.simulate.keyed import Source
-from archctl.simulate.workflow import Program
+from archctl.simulate.workflow import AND, OR, Program
 
 ARRIVE, LOG = 0, 3
 Entry = tuple[float, int, int, Any, int]
@@ -105,3 +105,30 @@ def fire_inclusive(
             heappush(heap, (t, seq, target, flow, ARRIVE))
             seq += 1
     return seq, -1
+
+
+def join_arrive(
+    node: int,
+    flow: int,
+    kind: int,
+    inputs: tuple[int, ...],
+    arrived: dict[int, int],
+    held: dict[int, int],
+    or_wait: set[int],
+) -> bool:
+    """A token arrives at a join over ``flow``; True when the join fires now.
+
+    A parallel join fires once a token has arrived over every incoming flow and consumes one
+    from each; otherwise the token is held (an inclusive join is fired later, by
+    ``fire_inclusive``, once no live token can still reach it).
+    """
+    arrived[flow] = arrived.get(flow, 0) + 1
+    if kind == AND and all(arrived.get(other, 0) for other in inputs):
+        for other in inputs:
+            arrived[other] -= 1
+        held[node] = held.get(node, 0) - len(inputs) + 1
+        return True
+    held[node] = held.get(node, 0) + 1
+    if kind == OR:
+        or_wait.add(node)
+    return False

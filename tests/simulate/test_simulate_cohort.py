@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from archctl.api import load_text
 from archctl.cli import app
+from archctl.load.loader import load_paths
 from archctl.model.workflow import Workflow
 from archctl.simulate.cohort import batch_size
 from archctl.simulate.parallel import CHUNK, ChunkResult, Job, run_chunks
@@ -205,3 +206,36 @@ def test_keyed_draws_are_the_documented_function_and_agree_on_arrays() -> None:
         assert key == scalar.key
         firsts = [scalar.random() for _ in range(3)]
         assert firsts == [keyed.units(arrays, n)[instance] for n in (1, 2, 3)]
+
+
+SCOPED = sorted((ROOT / "tests" / "cases" / "bpmn").glob("*.bpmn"))
+
+
+@pytest.mark.parametrize("path", SCOPED, ids=lambda p: p.name)
+def test_cohort_equals_scalar_on_bpmn_terminates_and_scopes(path: Path) -> None:
+    """Imported models with terminate ends, interrupts and completion joins: the cohort
+    engine passes a lone token through them and hands forked instances to the scalar one."""
+    loaded = load_paths([str(path)])
+    found = {s.name: s for s in loaded.specs if isinstance(s, Workflow)}
+    for workflow in found.values():
+        program = compile_workflow(workflow, found)
+        fast, slow = both(program, 5, 1200)
+        assert_same(fast, slow, f"{path.name} {program.name}")
+
+
+def test_the_cohort_engine_takes_models_with_completion_joins() -> None:
+    """Not refused wholesale: a subprocess's completion join is no inclusive join."""
+    path = ROOT / "tests" / "cases" / "bpmn" / "interrupt-parallel-subprocess.bpmn"
+    (workflow,) = [s for s in load_paths([str(path)]).specs if isinstance(s, Workflow)]
+    program = compile_workflow(workflow, {workflow.name: workflow})
+    assert program.scope and program.kill and cohort_plan(program) is not None
+
+
+def test_cohort_equals_scalar_on_a_timed_subprocess_with_an_interrupt() -> None:
+    from tests.simulate.test_simulate_scopes import timed_program
+
+    program = timed_program()
+    assert cohort_plan(program) is not None
+    for seed, until in ((0, float("inf")), (9, 40.0)):
+        fast, slow = both(program, seed, 2100, until)
+        assert_same(fast, slow, f"timed-scope seed {seed}")
