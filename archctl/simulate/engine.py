@@ -10,7 +10,9 @@ without ``on_error`` (failed), when tokens can no longer move (stuck), or when i
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from heapq import heappop, heappush
+from typing import Any
 
 from archctl.simulate.counters import NodeCounters
 from archctl.simulate.gateways import (
@@ -34,7 +36,7 @@ from archctl.simulate.records import (
     queue_child_records,
     record_instant,
 )
-from archctl.simulate.scopes import arrive, fire_completions, terminate
+from archctl.simulate.scopes import Tokens, arrive, fire_completions, terminate
 from archctl.simulate.timing import Attempt, Timing, run_task
 from archctl.simulate.values import apply
 from archctl.simulate.workflow import AND, COMPLETE, END, OR, TASK, TERMINATE, XOR, Program
@@ -136,20 +138,10 @@ def _run(
         records.append((start, "start", program.name, 0, "", dict(env), len(heap)))
     while True:
         if not heap:
-            if or_wait:
-                seq, stuck = fire_inclusive(
-                    program, env, join_draws, heap, seq, now, held, arrived, or_wait, records,
-                    fired,
-                )  # fmt: skip
-                if stuck >= 0:
-                    return finish(program, STUCK, now, records, heap, held, ids[stuck])
-                if heap:
-                    continue
-            if scope_wait:
-                seq, stuck = fire_completions(
-                    program, env, heap, seq, now, held, arrived, scope_wait, visits, records,
-                    fired,
-                )  # fmt: skip
+            if or_wait or scope_wait:
+                seq, stuck = _release(
+                    program, env, join_draws, state, seq, now, visits, records, fired
+                )
                 if stuck >= 0:
                     return finish(program, STUCK, now, records, heap, held, ids[stuck])
                 if heap:
@@ -321,16 +313,8 @@ def _run(
                     joined = kind == AND and len(incoming[node]) > 1 and flow >= 0
                     taken = list(incoming[node]) if joined else [flow] if flow >= 0 else []
                     fired.append((node, tuple(taken), _flows(moves), dict(env)))
-        if or_wait:
-            seq, stuck = fire_inclusive(
-                program, env, join_draws, heap, seq, now, held, arrived, or_wait, records, fired
-            )
-            if stuck >= 0:
-                return finish(program, STUCK, now, records, heap, held, ids[stuck])
-        if scope_wait:
-            seq, stuck = fire_completions(
-                program, env, heap, seq, now, held, arrived, scope_wait, visits, records, fired
-            )
+        if or_wait or scope_wait:
+            seq, stuck = _release(program, env, join_draws, state, seq, now, visits, records, fired)
             if stuck >= 0:
                 return finish(program, STUCK, now, records, heap, held, ids[stuck])
     if last_end < 0 or (held and any(held.values())):
@@ -338,6 +322,32 @@ def _run(
     if records is None:
         return last_end, now
     return finish(program, last_end, now, records, heap, held)
+
+
+def _release(
+    program: Program,
+    env: dict[str, Any],
+    join_draws: Callable[[int], Stream],
+    state: Tokens,
+    seq: int,
+    now: float,
+    visits: list[int],
+    records: list[Record] | None,
+    fired: list[Firing] | None,
+) -> tuple[int, int]:
+    """Fire the waiting inclusive and completion joins that can fire now: (next sequence
+    number, the join where a token got stuck or -1)."""
+    heap, held, arrived, (or_wait, scope_wait) = state
+    stuck = -1
+    if or_wait:
+        seq, stuck = fire_inclusive(
+            program, env, join_draws, heap, seq, now, held, arrived, or_wait, records, fired
+        )
+    if scope_wait and stuck < 0:
+        seq, stuck = fire_completions(
+            program, env, heap, seq, now, held, arrived, scope_wait, visits, records, fired
+        )
+    return seq, stuck
 
 
 def _flows(moves: tuple[tuple[int, int], ...]) -> tuple[int, ...]:

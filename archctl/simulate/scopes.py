@@ -25,6 +25,10 @@ from typing import Any
 from archctl.simulate.gateways import ARRIVE, LOG, Entry, Firing, Record, alive
 from archctl.simulate.workflow import Program
 
+#: where an instance's tokens are: the heap, tokens held per join, tokens arrived per flow
+#: at waiting joins, and the (inclusive, completion) joins holding tokens
+Tokens = tuple[list[Entry], dict[int, int], dict[int, int], tuple[set[int], ...]]
+
 
 def occupied(heap: list[Entry], held: dict[int, int], nodes: frozenset[int], but: int) -> bool:
     """Whether a token is at one of ``nodes`` (other than ``but``)."""
@@ -135,7 +139,7 @@ def terminate(
     flow: int,
     produced: tuple[int, ...],
     now: float,
-    tokens: tuple[list[Entry], dict[int, int], dict[int, int], tuple[set[int], ...]],
+    tokens: Tokens,
     records: list[Record] | None,
     fired: list[Firing] | None,
     through: dict[int, int],
@@ -161,7 +165,7 @@ def arrive(
     program: Program,
     join: int,
     flow: int,
-    tokens: tuple[list[Entry], dict[int, int], dict[int, int], tuple[set[int], ...]],
+    tokens: Tokens,
     visits: list[int],
 ) -> list[int] | None:
     """A token reaches a completion join: the flows it takes when it fires now (its scope is
