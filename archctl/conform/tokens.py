@@ -68,9 +68,10 @@ class TokenReplayer:
             path = self._silent_path(marking, partial(self._enabled, candidates=candidates))
             if path is not None:
                 for step in path:
+                    after = self._must_fire(marking, step)
                     produced += len(step.produce)
-                    consumed += len(step.consume)
-                    marking = self._must_fire(marking, step)
+                    consumed += self._consumed(marking, step, after)
+                    marking = after
                 fired = self._fire_enabled(marking, candidates)
         if fired is None:
             transition = candidates[0]
@@ -82,10 +83,10 @@ class TokenReplayer:
                     missing += 1
                     marking = tuple(sorted((*marking, place)))
             fired = (transition, self._must_fire(marking, transition))
-        transition, marking = fired
-        consumed += len(transition.consume)
+        transition, after = fired
+        consumed += self._consumed(marking, transition, after)
         produced += len(transition.produce)
-        return (marking, produced, consumed, missing)
+        return (after, produced, consumed, missing)
 
     def finish(self, state: Counts) -> Tokens:
         """Silent steps towards the sink, then the remaining and final-token accounting."""
@@ -93,9 +94,10 @@ class TokenReplayer:
         path = self._silent_path(marking, self.semantics.complete)
         if path is not None:
             for step in path:
+                after = self._must_fire(marking, step)
                 produced += len(step.produce)
-                consumed += len(step.consume)
-                marking = self._must_fire(marking, step)
+                consumed += self._consumed(marking, step, after)
+                marking = after
         sink = self.net.sink
         final_tokens = sum(1 for place in marking if place == sink)
         remaining = len(marking) - final_tokens
@@ -116,7 +118,19 @@ class TokenReplayer:
                 return transition, after
         return None
 
+    @staticmethod
+    def _consumed(before: Marking, transition: NetTransition, after: Marking) -> int:
+        """Tokens a firing took: its inputs, and what a completion join drains or a scoped
+        terminate clears (so the counts stay balanced as pm4py's are)."""
+        if transition.drains or transition.clears:
+            return len(before) + len(transition.produce) - len(after)
+        return len(transition.consume)
+
     def _must_fire(self, marking: Marking, transition: NetTransition) -> Marking:
+        if transition.drains or transition.clears or transition.empty:
+            after = self.semantics.fire(marking, transition)
+            if after is not None:
+                return after
         tokens = list(marking)
         for place in transition.consume:
             tokens.remove(place)

@@ -8,7 +8,13 @@ Places are the flows (and each task's on_error link) plus one sink; transitions 
   does);
 * gateways: silent transitions, one per choice (exclusive: each output; inclusive: each
   non-empty subset of outputs; parallel: all inputs to all outputs);
-* an end: a silent transition into the sink.
+* an end: a silent transition into the sink (an inner end of a flattened subprocess passes
+  its token on to the completion join instead);
+* what only importers set (BPMN): a terminate end of the instance ends it as a whole; a
+  scoped terminate (an inner terminate end, the ``.interrupt`` step of an interrupting
+  boundary, silent) empties every place inside its scope, then produces on its outputs; a
+  subprocess completion join fires only while its scope is empty and takes every token on
+  its inputs -- the checker's rules (``check/workflow/fire.py``).
 
 Gateway conditions are not evaluated: replay checks the control flow, as token-based
 replay and alignments in process mining do; data is for ``verify``. An inclusive join is
@@ -39,6 +45,12 @@ class NetTransition:
     produce: tuple[int, ...]
     #: the instance fails as a whole: every token is removed, the sink is marked
     ends_instance: bool = False
+    #: places emptied after consuming, before producing (a scoped terminate)
+    clears: frozenset[int] = frozenset()
+    #: places that must hold no token (a completion join's scope)
+    empty: frozenset[int] = frozenset()
+    #: places all of whose tokens are taken, at least one (a completion join's inputs)
+    drains: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -69,9 +81,19 @@ def build_workflow_net(workflow: Workflow) -> WorkflowNet:
     transitions: list[NetTransition] = []
     starts = [n for n in workflow.nodes if n.type == "start"]
     initial = tuple(sorted(out_of[starts[0].id])) if starts else ()
+
+    def inside(scope: tuple[str, ...]) -> frozenset[int]:
+        return frozenset(place for member in scope for place in into.get(member, ()))
+
     for node in workflow.nodes:
         inputs, outputs = into[node.id], tuple(out_of[node.id])
-        if node.type == "task":
+        if node.terminate and node.type in ("task", "end"):
+            transitions.extend(_terminate(inputs, outputs, sink, inside(node.scope), node.scope))
+        elif node.type == "gateway" and node.scope:
+            scope = inside(node.scope) - frozenset(inputs)
+            drains = frozenset(inputs)
+            transitions.append(NetTransition(None, (), outputs, empty=scope, drains=drains))
+        elif node.type == "task":
             can_fail, always_fails = task_failure(node)
             for arc in inputs:
                 if not always_fails:
@@ -83,10 +105,27 @@ def build_workflow_net(workflow: Workflow) -> WorkflowNet:
                 else:
                     transitions.append(NetTransition(node.id, (arc,), (sink,), True))
         elif node.type == "end":
-            transitions.extend(NetTransition(None, (arc,), (sink,)) for arc in inputs)
+            after = outputs or (sink,)  # an inner end feeds its subprocess's completion
+            transitions.extend(NetTransition(None, (arc,), after) for arc in inputs)
         elif node.type == "gateway":
             transitions.extend(_gateway(node.gateway or "exclusive", inputs, outputs))
     return WorkflowNet(tuple(places), sink, initial, tuple(transitions))
+
+
+def _terminate(
+    inputs: Sequence[int],
+    outputs: tuple[int, ...],
+    sink: int,
+    scope: frozenset[int],
+    scoped: tuple[str, ...],
+) -> list[NetTransition]:
+    """A terminate end of the instance ends it; a scoped one (silent: a BPMN terminate end
+    inside a subprocess, or the import's interrupt step, neither of which a log records)
+    empties its scope and goes on."""
+    if not scoped:
+        return [NetTransition(None, (arc,), (sink,), True) for arc in inputs]
+    after = outputs or (sink,)
+    return [NetTransition(None, (arc,), after, clears=scope) for arc in inputs]
 
 
 def _gateway(kind: str, inputs: Sequence[int], outputs: tuple[int, ...]) -> list[NetTransition]:
@@ -155,12 +194,21 @@ class WorkflowSemantics:
 
     def fire(self, marking: Marking, transition: NetTransition) -> Marking | None:
         tokens = list(marking)
+        if transition.empty and any(place in transition.empty for place in tokens):
+            return None
+        if transition.drains:
+            kept = [place for place in tokens if place not in transition.drains]
+            if len(kept) == len(tokens):
+                return None
+            tokens = kept
         for place in transition.consume:
             if place not in tokens:
                 return None
             tokens.remove(place)
         if transition.ends_instance:
             return (self.net.sink,)
+        if transition.clears:
+            tokens = [place for place in tokens if place not in transition.clears]
         tokens.extend(transition.produce)
         tokens.sort()
         for place in transition.produce:
