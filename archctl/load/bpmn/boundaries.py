@@ -72,7 +72,7 @@ def attach_boundaries(importer: ProcessImporter) -> None:
                 _inner_listener(importer, entry, completion, repeating, listened)
                 interrupting = [b for b in interrupting if b not in listened]
         elif repeating:  # a task, or an empty subprocess: nothing runs inside it
-            _task_listener(graph, exit_node, repeating)
+            importer.listener_steps.update(_task_listener(graph, exit_node, repeating))
         if once:
             fork = _reroute(graph, exit_node, f"{entry}.fork", "parallel")
             for node_id in once:
@@ -155,27 +155,29 @@ def _listen(graph: Graph, base: str, near: GNode, what: str) -> GNode:
     return graph.synthetic(f"{base}.listen", "gateway", near.span, what, gateway="exclusive")
 
 
-def _fire(graph: Graph, base: str, listen: str, boundary: str) -> None:
-    """``listen`` may fire ``boundary``: one token onto its path, one back to listening."""
+def _fire(graph: Graph, base: str, listen: str, boundary: str) -> str:
+    """``listen`` may fire ``boundary``: one token onto its path, one back to listening.
+    Returns the firing gateway's id."""
     span = graph.nodes[boundary].span
     what = f"{boundary} fires; its activity keeps running"
     fire = graph.synthetic(f"{base}.fire", "gateway", span, what, gateway="parallel")
     graph.connect(listen, fire.id, span)
     graph.connect(fire.id, boundary, span)
     graph.connect(fire.id, listen, span)
+    return fire.id
 
 
-def _task_listener(graph: Graph, entry: str, boundaries: list[str]) -> None:
+def _task_listener(graph: Graph, entry: str, boundaries: list[str]) -> list[str]:
     """After the task's work, before its token leaves: fire any boundary any number of
-    times (one token, so "while it runs" is "before it leaves"), or go on."""
+    times (one token, so "while it runs" is "before it leaves"), or go on. Returns the
+    firing gateways."""
     near = graph.nodes[boundaries[0]]
     what = f"while {entry} runs: fire {', '.join(boundaries)} or go on"
     listen = _listen(graph, boundaries[0], near, what)
     for flow in graph.outgoing(entry):
         flow.source = listen.id
     graph.connect(entry, listen.id, near.span)
-    for boundary in boundaries:
-        _fire(graph, boundary, listen.id, boundary)
+    return [_fire(graph, boundary, listen.id, boundary) for boundary in boundaries]
 
 
 def _inner_listener(
@@ -202,13 +204,14 @@ def _inner_listener(
         stop = graph.synthetic(f"{base}.stop", "end", near.span, "the listener stops")
         graph.connect(listen.id, stop.id, near.span)
     for boundary in repeating:
-        _fire(graph, base, listen.id, boundary)
+        importer.listener_steps.add(_fire(graph, base, listen.id, boundary))
     terminates = next(t for prefix, _, t in importer.scopes if prefix == f"{entry}.")
     for boundary in interrupting:
         span = graph.nodes[boundary].span
         what = f"{boundary} interrupts {entry}: every token inside is removed"
         strike = graph.synthetic(f"{base}.interrupt", "task", span, what, task="service")
         terminates.append(strike.id)  # a scoped terminate (wiring._scopes)
+        importer.listener_steps.add(strike.id)
         graph.connect(listen.id, strike.id, span)
         graph.connect(strike.id, boundary, span)
 

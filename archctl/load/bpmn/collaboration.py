@@ -195,7 +195,7 @@ def _net(
                     )
                 )
     elements = set(importer.entry.values())
-    _receive_on_fire(workflow, receives, elements)
+    _receive_on_fire(receives, workflow, importer.listener_steps)
     event_gateways = {importer.entry[i] for i in _tagged(item, "eventBasedGateway")}
     racing = {
         node.id
@@ -206,29 +206,15 @@ def _net(
     return PoolNet(workflow, sends, receives, racing, ends, strict=False, elements=elements)
 
 
-#: the importer's listener steps (boundaries.py; ``-2``.. when one listener has several)
-_FIRE = re.compile(r"\.fire(-\d+)?$")
-_INTERRUPT = re.compile(r"\.interrupt(-\d+)?$")
-
-
-def _receive_on_fire(workflow: Workflow, receives: dict[str, list[Op]], elements: set[str]) -> None:
-    """A boundary event on a subprocess fires through the importer's listener: a repeated
-    one through its ``.fire`` gateway (a token onto the boundary's path, one back to
-    listening), an interrupting one through its ``.interrupt`` step (which clears the
-    scope). The message must be taken *there*, or the listener could fire without it (pile
-    tokens up, or interrupt the subprocess) and only then wait for the message."""
+def _receive_on_fire(receives: dict[str, list[Op]], workflow: Workflow, steps: set[str]) -> None:
+    """A boundary event on a subprocess fires through the importer's listener
+    (``steps``): a repeated one through its ``.fire`` gateway (a token onto the boundary's
+    path, one back to listening), an interrupting one through its ``.interrupt`` step
+    (which clears the scope). The message must be taken *there*, or the listener could fire
+    without it (pile tokens up, or interrupt the subprocess) and only then wait for it."""
     for node_id in list(receives):
         sources = [flow.source for flow in workflow.flows if flow.target == node_id]
-        fires = [workflow.node(source) for source in sources]
-        if sources and all(
-            node is not None
-            and node.id not in elements
-            and (
-                (_FIRE.search(node.id) is not None and node.gateway == "parallel")
-                or (_INTERRUPT.search(node.id) is not None and node.type == "task")
-            )
-            for node in fires
-        ):
+        if sources and all(source in steps for source in sources):
             ops = receives.pop(node_id)
             for source in sources:
                 receives.setdefault(source, []).extend(ops)

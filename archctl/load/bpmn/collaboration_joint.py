@@ -32,7 +32,6 @@ from archctl.load.bpmn.collaboration_net import (
     Op,
     PoolNet,
     Unbounded,
-    completed,
 )
 
 #: collaboration configurations explored at most before the pools are built alone instead
@@ -119,13 +118,7 @@ def _local_steps(pool: PoolGraph, source: int) -> list[tuple[str, Op | None, int
     """The pool's firings from a marking, computed once (a marking recurs in many configs)."""
     steps = pool.expanded.get(source)
     if steps is None:
-        steps = []
-        places = len(pool.net.places)
-        for node, op, after in pool.net.successors(pool.markings[source]):
-            if not any(after[:places]):
-                after = completed(pool.net, after)
-            steps.append((node, op, after))
-        pool.expanded[source] = steps
+        steps = pool.expanded[source] = list(pool.net.steps(pool.markings[source]))
     return [(node, op, pool.marking_id(after)) for node, op, after in steps]
 
 

@@ -185,6 +185,13 @@ class PoolNet:
         return tuple(marking)
 
     # -- firing ---------------------------------------------------------------------------
+    def steps(self, marking: Marking) -> Iterator[tuple[str, Op | None, Marking]]:
+        """The firings from ``marking``; a marking without tokens keeps only whether some
+        end was reached twice (the pool is done, whichever ends it took)."""
+        places = len(self.places)
+        for node, op, after in self.successors(marking):
+            yield node, op, (after if any(after[:places]) else _completed(self, after))
+
     def successors(self, marking: Marking) -> Iterator[tuple[str, Op | None, Marking]]:
         for node in self.workflow.nodes:
             yield from self._fire(node, marking)
@@ -323,15 +330,13 @@ class PoolNet:
         return None
 
     def _checked(self, node: Node, marking: list[int]) -> Marking:
-        if not self.strict:
-            return tuple(marking)
-        for place in range(len(self.places)):
-            if marking[place] > TOKEN_LIMIT:
-                raise Unbounded(
-                    f"the flow {self.places[place]} would hold more than {TOKEN_LIMIT} tokens "
-                    f"after '{node.id}' fires"
-                )
-        return tuple(marking)
+        done = tuple(marking)
+        flow = self.over(done) if self.strict else None
+        if flow is not None:
+            raise Unbounded(
+                f"the flow {flow} would hold more than {TOKEN_LIMIT} tokens after '{node.id}' fires"
+            )
+        return done
 
 
 def explore(net: PoolNet) -> MarkingGraph:
@@ -343,9 +348,7 @@ def explore(net: PoolNet) -> MarkingGraph:
     while queue:
         marking = queue.popleft()
         source = ids[marking]
-        for node, op, after in net.successors(marking):
-            if after[: len(net.places)] == (0,) * len(net.places):
-                after = completed(net, after)
+        for node, op, after in net.steps(marking):
             target = ids.get(after)
             if target is None:
                 if len(graph.markings) >= MARKING_LIMIT:
@@ -357,7 +360,7 @@ def explore(net: PoolNet) -> MarkingGraph:
     return graph
 
 
-def completed(net: PoolNet, marking: Marking) -> Marking:
+def _completed(net: PoolNet, marking: Marking) -> Marking:
     """An empty marking only remembers whether some end was reached twice: the pool is done
     (or completed improperly), whichever ends it took."""
     counts = marking[len(net.places) :]

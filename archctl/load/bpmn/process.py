@@ -82,6 +82,9 @@ class ProcessImporter:
         #: per flattened subprocess: (prefix of its node ids, completion join, inner terminates)
         self.scopes: list[tuple[str, str, list[str]]] = []
         self.terminates: list[str] = []  # terminate ends of the subprocess being imported
+        #: the listener steps that fire a boundary event (boundaries.py: a repeated one's
+        #: ``.fire`` gateway, an interrupting one's ``.interrupt`` step)
+        self.listener_steps: set[str] = set()
 
     def span(self, element: XElement) -> Span:
         return element_span(self.source, element)
